@@ -42,8 +42,8 @@ func Report(ps []Problem) string {
 // CheckAll reports every constraint value breaks, not only the first as
 // [Param.Check] does, in the order STS lists them: the pattern, then the
 // length. An empty RoleArn gets both ("2 validation errors detected:
-// Value '' at 'roleArn' failed to satisfy constraint: Member must satisfy
-// regular expression pattern: …; Value '' at 'roleArn' failed to satisfy
+// Value ” at 'roleArn' failed to satisfy constraint: Member must satisfy
+// regular expression pattern: …; Value ” at 'roleArn' failed to satisfy
 // constraint: Member must have length greater than or equal to 20",
 // newscorpaus/consigliere#18). A server uses it; a client wanting one
 // reason uses Check.
