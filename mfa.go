@@ -1,0 +1,177 @@
+package awssession
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/awssession/awssession/internal/stsrules"
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+)
+
+// A TokenProvider returns a current MFA code for the device serialNumber.
+// CreateSession calls it only when an STS call needs a code, serialises
+// calls (one prompt at a time) and never calls it for two concurrent
+// refreshes of the same layer.
+type TokenProvider func(ctx context.Context, serialNumber string) (string, error)
+
+// StaticToken returns a provider of one six-digit code, good for one STS
+// call: STS accepts each code once, so a second request returns
+// [ErrMFATokenUsed] instead of sending a code that would be rejected. It is
+// safe for concurrent use.
+func StaticToken(code string) TokenProvider {
+	var once sync.Mutex
+	used := false
+	return func(ctx context.Context, serialNumber string) (string, error) {
+		once.Lock()
+		defer once.Unlock()
+		if used {
+			return "", fmt.Errorf("static MFA code for %s: %w", serialNumber, ErrMFATokenUsed)
+		}
+		used = true
+		return code, nil
+	}
+}
+
+// TOTPPeriod is the time step of AWS virtual MFA devices (RFC 6238).
+const TOTPPeriod = 30 * time.Second
+
+var totpOptions = totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+
+// TOTP returns a provider that computes codes from a virtual MFA device's
+// base32 seed (RFC 6238: HMAC-SHA1, 6 digits, 30 s steps). It never returns
+// the same code twice: when the current step's code was already handed out
+// it waits for the next step, or until ctx is done. It is safe for
+// concurrent use. A seed that is not base32 makes every call return an
+// error matching [ErrInvalidInput] (the seed itself is never shown).
+func TOTP(base32Secret string) TokenProvider {
+	return newTOTP(secret(base32Secret), realClock{}).code
+}
+
+// clock is the time source of TOTP; tests replace it.
+type clock interface {
+	Now() time.Time
+	// After is time.After, honouring the caller's context.
+	After(d time.Duration) <-chan time.Time
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time                         { return time.Now() }
+func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+type totpSource struct {
+	seed  secret
+	clock clock
+
+	mu       ctxMutex
+	lastStep int64 // last step handed out; 0 = none
+}
+
+func newTOTP(seed secret, c clock) *totpSource {
+	norm := strings.ToUpper(strings.Join(strings.Fields(seed.reveal()), ""))
+	return &totpSource{seed: secret(norm), clock: c, mu: newCtxMutex()}
+}
+
+func (s *totpSource) code(ctx context.Context, serialNumber string) (string, error) {
+	if err := s.mu.Lock(ctx); err != nil {
+		return "", fmt.Errorf("TOTP for %s: %w", serialNumber, err)
+	}
+	defer s.mu.Unlock()
+	now := s.clock.Now()
+	step := now.Unix() / int64(TOTPPeriod/time.Second)
+	if step <= s.lastStep {
+		next := time.Unix((s.lastStep+1)*int64(TOTPPeriod/time.Second), 0)
+		select {
+		case <-ctx.Done():
+			return "", fmt.Errorf("TOTP for %s: waiting for the next code: %w", serialNumber, ctx.Err())
+		case <-s.clock.After(next.Sub(now)):
+		}
+		now, step = next, s.lastStep+1
+	}
+	code, err := totp.GenerateCodeCustom(s.seed.reveal(), now, totpOptions)
+	if err != nil {
+		// The error text of the otp package does not echo the seed.
+		return "", invalid("TOTP secret", "not a base32 seed: %v", err)
+	}
+	s.lastStep = step
+	return code, nil
+}
+
+// PromptToken returns a provider that writes "MFA code for SERIAL: " to out
+// and reads one line from in. Whitespace around the code is ignored. It is
+// safe for concurrent use: prompts never interleave. Use os.Stdin and
+// os.Stderr for a terminal, never os.Stdout (it may be captured by eval).
+func PromptToken(in io.Reader, out io.Writer) TokenProvider {
+	mu := newCtxMutex()
+	r := bufio.NewReader(in)
+	return func(ctx context.Context, serialNumber string) (string, error) {
+		if err := mu.Lock(ctx); err != nil {
+			return "", fmt.Errorf("prompt for MFA code: %w", err)
+		}
+		defer mu.Unlock()
+		if _, err := fmt.Fprintf(out, "MFA code for %s: ", serialNumber); err != nil {
+			return "", fmt.Errorf("prompt for MFA code: %w", err)
+		}
+		line, err := r.ReadString('\n')
+		if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+			return "", fmt.Errorf("read MFA code for %s: %w", serialNumber, err)
+		}
+		return strings.TrimSpace(line), nil
+	}
+}
+
+// mfaSource hands out codes for one device. It serialises calls to the
+// user's provider, which need not be safe for concurrent use, and checks
+// each code's shape before it can reach STS.
+type mfaSource struct {
+	serial string
+	mu     ctxMutex
+	tokens TokenProvider
+}
+
+func newMFASource(d *mfaDevice) *mfaSource {
+	if d == nil {
+		return nil
+	}
+	return &mfaSource{serial: d.SerialNumber, tokens: d.Tokens, mu: newCtxMutex()}
+}
+
+// code returns a checked six-digit code.
+func (m *mfaSource) code(ctx context.Context) (secret, error) {
+	if err := m.mu.Lock(ctx); err != nil {
+		return "", fmt.Errorf("MFA code for %s: %w", m.serial, err)
+	}
+	defer m.mu.Unlock()
+	c, err := m.tokens(ctx, m.serial)
+	if err != nil {
+		return "", fmt.Errorf("MFA code for %s: %w", m.serial, err)
+	}
+	if stsrules.TokenCode.Check(c) != nil {
+		return "", invalid("MFA token code", "the code for %s must be six digits (got %d characters)", m.serial, len(c))
+	}
+	return secret(c), nil
+}
+
+// ctxMutex is a mutex whose Lock gives up when the context is done, so a
+// caller waiting behind a slow prompt can still time out.
+type ctxMutex chan struct{}
+
+func newCtxMutex() ctxMutex { return make(ctxMutex, 1) }
+
+func (m ctxMutex) Lock(ctx context.Context) error {
+	select {
+	case m <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (m ctxMutex) Unlock() { <-m }

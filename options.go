@@ -1,0 +1,205 @@
+package awssession
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+)
+
+// An Option configures [CreateSession]. Options are plain values: they do
+// no I/O and are checked together, once, when CreateSession starts.
+//
+// Options that choose a layer (static credentials, profile, MFA device,
+// GetSessionToken) may be given once; giving one twice with different values
+// is an [ErrConflictingOptions] error. For the others the last one wins.
+type Option interface {
+	apply(*options)
+}
+
+// options is what the Options add up to.
+type options struct {
+	static      *staticCredentials
+	profile     *string
+	region      string
+	mfa         *mfaDevice
+	gst         *time.Duration
+	roles       []AssumeRole
+	stsEndpoint string
+	logger      *slog.Logger
+	durations   DurationPolicy
+	loadOptions []func(*config.LoadOptions) error
+	conflicts   []error
+}
+
+func (o *options) conflict(field, format string, args ...any) {
+	o.conflicts = append(o.conflicts, conflict(field, format, args...))
+}
+
+// staticCredentials are keys given in code. They print redacted.
+type staticCredentials struct {
+	AccessKeyID     string
+	SecretAccessKey secret
+	SessionToken    secret
+}
+
+func (s *staticCredentials) apply(o *options) {
+	if o.static != nil && *o.static != *s {
+		o.conflict("WithStaticCredentials", "given twice with different keys")
+	}
+	if o.profile != nil {
+		o.conflict("WithStaticCredentials", "static keys and profile %q are two sources; choose one", *o.profile)
+	}
+	o.static = s
+}
+
+func (s *staticCredentials) String() string {
+	return fmt.Sprintf("WithStaticCredentials(%s, %s, %s)", s.AccessKeyID, redacted, redacted)
+}
+func (s *staticCredentials) GoString() string           { return s.String() }
+func (s *staticCredentials) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, s.String()) }
+
+// WithStaticCredentials makes the given keys the source layer. sessionToken
+// is empty for long-term IAM user keys (AKIA…) and set for temporary keys
+// (ASIA…). The option prints with the secret parts redacted.
+func WithStaticCredentials(accessKeyID, secretAccessKey, sessionToken string) Option {
+	return &staticCredentials{AccessKeyID: accessKeyID, SecretAccessKey: secret(secretAccessKey), SessionToken: secret(sessionToken)}
+}
+
+type profileOption string
+
+func (p profileOption) apply(o *options) {
+	name := string(p)
+	if o.profile != nil && *o.profile != name {
+		o.conflict("WithProfile", "profiles %q and %q both given; choose one", *o.profile, name)
+	}
+	if o.static != nil {
+		o.conflict("WithProfile", "static keys and profile %q are two sources; choose one", name)
+	}
+	o.profile = &name
+}
+
+// WithProfile makes the named shared-config profile the source layer. The
+// SDK resolves the profile, including role_arn, source_profile,
+// credential_source, mfa_serial, external_id and duration_seconds; codes
+// for its mfa_serial come from [WithMFA].
+func WithProfile(name string) Option { return profileOption(name) }
+
+type regionOption string
+
+func (r regionOption) apply(o *options) { o.region = string(r) }
+
+// WithRegion sets the region of the returned config and of every STS call.
+// Without it the SDK's usual sources apply (AWS_REGION, the profile).
+func WithRegion(region string) Option { return regionOption(region) }
+
+// mfaDevice is an MFA serial and where its codes come from.
+type mfaDevice struct {
+	SerialNumber string
+	Tokens       TokenProvider
+}
+
+func (m *mfaDevice) apply(o *options) {
+	if o.mfa != nil && o.mfa.SerialNumber != m.SerialNumber {
+		o.conflict("WithMFA", "devices %s and %s both given; a session uses one", o.mfa.SerialNumber, m.SerialNumber)
+	}
+	o.mfa = m
+}
+
+func (m *mfaDevice) String() string { return fmt.Sprintf("WithMFA(%s)", m.SerialNumber) }
+
+// WithMFA names the MFA device and the provider of its codes. serialNumber
+// is a virtual device ARN (arn:aws:iam::ACCOUNT:mfa/NAME) or a hardware
+// device serial. The device is used once, at the lowest layer that takes it
+// (see the package documentation).
+func WithMFA(serialNumber string, tokens TokenProvider) Option {
+	return &mfaDevice{SerialNumber: serialNumber, Tokens: tokens}
+}
+
+type sessionTokenOption time.Duration
+
+func (d sessionTokenOption) apply(o *options) {
+	v := time.Duration(d)
+	if o.gst != nil && *o.gst != v {
+		o.conflict("WithGetSessionToken", "given twice with durations %s and %s", *o.gst, v)
+	}
+	o.gst = &v
+}
+
+// DefaultSessionTokenDuration is the GetSessionToken duration used when
+// [WithGetSessionToken] is given 0.
+const DefaultSessionTokenDuration = 12 * time.Hour
+
+// WithGetSessionToken adds the MFA session layer: STS GetSessionToken, with
+// the device from [WithMFA] when one is given. duration is 15 min to 36 h
+// (1 h for root keys); 0 means [DefaultSessionTokenDuration]. The source
+// must be long-term IAM user keys.
+func WithGetSessionToken(duration time.Duration) Option { return sessionTokenOption(duration) }
+
+// AssumeRole describes one hop of a role chain.
+type AssumeRole struct {
+	// RoleARN is the role to assume, arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME.
+	RoleARN string
+	// RoleSessionName names the session (2–64 of [\w+=,.@-]); empty means a
+	// generated name.
+	RoleSessionName string
+	// ExternalID is the external ID the role's trust policy requires, if any.
+	ExternalID string
+	// SourceIdentity is set on the session and kept through chaining.
+	SourceIdentity string
+	// Policy is an inline session policy (JSON) that narrows the role.
+	Policy string
+	// PolicyARNs are managed session policies (at most 10).
+	PolicyARNs []string
+	// Tags are session tags (at most 50).
+	Tags map[string]string
+	// TransitiveTagKeys are tag keys that pass on to chained sessions.
+	TransitiveTagKeys []string
+	// Duration is the session length, 15 min to 12 h, at most the role's
+	// maximum and at most 1 h when chained; 0 means 1 h.
+	Duration time.Duration
+}
+
+type assumeRoleOption struct{ role AssumeRole }
+
+func (a assumeRoleOption) apply(o *options) { o.roles = append(o.roles, a.role) }
+
+// DefaultRoleDuration is the role session length used when
+// [AssumeRole].Duration is 0 (the SDK's own default is 15 min).
+const DefaultRoleDuration = time.Hour
+
+// WithAssumeRole adds one role hop on top of the layers before it. Repeat it
+// to chain roles; hops run in the order given.
+func WithAssumeRole(role AssumeRole) Option { return assumeRoleOption{role: role} }
+
+type stsEndpointOption string
+
+func (e stsEndpointOption) apply(o *options) { o.stsEndpoint = string(e) }
+
+// WithSTSEndpoint sends every STS call, ours and the SDK's for profile
+// roles, to url (a fake STS, a VPC endpoint). STS clients built later from
+// the returned config go there too. Plain http is accepted for loopback
+// hosts only, since STS answers carry secret keys.
+func WithSTSEndpoint(url string) Option { return stsEndpointOption(url) }
+
+type loggerOption struct{ l *slog.Logger }
+
+func (l loggerOption) apply(o *options) { o.logger = l.l }
+
+// WithLogger sets where CreateSession and its credential providers log.
+// Debug shows each layer, each STS call (action, role, serial, duration,
+// request ID, elapsed time) and cache decisions; no secret is ever logged.
+// The default discards.
+func WithLogger(l *slog.Logger) Option { return loggerOption{l: l} }
+
+type loadOptionsOption []func(*config.LoadOptions) error
+
+func (l loadOptionsOption) apply(o *options) { o.loadOptions = append(o.loadOptions, l...) }
+
+// WithConfigOptions passes options to the single config.LoadDefaultConfig
+// call CreateSession makes: shared config files, an HTTP client, a retryer.
+// They apply to every STS client the session uses.
+func WithConfigOptions(fns ...func(*config.LoadOptions) error) Option {
+	return loadOptionsOption(fns)
+}

@@ -1,0 +1,151 @@
+package awssession
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/aws/smithy-go/middleware"
+	"github.com/awssession/awssession/internal/stsrules"
+)
+
+// Provider names, reported in aws.Credentials.Source.
+const (
+	sessionTokenSource = "awssession.GetSessionToken"
+	assumeRoleSource   = "awssession.AssumeRole"
+)
+
+// sessionTokenAPI is the part of *sts.Client sessionTokenProvider uses.
+type sessionTokenAPI interface {
+	GetSessionToken(context.Context, *sts.GetSessionTokenInput, ...func(*sts.Options)) (*sts.GetSessionTokenOutput, error)
+}
+
+// assumeRoleAPI is the part of *sts.Client assumeRoleProvider uses.
+type assumeRoleAPI interface {
+	AssumeRole(context.Context, *sts.AssumeRoleInput, ...func(*sts.Options)) (*sts.AssumeRoleOutput, error)
+}
+
+// sessionTokenProvider is the MFA session layer: STS GetSessionToken,
+// signed by the source layer (through client), with an MFA code when mfa is
+// set. It is safe for concurrent use.
+type sessionTokenProvider struct {
+	client   sessionTokenAPI
+	duration time.Duration
+	mfa      *mfaSource // nil: no MFA
+	log      *slog.Logger
+}
+
+var _ aws.CredentialsProvider = (*sessionTokenProvider)(nil)
+
+func (p *sessionTokenProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	in := &sts.GetSessionTokenInput{DurationSeconds: seconds(p.duration)}
+	attrs := []slog.Attr{slog.Duration("duration", p.duration)}
+	serial := ""
+	if p.mfa != nil {
+		code, err := p.mfa.code(ctx)
+		if err != nil {
+			return aws.Credentials{}, fmt.Errorf("get session token: %w", err)
+		}
+		serial = p.mfa.serial
+		in.SerialNumber, in.TokenCode = aws.String(serial), aws.String(code.reveal())
+		attrs = append(attrs, slog.String("serial", serial))
+	}
+	start := time.Now()
+	out, err := p.client.GetSessionToken(ctx, in)
+	if err != nil {
+		logCall(ctx, p.log, "GetSessionToken", start, middleware.Metadata{}, err, attrs...)
+		return aws.Credentials{}, fmt.Errorf("get session token: %w", classifyMFA(serial, err))
+	}
+	logCall(ctx, p.log, "GetSessionToken", start, out.ResultMetadata, nil, attrs...)
+	return credentialsFromSTS(out.Credentials, sessionTokenSource, "")
+}
+
+// assumeRoleProvider is one role hop: STS AssumeRole signed by the layer
+// below (through client). It never changes after construction, so it is
+// safe for concurrent use.
+type assumeRoleProvider struct {
+	client      assumeRoleAPI
+	role        AssumeRole
+	sessionName string
+	duration    time.Duration
+	mfa         *mfaSource // nil: no MFA on this hop
+	log         *slog.Logger
+}
+
+var _ aws.CredentialsProvider = (*assumeRoleProvider)(nil)
+
+func (p *assumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	in := p.input()
+	attrs := []slog.Attr{slog.String("role", p.role.RoleARN), slog.String("session_name", p.sessionName), slog.Duration("duration", p.duration)}
+	serial := ""
+	if p.mfa != nil {
+		code, err := p.mfa.code(ctx)
+		if err != nil {
+			return aws.Credentials{}, fmt.Errorf("assume role %s: %w", p.role.RoleARN, err)
+		}
+		serial = p.mfa.serial
+		in.SerialNumber, in.TokenCode = aws.String(serial), aws.String(code.reveal())
+		attrs = append(attrs, slog.String("serial", serial))
+	}
+	start := time.Now()
+	out, err := p.client.AssumeRole(ctx, in)
+	if err != nil {
+		logCall(ctx, p.log, "AssumeRole", start, middleware.Metadata{}, err, attrs...)
+		return aws.Credentials{}, fmt.Errorf("assume role %s: %w", p.role.RoleARN, classifyMFA(serial, err))
+	}
+	logCall(ctx, p.log, "AssumeRole", start, out.ResultMetadata, nil, attrs...)
+	return credentialsFromSTS(out.Credentials, assumeRoleSource, accountOf(out.AssumedRoleUser))
+}
+
+// input builds the request without the MFA code.
+func (p *assumeRoleProvider) input() *sts.AssumeRoleInput {
+	r := p.role
+	in := &sts.AssumeRoleInput{
+		RoleArn:         aws.String(r.RoleARN),
+		RoleSessionName: aws.String(p.sessionName),
+		DurationSeconds: seconds(p.duration),
+		ExternalId:      optional(r.ExternalID),
+		SourceIdentity:  optional(r.SourceIdentity),
+		Policy:          optional(r.Policy),
+	}
+	for _, a := range r.PolicyARNs {
+		in.PolicyArns = append(in.PolicyArns, types.PolicyDescriptorType{Arn: aws.String(a)})
+	}
+	for _, k := range slices.Sorted(maps.Keys(r.Tags)) {
+		in.Tags = append(in.Tags, types.Tag{Key: aws.String(k), Value: aws.String(r.Tags[k])})
+	}
+	in.TransitiveTagKeys = r.TransitiveTagKeys
+	return in
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return aws.String(s)
+}
+
+// accountOf returns the account field of an assumed-role ARN.
+func accountOf(u *types.AssumedRoleUser) string {
+	if u == nil || u.Arn == nil {
+		return ""
+	}
+	a, err := stsrules.ParseARN(*u.Arn)
+	if err != nil {
+		return ""
+	}
+	return a.Account
+}
+
+// defaultSessionName is a valid, readable RoleSessionName for a hop whose
+// caller gave none.
+func defaultSessionName(now time.Time) string {
+	return "awssession-" + strings.ToLower(now.UTC().Format("20060102T150405Z"))
+}

@@ -1,0 +1,103 @@
+package awssession
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+)
+
+// stsFallbackRegion signs STS calls when no region is configured: the
+// global STS endpoint lives there.
+const stsFallbackRegion = "us-east-1"
+
+// newSTSClient returns an STS client that signs with creds and honours the
+// config's retryer and HTTP client and the session's endpoint.
+func newSTSClient(cfg aws.Config, creds aws.CredentialsProvider, endpoint string) *sts.Client {
+	return sts.NewFromConfig(cfg, stsOptions(endpoint), func(o *sts.Options) { o.Credentials = creds })
+}
+
+// stsOptions points a client at endpoint (when set) and gives it a region.
+func stsOptions(endpoint string) func(*sts.Options) {
+	return func(o *sts.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+		}
+		if o.Region == "" {
+			o.Region = stsFallbackRegion
+		}
+	}
+}
+
+// logCall logs one finished STS call at debug level. attrs must hold no
+// secret.
+func logCall(ctx context.Context, l *slog.Logger, action string, start time.Time, md middleware.Metadata, err error, attrs ...slog.Attr) {
+	if !l.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs = append(attrs, slog.String("action", action), slog.Duration("elapsed", time.Since(start)))
+	var id string
+	if err == nil {
+		id, _ = awsmiddleware.GetRequestIDMetadata(md)
+	} else {
+		var withID interface{ ServiceRequestID() string }
+		if errors.As(err, &withID) {
+			id = withID.ServiceRequestID()
+		}
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	if id != "" {
+		attrs = append(attrs, slog.String("request_id", id))
+	}
+	l.LogAttrs(ctx, slog.LevelDebug, "sts call", attrs...)
+}
+
+// classifyMFA turns STS's refusal of an MFA code or serial into an
+// [*MFAError] with the likely cause; other errors pass through.
+func classifyMFA(serial string, err error) error {
+	var ae smithy.APIError
+	if serial == "" || !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" {
+		return err
+	}
+	msg := ae.ErrorMessage()
+	var hint string
+	switch {
+	case strings.Contains(msg, "invalid MFA one time pass code"):
+		hint = "the code is wrong, was already used (STS accepts each code once), or the device clock is off"
+	case strings.Contains(msg, "unable to validate MFA code"):
+		hint = "the serial is not an MFA device of the signing user"
+		if strings.HasPrefix(serial, "arn:") {
+			hint += "; a virtual device is arn:PARTITION:iam::ACCOUNT:mfa/NAME, as listed under the user's security credentials"
+		}
+	default:
+		return err
+	}
+	return &MFAError{SerialNumber: serial, Hint: hint, Err: err}
+}
+
+// credentialsFromSTS converts STS credentials into SDK credentials.
+func credentialsFromSTS(c *types.Credentials, source, accountID string) (aws.Credentials, error) {
+	if c == nil || c.AccessKeyId == nil || c.SecretAccessKey == nil || c.SessionToken == nil || c.Expiration == nil {
+		return aws.Credentials{}, fmt.Errorf("%s: response did not contain credentials", source)
+	}
+	return aws.Credentials{
+		AccessKeyID:     *c.AccessKeyId,
+		SecretAccessKey: *c.SecretAccessKey,
+		SessionToken:    *c.SessionToken,
+		Source:          source,
+		CanExpire:       true,
+		Expires:         *c.Expiration,
+		AccountID:       accountID,
+	}, nil
+}
+
+func seconds(d time.Duration) *int32 { return aws.Int32(int32(d / time.Second)) }

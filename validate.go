@@ -1,0 +1,275 @@
+package awssession
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"net"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/awssession/awssession/internal/stsrules"
+)
+
+var (
+	accessKeyIDRE = regexp.MustCompile(`^\w{16,128}$`)
+	regionRE      = regexp.MustCompile(`^(?:[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}|aws-global)$`)
+	profileRE     = regexp.MustCompile(`^[^\s\[\]]{1,256}$`)
+	accountRE     = regexp.MustCompile(`^[0-9]{12}$`)
+)
+
+// validate checks every option on its own and against the others, without
+// any I/O. It reports all problems at once; each matches [ErrInvalidInput].
+func (o *options) validate() error {
+	errs := append([]error(nil), o.conflicts...)
+	add := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if s := o.static; s != nil {
+		add(validateStatic(s))
+		if o.gst != nil && s.SessionToken != "" {
+			add(conflict("WithGetSessionToken", "GetSessionToken needs long-term IAM user keys, but the static keys have a session token (STS refuses: Cannot call GetSessionToken with session credentials)"))
+		}
+	}
+	if o.profile != nil && !profileRE.MatchString(*o.profile) {
+		add(invalid("WithProfile", "profile name %q must be 1-256 characters without spaces or brackets", *o.profile))
+	}
+	if o.region != "" && !regionRE.MatchString(o.region) {
+		add(invalid("WithRegion", "%q is not a region name like us-east-1", o.region))
+	}
+	if o.mfa != nil {
+		add(validateSerial("WithMFA.SerialNumber", o.mfa.SerialNumber))
+		if o.mfa.Tokens == nil {
+			add(invalid("WithMFA.Tokens", "no token provider; use StaticToken, TOTP or PromptToken"))
+		}
+	}
+	if o.gst != nil {
+		add(validateDuration("WithGetSessionToken", *o.gst, stsrules.MaxSessionTokenSeconds))
+	}
+	for i, r := range o.roles {
+		add(validateRole(fmt.Sprintf("AssumeRole[%d]", i), r))
+	}
+	add(validateEndpoint(o.stsEndpoint))
+	add(o.validatePartitions(o.region))
+	return errors.Join(errs...)
+}
+
+func validateStatic(s *staticCredentials) error {
+	switch {
+	case !accessKeyIDRE.MatchString(s.AccessKeyID):
+		return invalid("WithStaticCredentials.AccessKeyID", "must be 16-128 letters, digits or _ (got %d characters)", len(s.AccessKeyID))
+	case s.SecretAccessKey == "":
+		return invalid("WithStaticCredentials.SecretAccessKey", "is empty")
+	case strings.HasPrefix(s.AccessKeyID, "ASIA") && s.SessionToken == "":
+		return invalid("WithStaticCredentials.SessionToken", "temporary key %s needs its session token", s.AccessKeyID)
+	}
+	return nil
+}
+
+// validateSerial checks an MFA serial: a virtual device ARN or a hardware
+// device serial, with a hint for the usual mistakes.
+func validateSerial(field, serial string) error {
+	if serial == "" {
+		return invalid(field, "is empty")
+	}
+	if strings.HasPrefix(serial, "arn:") {
+		a, _, err := stsrules.ParseIAMARN(serial, "mfa")
+		if err != nil {
+			kind, _, _ := strings.Cut(a.Resource, "/")
+			switch kind {
+			case "user":
+				return invalid(field, "%s is a user ARN, not an MFA device; a virtual device serial looks like arn:%s:iam::%s:mfa/NAME", serial, a.Partition, a.Account)
+			case "u2f":
+				return invalid(field, "%s is a FIDO security key, which AWS accepts only in the console, not through STS; use a virtual or hardware TOTP device", serial)
+			}
+			return invalid(field, "%s: %v", serial, err)
+		}
+	} else if !stsrules.IsHardwareSerial(serial) {
+		return invalid(field, "%q is neither a virtual device ARN (arn:aws:iam::ACCOUNT:mfa/NAME) nor a hardware device serial", serial)
+	}
+	if v := stsrules.SerialNumber.Check(serial); v != nil {
+		return invalid(field, "%s", v.Rule)
+	}
+	return nil
+}
+
+// validateDuration checks d against [900 s, max]. Zero means the default.
+func validateDuration(field string, d time.Duration, maxSeconds int) error {
+	if d == 0 {
+		return nil
+	}
+	if d%time.Second != 0 {
+		return invalid(field, "duration %s is not a whole number of seconds", d)
+	}
+	if v := stsrules.CheckRange("durationSeconds", int(d/time.Second), stsrules.MinDurationSeconds, maxSeconds); v != nil {
+		return invalid(field, "duration %s (%d s): %s", d, int(d/time.Second), v.Rule)
+	}
+	return nil
+}
+
+func validateRole(field string, r AssumeRole) error {
+	var errs []error
+	add := func(f, format string, args ...any) { errs = append(errs, invalid(field+"."+f, format, args...)) }
+	if r.RoleARN == "" {
+		add("RoleARN", "is empty")
+	} else if _, _, err := stsrules.ParseIAMARN(r.RoleARN, "role"); err != nil {
+		add("RoleARN", "%s: %v", r.RoleARN, err)
+	} else if v := stsrules.RoleARN.Check(r.RoleARN); v != nil {
+		add("RoleARN", "%s", v.Rule)
+	}
+	checks := []struct {
+		name, value string
+		p           stsrules.Param
+		echo        bool
+	}{
+		{"RoleSessionName", r.RoleSessionName, stsrules.RoleSessionName, true},
+		{"ExternalID", r.ExternalID, stsrules.ExternalID, false},
+		{"SourceIdentity", r.SourceIdentity, stsrules.SourceIdentity, true},
+		{"Policy", r.Policy, stsrules.Policy, false},
+	}
+	for _, c := range checks {
+		if c.value == "" {
+			continue
+		}
+		if v := c.p.Check(c.value); v != nil {
+			if c.echo {
+				add(c.name, "%q: %s", c.value, v.Rule)
+			} else {
+				add(c.name, "%s", v.Rule)
+			}
+		}
+	}
+	if strings.HasPrefix(strings.ToLower(r.SourceIdentity), "aws:") {
+		add("SourceIdentity", "must not start with aws: (reserved)")
+	}
+	if r.Policy != "" && !json.Valid([]byte(r.Policy)) {
+		add("Policy", "is not valid JSON")
+	}
+	if len(r.PolicyARNs) > stsrules.MaxPolicyARNs {
+		add("PolicyARNs", "%d managed policies; STS takes at most %d", len(r.PolicyARNs), stsrules.MaxPolicyARNs)
+	}
+	packed := len(r.Policy)
+	for i, p := range r.PolicyARNs {
+		packed += len(p)
+		if err := validatePolicyARN(p); err != nil {
+			add(fmt.Sprintf("PolicyARNs[%d]", i), "%s: %v", p, err)
+		}
+	}
+	if packed > stsrules.MaxPackedPolicyChars {
+		add("Policy", "inline policy and policy ARNs total %d characters; STS allows %d", packed, stsrules.MaxPackedPolicyChars)
+	}
+	errs = append(errs, validateTags(field, r.Tags, r.TransitiveTagKeys)...)
+	if err := validateDuration(field+".Duration", r.Duration, stsrules.MaxAssumeRoleSeconds); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+func validatePolicyARN(s string) error {
+	a, err := stsrules.ParseARN(s)
+	switch {
+	case err != nil:
+		return err
+	case a.Service != "iam" || !strings.HasPrefix(a.Resource, "policy/"):
+		return errors.New("not an IAM policy ARN (arn:aws:iam::ACCOUNT:policy/NAME)")
+	case a.Account != "aws" && !accountRE.MatchString(a.Account):
+		return errors.New("account must be 12 digits, or aws for AWS managed policies")
+	}
+	if v := stsrules.PolicyARN.Check(s); v != nil {
+		return errors.New(v.Rule)
+	}
+	return nil
+}
+
+func validateTags(field string, tags map[string]string, transitive []string) []error {
+	var errs []error
+	if len(tags) > stsrules.MaxTags {
+		errs = append(errs, invalid(field+".Tags", "%d tags; STS takes at most %d", len(tags), stsrules.MaxTags))
+	}
+	seen := map[string]string{}
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		if v := stsrules.TagKey.Check(k); v != nil {
+			errs = append(errs, invalid(field+".Tags", "key %q: %s", k, v.Rule))
+		}
+		if v := stsrules.TagValue.Check(tags[k]); v != nil {
+			errs = append(errs, invalid(field+".Tags", "value of %q: %s", k, v.Rule))
+		}
+		if prev, dup := seen[strings.ToLower(k)]; dup {
+			errs = append(errs, invalid(field+".Tags", "keys %q and %q differ only in case; STS treats them as one", prev, k))
+		}
+		seen[strings.ToLower(k)] = k
+	}
+	if len(transitive) > stsrules.MaxTransitiveTagKeys {
+		errs = append(errs, invalid(field+".TransitiveTagKeys", "%d keys; STS takes at most %d", len(transitive), stsrules.MaxTransitiveTagKeys))
+	}
+	for _, k := range transitive {
+		if v := stsrules.TagKey.Check(k); v != nil {
+			errs = append(errs, invalid(field+".TransitiveTagKeys", "key %q: %s", k, v.Rule))
+		}
+	}
+	return errs
+}
+
+// validateEndpoint accepts https URLs, and http only on loopback: STS
+// answers carry secret keys.
+func validateEndpoint(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return invalid("WithSTSEndpoint", "%q is not an http(s) URL with a host", raw)
+	}
+	if u.User != nil {
+		return invalid("WithSTSEndpoint", "URL must not carry user information")
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return invalid("WithSTSEndpoint", "plain http to %s would send secret keys in clear text; use https (http is allowed for loopback only)", u.Hostname())
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// validatePartitions checks that every ARN names the same partition, and
+// that it fits the region when one was given.
+func (o *options) validatePartitions(region string) error {
+	type named struct{ field, arn string }
+	var arns []named
+	if o.mfa != nil && strings.HasPrefix(o.mfa.SerialNumber, "arn:") {
+		arns = append(arns, named{"WithMFA.SerialNumber", o.mfa.SerialNumber})
+	}
+	for i, r := range o.roles {
+		arns = append(arns, named{fmt.Sprintf("AssumeRole[%d].RoleARN", i), r.RoleARN})
+	}
+	want, from := "", ""
+	if region != "" {
+		want, from = stsrules.PartitionForRegion(region), "region "+region
+	}
+	for _, n := range arns {
+		a, err := stsrules.ParseARN(n.arn)
+		if err != nil {
+			continue // reported by the field's own check
+		}
+		if want == "" {
+			want, from = a.Partition, n.field
+			continue
+		}
+		if a.Partition != want {
+			return invalid(n.field, "partition %s does not match %s (partition %s); sessions cannot cross partitions", a.Partition, from, want)
+		}
+	}
+	return nil
+}
