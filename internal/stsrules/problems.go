@@ -41,12 +41,14 @@ func Report(ps []Problem) string {
 
 // CheckAll reports every constraint value breaks, not only the first as
 // [Param.Check] does, in the order STS lists them: the pattern, then the
-// length. An empty RoleArn gets both ("2 validation errors detected:
-// Value ” at 'roleArn' failed to satisfy constraint: Member must satisfy
-// regular expression pattern: …; Value ” at 'roleArn' failed to satisfy
-// constraint: Member must have length greater than or equal to 20",
-// newscorpaus/consigliere#18). A server uses it; a client wanting one
-// reason uses Check.
+// length. An empty RoleArn gets both (newscorpaus/consigliere#18):
+//
+//	2 validation errors detected: Value '' at 'roleArn' failed to satisfy
+//	constraint: Member must satisfy regular expression pattern: …; Value ''
+//	at 'roleArn' failed to satisfy constraint: Member must have length
+//	greater than or equal to 20
+//
+// A server uses it; a client wanting one reason uses Check.
 func (p Param) CheckAll(value string) []*Violation {
 	var vs []*Violation
 	if !p.re.MatchString(value) {
