@@ -1,0 +1,76 @@
+package ststest
+
+import (
+	"fmt"
+	"net/http"
+)
+
+// apiError is an STS error response: the HTTP status, the code and the
+// message STS would send.
+type apiError struct {
+	status  int
+	code    string
+	message string
+}
+
+func (e *apiError) Error() string { return e.code + ": " + e.message }
+
+// errorType is the <Type> STS writes: Sender for the caller's mistakes
+// (4xx), Receiver for the service's own (5xx).
+func (e *apiError) errorType() string {
+	if e.status >= 500 {
+		return "Receiver"
+	}
+	return "Sender"
+}
+
+// Messages quoted from STS (see shared/STS-REFERENCE.md §2).
+const (
+	msgBadMFACode        = "MultiFactorAuthentication failed with invalid MFA one time pass code."
+	msgUnknownMFASerial  = "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user."
+	msgMFABothNeeded     = "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code."
+	msgRootAssumeRole    = "Roles may not be assumed by root accounts."
+	msgRoleMaxDuration   = "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
+	msgChainingDuration  = "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."
+	msgInvalidToken      = "The security token included in the request is invalid."
+	msgExpiredToken      = "The security token included in the request is expired"
+	msgMissingAuth       = "Request is missing Authentication Token"
+	msgSignatureMismatch = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+	msgInvalidRoleARN    = "Request ARN is invalid"
+	msgDuplicateTagKeys  = "Duplicate tag keys found. Please note that Tag keys are case insensitive."
+)
+
+func accessDenied(message string) *apiError {
+	return &apiError{http.StatusForbidden, "AccessDenied", message}
+}
+
+// notAuthorized is the AccessDenied STS sends when the caller may not act
+// on the resource: a missing role, a trust policy that does not name the
+// caller, a wrong external ID or missing MFA all look the same.
+func notAuthorized(callerARN, action, resource string) *apiError {
+	return accessDenied(fmt.Sprintf("User: %s is not authorized to perform: sts:%s on resource: %s", callerARN, action, resource))
+}
+
+func sessionCredentialsRefused(action string) *apiError {
+	return accessDenied("Cannot call " + action + " with session credentials")
+}
+
+func validationError(message string) *apiError {
+	return &apiError{http.StatusBadRequest, "ValidationError", message}
+}
+
+func invalidClientTokenID() *apiError {
+	return &apiError{http.StatusForbidden, "InvalidClientTokenId", msgInvalidToken}
+}
+
+func signatureDoesNotMatch(message string) *apiError {
+	return &apiError{http.StatusForbidden, "SignatureDoesNotMatch", message}
+}
+
+func incompleteSignature(message string) *apiError {
+	return &apiError{http.StatusBadRequest, "IncompleteSignature", message}
+}
+
+func invalidAction(action string) *apiError {
+	return &apiError{http.StatusBadRequest, "InvalidAction", "Could not find operation " + action + " for version 2011-06-15"}
+}

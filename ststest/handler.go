@@ -1,0 +1,124 @@
+package ststest
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// maxBodyBytes bounds a request body; STS requests are a few kilobytes.
+const maxBodyBytes = 1 << 20
+
+// call is one authenticated operation being served.
+type call struct {
+	caller principal
+	params url.Values
+	now    time.Time
+}
+
+// operation serves one STS action. It runs with s.mu held and returns
+// the <OpResult> element or the error to send.
+type operation func(s *Server, c *call) (any, *apiError)
+
+// operations are the actions the server implements.
+var operations = map[string]operation{
+	"GetSessionToken":    (*Server).getSessionToken,
+	"AssumeRole":         (*Server).assumeRole,
+	"GetFederationToken": (*Server).getFederationToken,
+	"GetCallerIdentity":  (*Server).getCallerIdentity,
+}
+
+// ServeHTTP serves one STS request: it records it, applies any injected
+// fault, authenticates the caller, dispatches on Action and writes the
+// XML response.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, params, readErr := readRequest(r)
+	requestID := newRequestID()
+	action := params.Get("Action")
+	idx := s.recordStart(r, params, action, requestID)
+
+	status, code, fault := s.serve(w, r, body, params, action, requestID, readErr)
+	s.recordEnd(idx, requestID, status, code, fault)
+}
+
+// serve does the work of ServeHTTP and reports the status and error code
+// sent, and whether an injected fault decided them.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, body []byte, params url.Values, action, requestID string, readErr *apiError) (int, string, bool) {
+	if f, ok := s.takeFault(action); ok {
+		if !s.wait(r, f.Latency) {
+			return 0, "", true // the client or Close gave up first
+		}
+		if f.Status != 0 {
+			e := &apiError{f.Status, f.Code, f.Message}
+			writeError(w, e, requestID, s.cfg.clock())
+			return e.status, e.code, true
+		}
+	}
+
+	s.mu.Lock()
+	now := s.cfg.clock()
+	result, e := s.handleLocked(r, body, params, action, now, readErr)
+	s.mu.Unlock()
+
+	if e != nil {
+		writeError(w, e, requestID, now)
+		return e.status, e.code, false
+	}
+	writeResult(w, action, requestID, now, result)
+	return http.StatusOK, "", false
+}
+
+func (s *Server) handleLocked(r *http.Request, body []byte, params url.Values, action string, now time.Time, readErr *apiError) (any, *apiError) {
+	if readErr != nil {
+		return nil, readErr
+	}
+	caller, e := s.authenticateLocked(r, body, now)
+	if e != nil {
+		return nil, e
+	}
+	op := operations[action]
+	if op == nil {
+		return nil, invalidAction(action)
+	}
+	return op(s, &call{caller: caller, params: params, now: now})
+}
+
+// wait sleeps for d unless the request's context ends or the server
+// closes first, and reports whether the whole delay passed.
+func (s *Server) wait(r *http.Request, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	case <-s.done:
+		return false
+	}
+}
+
+// readRequest returns the body and the Query-protocol parameters: the
+// URL query merged with a form-encoded body, as AWS accepts both GET and
+// POST.
+func readRequest(r *http.Request) ([]byte, url.Values, *apiError) {
+	params := r.URL.Query()
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	if err != nil || len(body) > maxBodyBytes {
+		return body, params, &apiError{http.StatusBadRequest, "MalformedQueryString", "The request body could not be read."}
+	}
+	if r.Method == http.MethodPost && len(body) > 0 {
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			return body, params, &apiError{http.StatusBadRequest, "MalformedQueryString", "The request body is not a valid form-encoded query string."}
+		}
+		for k, vs := range form {
+			params[k] = append(params[k], vs...)
+		}
+	}
+	return body, params, nil
+}
