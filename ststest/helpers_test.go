@@ -32,6 +32,10 @@ func newClient(srv *ststest.Server, accessKeyID, secret, token string) *sts.Clie
 	})
 }
 
+func clientCredentials(u ststest.User) aws.CredentialsProvider {
+	return credentials.NewStaticCredentialsProvider(u.AccessKeyID, u.SecretAccessKey, "")
+}
+
 func clientFor(srv *ststest.Server, u ststest.User) *sts.Client {
 	return newClient(srv, u.AccessKeyID, u.SecretAccessKey, "")
 }
