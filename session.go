@@ -67,8 +67,10 @@ func collect(opts []Option) *options {
 func (o *options) configOptions(roles *profileRoles) []func(*config.LoadOptions) error {
 	fns := []func(*config.LoadOptions) error{config.WithAssumeRoleCredentialOptions(roles.apply)}
 	if s := o.static; s != nil {
-		fns = append(fns, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(
-			s.AccessKeyID, s.SecretAccessKey.reveal(), s.SessionToken.reveal())))
+		// A pointer, so that printing the config (its ConfigSources hold
+		// the load options) shows an address, not the keys.
+		fns = append(fns, config.WithCredentialsProvider(cached(credentials.NewStaticCredentialsProvider(
+			s.AccessKeyID, s.SecretAccessKey.reveal(), s.SessionToken.reveal()))))
 	}
 	if o.profile != nil {
 		fns = append(fns, config.WithSharedConfigProfile(*o.profile))

@@ -1,0 +1,168 @@
+package awssession_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/awssession/awssession"
+	"github.com/awssession/awssession/ststest"
+)
+
+// isolated keeps an example away from the shared config files and
+// environment of the machine it runs on.
+func isolated(dir string) awssession.Option {
+	return awssession.WithConfigOptions(
+		config.WithSharedConfigFiles([]string{filepath.Join(dir, "config")}),
+		config.WithSharedCredentialsFiles([]string{filepath.Join(dir, "credentials")}))
+}
+
+func ExampleCreateSession_staticKeys() {
+	srv, _ := ststest.Start()
+	defer srv.Close()
+	alice := srv.AddUser("alice")
+
+	ctx := context.Background()
+	cfg, err := awssession.CreateSession(ctx,
+		awssession.WithStaticCredentials(alice.AccessKeyID, alice.SecretAccessKey, ""),
+		awssession.WithRegion("us-east-1"),
+		awssession.WithSTSEndpoint(srv.URL), // leave out to talk to AWS
+		isolated(os.TempDir()),
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	id, err := awssession.CallerIdentity(ctx, cfg)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(id.ARN)
+	// Output: arn:aws:iam::123456789012:user/alice
+}
+
+func ExampleCreateSession_assumeRoleWithMFA() {
+	srv, _ := ststest.Start()
+	defer srv.Close()
+	alice := srv.AddUser("alice")
+	device := srv.AddMFADevice("alice")
+	admin := srv.AddRole("Admin", ststest.Trust{Principals: []string{alice.ARN}, RequireMFA: true})
+
+	ctx := context.Background()
+	cfg, err := awssession.CreateSession(ctx,
+		awssession.WithStaticCredentials(alice.AccessKeyID, alice.SecretAccessKey, ""),
+		awssession.WithMFA(device.SerialNumber, awssession.TOTP(device.Secret)),
+		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: admin.ARN, RoleSessionName: "alice"}),
+		awssession.WithRegion("us-east-1"),
+		awssession.WithSTSEndpoint(srv.URL),
+		isolated(os.TempDir()),
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	id, err := awssession.CallerIdentity(ctx, cfg)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(id.ARN)
+	for _, r := range srv.Requests() {
+		fmt.Printf("%s mfa=%q\n", r.Action, r.Params.Get("SerialNumber"))
+	}
+	// Output:
+	// arn:aws:sts::123456789012:assumed-role/Admin/alice
+	// AssumeRole mfa="arn:aws:iam::123456789012:mfa/alice"
+	// GetCallerIdentity mfa=""
+}
+
+// One MFA code opens a 12-hour session; the two roles on top of it are
+// refreshed from that session without asking for another code.
+func ExampleCreateSession_getSessionTokenThenTwoRoles() {
+	srv, _ := ststest.Start()
+	defer srv.Close()
+	alice := srv.AddUser("alice")
+	device := srv.AddMFADevice("alice")
+	admin := srv.AddRole("Admin", ststest.Trust{Principals: []string{alice.ARN}, RequireMFA: true})
+	audit := srv.AddRole("Audit", ststest.Trust{Principals: []string{admin.ARN}})
+
+	ctx := context.Background()
+	cfg, err := awssession.CreateSession(ctx,
+		awssession.WithStaticCredentials(alice.AccessKeyID, alice.SecretAccessKey, ""),
+		awssession.WithMFA(device.SerialNumber, awssession.TOTP(device.Secret)),
+		awssession.WithGetSessionToken(12*time.Hour),
+		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: admin.ARN, RoleSessionName: "alice"}),
+		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: audit.ARN, RoleSessionName: "alice"}),
+		awssession.WithRegion("us-east-1"),
+		awssession.WithSTSEndpoint(srv.URL),
+		isolated(os.TempDir()),
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	id, err := awssession.CallerIdentity(ctx, cfg)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(id.ARN)
+	for _, r := range srv.Requests() {
+		fmt.Printf("%s role=%q mfa=%q\n", r.Action, r.Params.Get("RoleArn"), r.Params.Get("SerialNumber"))
+	}
+	// Output:
+	// arn:aws:sts::123456789012:assumed-role/Audit/alice
+	// GetSessionToken role="" mfa="arn:aws:iam::123456789012:mfa/alice"
+	// AssumeRole role="arn:aws:iam::123456789012:role/Admin" mfa=""
+	// AssumeRole role="arn:aws:iam::123456789012:role/Audit" mfa=""
+	// GetCallerIdentity role="" mfa=""
+}
+
+// A shared-config profile with role_arn, source_profile and mfa_serial: the
+// SDK resolves it, and WithMFA supplies the codes.
+func ExampleWithProfile() {
+	srv, _ := ststest.Start()
+	defer srv.Close()
+	alice := srv.AddUser("alice")
+	device := srv.AddMFADevice("alice")
+	admin := srv.AddRole("Admin", ststest.Trust{Principals: []string{alice.ARN}, RequireMFA: true})
+
+	dir, _ := os.MkdirTemp("", "awssession-example")
+	defer os.RemoveAll(dir)
+	_ = os.WriteFile(filepath.Join(dir, "config"), []byte(`
+[profile admin]
+role_arn = `+admin.ARN+`
+source_profile = alice
+mfa_serial = `+device.SerialNumber+`
+role_session_name = alice
+region = eu-west-1
+`), 0o600)
+	_ = os.WriteFile(filepath.Join(dir, "credentials"), []byte(`
+[alice]
+aws_access_key_id = `+alice.AccessKeyID+`
+aws_secret_access_key = `+alice.SecretAccessKey+`
+`), 0o600)
+
+	ctx := context.Background()
+	cfg, err := awssession.CreateSession(ctx,
+		awssession.WithProfile("admin"),
+		awssession.WithMFA(device.SerialNumber, awssession.TOTP(device.Secret)),
+		awssession.WithSTSEndpoint(srv.URL),
+		isolated(dir),
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	id, err := awssession.CallerIdentity(ctx, cfg)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(cfg.Region, id.ARN)
+	// Output: eu-west-1 arn:aws:sts::123456789012:assumed-role/Admin/alice
+}

@@ -1,0 +1,174 @@
+package awssession
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// rfcSeed is the RFC 6238 Appendix B SHA1 seed, base32.
+const rfcSeed = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+
+// fakeClock jumps forward instead of sleeping; with block set, After never
+// fires.
+type fakeClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	waited []time.Duration
+	block  bool
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.block {
+		return nil
+	}
+	c.waited = append(c.waited, d)
+	c.now = c.now.Add(d)
+	ch := make(chan time.Time, 1)
+	ch <- c.now
+	return ch
+}
+
+func TestTOTPMatchesRFC6238(t *testing.T) {
+	for unix, want := range map[int64]string{59: "287082", 1111111109: "081804", 1111111111: "050471", 1234567890: "005924", 2000000000: "279037", 20000000000: "353130"} {
+		src := newTOTP(rfcSeed, &fakeClock{now: time.Unix(unix, 0)})
+		got, err := src.code(context.Background(), "serial")
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "at %d", unix)
+	}
+}
+
+func TestTOTPSeedFormsAccepted(t *testing.T) {
+	c := &fakeClock{now: time.Unix(59, 0)}
+	got, err := newTOTP(secret(strings.ToLower("GEZD GNBV GY3T QOJQ GEZD GNBV GY3T QOJQ")), c).code(context.Background(), "s")
+	require.NoError(t, err)
+	assert.Equal(t, "287082", got, "lower case and spaces, as apps show seeds")
+}
+
+func TestTOTPNeverRepeatsACode(t *testing.T) {
+	c := &fakeClock{now: time.Unix(1111111100, 0)} // 20 s into a step
+	src := newTOTP(rfcSeed, c)
+	first, err := src.code(context.Background(), "s")
+	require.NoError(t, err)
+	second, err := src.code(context.Background(), "s")
+	require.NoError(t, err)
+	assert.NotEqual(t, first, second)
+	assert.Equal(t, []time.Duration{10 * time.Second}, c.waited, "waits for the next step, no longer")
+	assert.Equal(t, "050471", second, "the code of step 0x23523ED")
+}
+
+func TestTOTPConcurrentCallersGetDistinctCodes(t *testing.T) {
+	c := &fakeClock{now: time.Unix(1111111100, 0)}
+	src := newTOTP(rfcSeed, c)
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			code, err := src.code(context.Background(), "s")
+			assert.NoError(t, err)
+			mu.Lock()
+			defer mu.Unlock()
+			assert.False(t, seen[code], "code %s handed out twice", code)
+			seen[code] = true
+		})
+	}
+	wg.Wait()
+	assert.Len(t, seen, 8)
+}
+
+func TestTOTPWaitHonoursContext(t *testing.T) {
+	c := &fakeClock{now: time.Unix(1111111100, 0)}
+	src := newTOTP(rfcSeed, c)
+	_, err := src.code(context.Background(), "s")
+	require.NoError(t, err)
+	c.block = true
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	_, err = src.code(ctx, "s")
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+func TestTOTPBadSeed(t *testing.T) {
+	const seed = "not-base32-!!"
+	_, err := TOTP(seed)(context.Background(), "arn:aws:iam::123456789012:mfa/a")
+	require.ErrorIs(t, err, ErrInvalidInput)
+	assert.Contains(t, err.Error(), "TOTP secret")
+	assert.NotContains(t, err.Error(), seed)
+}
+
+func TestStaticTokenOneUse(t *testing.T) {
+	tp := StaticToken("123456")
+	got, err := tp(context.Background(), "s")
+	require.NoError(t, err)
+	assert.Equal(t, "123456", got)
+	_, err = tp(context.Background(), "s")
+	require.ErrorIs(t, err, ErrMFATokenUsed)
+	assert.NotContains(t, err.Error(), "123456")
+}
+
+func TestPromptToken(t *testing.T) {
+	var out strings.Builder
+	tp := PromptToken(strings.NewReader(" 123456 \n654321"), &out)
+	got, err := tp(context.Background(), "arn:aws:iam::123456789012:mfa/alice")
+	require.NoError(t, err)
+	assert.Equal(t, "123456", got)
+	got, err = tp(context.Background(), "arn:aws:iam::123456789012:mfa/alice")
+	require.NoError(t, err)
+	assert.Equal(t, "654321", got, "last line without newline")
+	assert.Equal(t, strings.Repeat("MFA code for arn:aws:iam::123456789012:mfa/alice: ", 2), out.String())
+	_, err = tp(context.Background(), "x")
+	require.Error(t, err, "end of input")
+}
+
+func TestMFASourceChecksCodes(t *testing.T) {
+	for _, code := range []string{"", "12345", "1234567", "12345a", "١٢٣٤٥٦"} {
+		m := newMFASource(&mfaDevice{SerialNumber: "GAHTXXXXXXXX", Tokens: func(context.Context, string) (string, error) { return code, nil }})
+		_, err := m.code(context.Background())
+		require.ErrorIs(t, err, ErrInvalidInput, "code %q", code)
+		if code != "" {
+			assert.NotContains(t, err.Error(), code)
+		}
+	}
+	m := newMFASource(&mfaDevice{SerialNumber: "GAHTXXXXXXXX", Tokens: func(context.Context, string) (string, error) { return "", errors.New("no device") }})
+	_, err := m.code(context.Background())
+	assert.ErrorContains(t, err, "no device")
+}
+
+// Calls to a user's provider never overlap, so a prompt is never shown
+// twice at once.
+func TestMFASourceSerialisesProvider(t *testing.T) {
+	var active, most int
+	var mu sync.Mutex
+	m := newMFASource(&mfaDevice{SerialNumber: "GAHTXXXXXXXX", Tokens: func(context.Context, string) (string, error) {
+		mu.Lock()
+		active++
+		most = max(most, active)
+		mu.Unlock()
+		time.Sleep(time.Millisecond)
+		mu.Lock()
+		active--
+		mu.Unlock()
+		return "123456", nil
+	}})
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() { _, _ = m.code(context.Background()) })
+	}
+	wg.Wait()
+	assert.Equal(t, 1, most)
+}
