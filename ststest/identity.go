@@ -79,14 +79,15 @@ func (s *Server) AddUser(name string) User {
 }
 
 // AddRootKey creates an access key for the account root user
-// (arn:aws:iam::ACCOUNT:root) and returns it. Root sessions are capped at
-// one hour and roots may not assume roles, as at AWS.
+// (arn:aws:iam::ACCOUNT:root, named "root" in the returned User) and
+// returns it. Root sessions are capped at one hour and roots may not
+// assume roles, as at AWS.
 func (s *Server) AddRootKey() User {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u, ok := s.users[rootUserName]
 	if !ok {
-		u = &userRecord{name: rootUserName, arn: s.arn("iam", "root"), id: s.cfg.account, root: true}
+		u = &userRecord{name: "root", arn: s.arn("iam", "root"), id: s.cfg.account, root: true}
 		s.users[rootUserName] = u
 	}
 	return s.addKeyLocked(u)

@@ -128,8 +128,9 @@ func totpCode(secret string, t time.Time) string {
 // checkMFALocked validates the MFA parameters of a GetSessionToken or
 // AssumeRole call by caller at now. It reports whether valid MFA was
 // given. Absent both parameters it reports false; one without the other,
-// a device that is not the caller's, a wrong code or a reused one are
-// AccessDenied, with the texts STS uses. s.mu must be held.
+// a device that is not the caller's (role and federated sessions have no
+// device of their own), a wrong code or a reused one are AccessDenied,
+// with the texts STS uses. s.mu must be held.
 func (s *Server) checkMFALocked(caller principal, now time.Time, serial, code string, hasSerial, hasCode bool) (bool, *apiError) {
 	if !hasSerial && !hasCode {
 		return false, nil

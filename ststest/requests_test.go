@@ -53,6 +53,7 @@ func TestRequestsRecordsFailuresInOrder(t *testing.T) {
 }
 
 func TestConcurrentCallers(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	role := f.srv.AddRole("Shared", ststest.Trust{Principals: []string{f.alice.ARN}})
 	client := clientFor(f.srv, f.alice)
