@@ -3,9 +3,11 @@ package awssession
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -129,34 +131,79 @@ func PromptToken(in io.Reader, out io.Writer) TokenProvider {
 
 // mfaSource hands out codes for one device. It serialises calls to the
 // user's provider, which need not be safe for concurrent use, and checks
-// each code's shape before it can reach STS.
+// each code's shape before it can reach STS. With a cache it also holds
+// the device across processes while it picks a code, and remembers the
+// last code handed out, so that no two callers anywhere send the same
+// code (STS would refuse the second).
 type mfaSource struct {
 	serial string
 	mu     ctxMutex
 	tokens TokenProvider
+	cache  Cache // nil: remember in this process only
+	log    *slog.Logger
+	now    func() time.Time
 }
 
-func newMFASource(d *mfaDevice) *mfaSource {
-	if d == nil {
-		return nil
-	}
-	return &mfaSource{serial: d.SerialNumber, tokens: d.Tokens, mu: newCtxMutex()}
-}
+// maxReusedCodes is how many already-used codes a provider may offer
+// before code gives up.
+const maxReusedCodes = 3
 
-// code returns a checked six-digit code.
+// code returns a checked six-digit code that no caller has used yet.
 func (m *mfaSource) code(ctx context.Context) (secret, error) {
 	if err := m.mu.Lock(ctx); err != nil {
 		return "", fmt.Errorf("MFA code for %s: %w", m.serial, err)
 	}
 	defer m.mu.Unlock()
-	c, err := m.tokens(ctx, m.serial)
-	if err != nil {
-		return "", fmt.Errorf("MFA code for %s: %w", m.serial, err)
+	var last mfaEntry
+	if m.cache != nil {
+		unlock, err := m.cache.Lock(ctx, m.key())
+		if err != nil {
+			return "", fmt.Errorf("MFA code for %s: %w", m.serial, err)
+		}
+		defer unlock()
+		last = m.lastUsed(ctx)
 	}
-	if stsrules.TokenCode.Check(c) != nil {
-		return "", invalid("MFA token code", "the code for %s must be six digits (got %d characters)", m.serial, len(c))
+	for range maxReusedCodes {
+		c, err := m.tokens(ctx, m.serial)
+		if err != nil {
+			return "", fmt.Errorf("MFA code for %s: %w", m.serial, err)
+		}
+		if stsrules.TokenCode.Check(c) != nil {
+			return "", invalid("MFA token code", "the code for %s must be six digits (got %d characters)", m.serial, len(c))
+		}
+		code := secret(c)
+		if last.CodeHash == codeHash(m.serial, code) && m.now().Sub(last.UsedAt) < mfaReuseWindow {
+			m.log.LogAttrs(ctx, slog.LevelInfo, "MFA code already used; asking for the next one", slog.String("serial", m.serial))
+			continue
+		}
+		m.remember(ctx, code)
+		return code, nil
 	}
-	return secret(c), nil
+	return "", fmt.Errorf("MFA code for %s: the codes offered were already used; wait for the next one: %w", m.serial, ErrMFATokenUsed)
+}
+
+func (m *mfaSource) key() string { return cacheKey("mfa", m.serial) }
+
+// lastUsed reads the device's record; anything unreadable counts as none.
+func (m *mfaSource) lastUsed(ctx context.Context) mfaEntry {
+	var e mfaEntry
+	b, err := m.cache.Get(ctx, m.key())
+	if err != nil || json.Unmarshal(b, &e) != nil || e.Version != entryVersion {
+		return mfaEntry{}
+	}
+	return e
+}
+
+// remember records code as used, before it is sent: a code that STS then
+// refuses is lost either way.
+func (m *mfaSource) remember(ctx context.Context, code secret) {
+	if m.cache == nil {
+		return
+	}
+	b, _ := json.Marshal(mfaEntry{Version: entryVersion, CodeHash: codeHash(m.serial, code), UsedAt: m.now().UTC()})
+	if err := m.cache.Put(ctx, m.key(), b); err != nil {
+		m.log.LogAttrs(ctx, slog.LevelWarn, "cannot record the MFA code as used", slog.String("serial", m.serial), slog.String("error", err.Error()))
+	}
 }
 
 // ctxMutex is a mutex whose Lock gives up when the context is done, so a

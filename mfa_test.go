@@ -137,14 +137,14 @@ func TestPromptToken(t *testing.T) {
 
 func TestMFASourceChecksCodes(t *testing.T) {
 	for _, code := range []string{"", "12345", "1234567", "12345a", "١٢٣٤٥٦"} {
-		m := newMFASource(&mfaDevice{SerialNumber: "GAHTXXXXXXXX", Tokens: func(context.Context, string) (string, error) { return code, nil }})
+		m := newTestMFASource("GAHTXXXXXXXX", func(context.Context, string) (string, error) { return code, nil })
 		_, err := m.code(context.Background())
 		require.ErrorIs(t, err, ErrInvalidInput, "code %q", code)
 		if code != "" {
 			assert.NotContains(t, err.Error(), code)
 		}
 	}
-	m := newMFASource(&mfaDevice{SerialNumber: "GAHTXXXXXXXX", Tokens: func(context.Context, string) (string, error) { return "", errors.New("no device") }})
+	m := newTestMFASource("GAHTXXXXXXXX", func(context.Context, string) (string, error) { return "", errors.New("no device") })
 	_, err := m.code(context.Background())
 	assert.ErrorContains(t, err, "no device")
 }
@@ -154,7 +154,7 @@ func TestMFASourceChecksCodes(t *testing.T) {
 func TestMFASourceSerialisesProvider(t *testing.T) {
 	var active, most int
 	var mu sync.Mutex
-	m := newMFASource(&mfaDevice{SerialNumber: "GAHTXXXXXXXX", Tokens: func(context.Context, string) (string, error) {
+	m := newTestMFASource("GAHTXXXXXXXX", func(context.Context, string) (string, error) {
 		mu.Lock()
 		active++
 		most = max(most, active)
@@ -164,11 +164,15 @@ func TestMFASourceSerialisesProvider(t *testing.T) {
 		active--
 		mu.Unlock()
 		return "123456", nil
-	}})
+	})
 	var wg sync.WaitGroup
 	for range 10 {
 		wg.Go(func() { _, _ = m.code(context.Background()) })
 	}
 	wg.Wait()
 	assert.Equal(t, 1, most)
+}
+
+func newTestMFASource(serial string, tp TokenProvider) *mfaSource {
+	return collect([]Option{WithMFA(serial, tp)}).newMFASource()
 }

@@ -28,7 +28,10 @@ type options struct {
 	roles       []AssumeRole
 	stsEndpoint string
 	logger      *slog.Logger
+	cache       Cache
 	durations   DurationPolicy
+	getenv      func(string) string // the one way options read the environment
+	now         func() time.Time
 	loadOptions []func(*config.LoadOptions) error
 	conflicts   []error
 }

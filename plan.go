@@ -9,27 +9,39 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
-// plan is the chain CreateSession will build, decided after the shared
-// config is loaded and before any network call.
+// plan is the chain a session will build, decided after the shared config
+// is loaded and before any network call.
 type plan struct {
-	source      string // what signs the first STS call, for logs and errors
-	profileRole bool   // the source itself is a role session (profile role_arn)
-	mfaOnGST    bool
-	mfaOnRole   bool // on the first hop
-	hops        []hop
+	source    string // what signs the first STS call, for logs and errors
+	sourceKey []any  // identifies the source in cache keys
+	layers    []layer
 }
 
-type hop struct {
-	role        AssumeRole
+// layerKind tells the STS layers apart.
+type layerKind string
+
+const (
+	profileRoleLayer  layerKind = "profile role"
+	sessionTokenLayer layerKind = "GetSessionToken"
+	assumeRoleLayer   layerKind = "AssumeRole"
+)
+
+// layer is one planned STS layer.
+type layer struct {
+	kind        layerKind
+	name        string // e.g. AssumeRole[1], for logs and errors
+	key         string // cache key
+	roleARN     string
+	role        AssumeRole // assumeRoleLayer only
 	sessionName string
 	duration    time.Duration
+	mfa         bool // this layer sends the MFA code
 	chained     bool
 }
 
 func (o *options) plan(cfg aws.Config, roles *profileRoles) (*plan, error) {
-	p := &plan{source: o.sourceName()}
-	var serials []string
-	p.profileRole, serials = roles.state()
+	p := &plan{source: o.sourceName(), sourceKey: o.sourceKey()}
+	profileRole, serials, hops := roles.state()
 	if err := o.validatePartitions(cfg.Region); err != nil {
 		return nil, err
 	}
@@ -41,47 +53,77 @@ func (o *options) plan(cfg aws.Config, roles *profileRoles) (*plan, error) {
 	case len(serials) == 1 && o.mfa.SerialNumber != serials[0]:
 		return nil, conflict("WithMFA", "device %s differs from the profile's mfa_serial %s", o.mfa.SerialNumber, serials[0])
 	}
-	if o.gst != nil && p.profileRole {
+	if o.gst != nil && profileRole {
 		return nil, conflict("WithGetSessionToken", "%s assumes a role, but GetSessionToken needs long-term IAM user keys; use the profile's source_profile instead", p.source)
 	}
-	if o.mfa != nil && len(serials) == 0 {
-		p.mfaOnGST = o.gst != nil
-		p.mfaOnRole = o.gst == nil && len(o.roles) > 0
-		if !p.mfaOnGST && !p.mfaOnRole {
-			return nil, conflict("WithMFA", "no layer takes an MFA code: add WithGetSessionToken or WithAssumeRole, or use a profile with mfa_serial")
-		}
+	mfaUsed := len(serials) == 1
+	parentKey := p.sourceKey
+	if profileRole && len(hops) > 0 {
+		last := hops[len(hops)-1]
+		l := layer{kind: profileRoleLayer, name: p.source, roleARN: last.RoleARN, duration: last.Duration, mfa: mfaUsed,
+			key: cacheKey("profile", parentKey, hops)}
+		p.layers = append(p.layers, l)
+		parentKey = []any{l.key}
 	}
-	temporarySource := p.profileRole || o.gst != nil || (o.static != nil && o.static.SessionToken != "")
-	now := time.Now()
+	if o.gst != nil {
+		d := *o.gst
+		if d == 0 {
+			d = DefaultSessionTokenDuration
+		}
+		l := layer{kind: sessionTokenLayer, name: "GetSessionToken", duration: d, mfa: o.mfa != nil && !mfaUsed}
+		l.key = cacheKey("session", parentKey, d.Seconds(), o.mfaSerialIf(l.mfa))
+		mfaUsed = mfaUsed || l.mfa
+		p.layers = append(p.layers, l)
+		parentKey = []any{l.key}
+	}
+	temporarySource := profileRole || o.gst != nil || (o.static != nil && o.static.SessionToken != "")
+	now := o.now()
 	for i, r := range o.roles {
-		h := hop{role: r, sessionName: r.RoleSessionName, duration: r.Duration, chained: i > 0 || temporarySource}
-		if h.sessionName == "" {
-			h.sessionName = defaultSessionName(now)
+		l := layer{kind: assumeRoleLayer, name: fmt.Sprintf("AssumeRole[%d]", i), role: r, roleARN: r.RoleARN,
+			sessionName: r.RoleSessionName, duration: r.Duration, chained: i > 0 || temporarySource,
+			mfa: i == 0 && o.mfa != nil && !mfaUsed}
+		mfaUsed = mfaUsed || l.mfa
+		if l.sessionName == "" {
+			l.sessionName = defaultSessionName(now)
 		}
-		if h.duration == 0 {
-			h.duration = DefaultRoleDuration
+		if l.duration == 0 {
+			l.duration = DefaultRoleDuration
 		}
-		if err := o.capChained(i, &h, p.signer(o, i)); err != nil {
+		if err := o.capChained(&l, p.signer(o, i)); err != nil {
 			return nil, err
 		}
-		p.hops = append(p.hops, h)
+		// The requested session name, not the generated one, so that the
+		// next process finds this entry.
+		l.key = cacheKey("role", parentKey, r.RoleARN, r.RoleSessionName, r.ExternalID, r.SourceIdentity, r.Policy,
+			r.PolicyARNs, r.Tags, r.TransitiveTagKeys, l.duration.Seconds(), o.mfaSerialIf(l.mfa))
+		p.layers = append(p.layers, l)
+		parentKey = []any{l.key}
+	}
+	if o.mfa != nil && !mfaUsed {
+		return nil, conflict("WithMFA", "no layer takes an MFA code: add WithGetSessionToken or WithAssumeRole, or use a profile with mfa_serial")
 	}
 	return p, nil
 }
 
+func (o *options) mfaSerialIf(used bool) string {
+	if !used {
+		return ""
+	}
+	return o.mfa.SerialNumber
+}
+
 // capChained applies the 1 h limit STS sets on chained role sessions.
-func (o *options) capChained(i int, h *hop, signer string) error {
-	if !h.chained || h.duration <= time.Hour {
+func (o *options) capChained(l *layer, signer string) error {
+	if !l.chained || l.duration <= time.Hour {
 		return nil
 	}
-	field := fmt.Sprintf("AssumeRole[%d].Duration", i)
 	if o.durations == ClampDurations {
 		o.logger.Info("role duration clamped to the 1 h limit for chained roles",
-			slog.String("role", h.role.RoleARN), slog.Duration("requested", h.duration), slog.String("signed_by", signer))
-		h.duration = time.Hour
+			slog.String("role", l.roleARN), slog.Duration("requested", l.duration), slog.String("signed_by", signer))
+		l.duration = time.Hour
 		return nil
 	}
-	return invalid(field, "%s exceeds the 1 hour limit STS sets for roles assumed with temporary credentials (this hop is signed by %s); ask for at most 1h, or use WithDurationPolicy(ClampDurations)", h.duration, signer)
+	return invalid(l.name+".Duration", "%s exceeds the 1 hour limit STS sets for roles assumed with temporary credentials (this hop is signed by %s); ask for at most 1h, or use WithDurationPolicy(ClampDurations)", l.duration, signer)
 }
 
 // signer describes what signs hop i's AssumeRole call.
@@ -107,43 +149,25 @@ func (o *options) sourceName() string {
 	return "the default credential chain"
 }
 
-// build wires the layers: source → GetSessionToken → roles. Every layer
-// that signs another keeps its credentials in a cache of its own, so a
-// role refresh reuses the MFA session below it instead of asking for a
-// new code; the top is the one cache callers see.
-func (o *options) build(cfg aws.Config, p *plan, mfa *mfaSource) aws.CredentialsProvider {
-	log := o.logger
-	log.Debug("session layer", slog.String("layer", "source"), slog.String("source", p.source), slog.Bool("role_profile", p.profileRole))
-	prov := cfg.Credentials
-	if o.gst != nil {
-		d := *o.gst
-		if d == 0 {
-			d = DefaultSessionTokenDuration
-		}
-		st := &sessionTokenProvider{client: newSTSClient(cfg, prov, o.stsEndpoint), duration: d, log: log}
-		if p.mfaOnGST {
-			st.mfa = mfa
-		}
-		log.Debug("session layer", slog.String("layer", "GetSessionToken"), slog.Duration("duration", d), slog.Bool("mfa", st.mfa != nil))
-		prov = cached(st)
+// sourceKey identifies the source layer in cache keys without reading any
+// secret: the access key ID, or the profile name. For the default chain it
+// is what the chain will read first: keys in the environment, else the
+// profile it names.
+func (o *options) sourceKey() []any {
+	switch {
+	case o.static != nil:
+		return []any{"keys", o.static.AccessKeyID, o.stsEndpoint}
+	case o.profile != nil:
+		return []any{"profile", *o.profile, o.getenv("AWS_CONFIG_FILE"), o.stsEndpoint}
+	case o.getenv("AWS_ACCESS_KEY_ID") != "":
+		return []any{"keys", o.getenv("AWS_ACCESS_KEY_ID"), o.stsEndpoint}
 	}
-	for i, h := range p.hops {
-		ar := &assumeRoleProvider{client: newSTSClient(cfg, prov, o.stsEndpoint), role: h.role,
-			sessionName: h.sessionName, duration: h.duration, log: log}
-		if i == 0 && p.mfaOnRole {
-			ar.mfa = mfa
-		}
-		log.Debug("session layer", slog.String("layer", fmt.Sprintf("AssumeRole[%d]", i)), slog.String("role", h.role.RoleARN),
-			slog.Duration("duration", h.duration), slog.Bool("chained", h.chained), slog.Bool("mfa", ar.mfa != nil))
-		prov = cached(ar)
+	profile := o.getenv("AWS_PROFILE")
+	if profile == "" {
+		profile = o.getenv("AWS_DEFAULT_PROFILE")
 	}
-	return prov
-}
-
-// cached wraps p in the SDK's credentials cache unless it is one already.
-func cached(p aws.CredentialsProvider) aws.CredentialsProvider {
-	if c, ok := p.(*aws.CredentialsCache); ok {
-		return c
+	if profile == "" {
+		profile = "default"
 	}
-	return aws.NewCredentialsCache(p, func(o *aws.CredentialsCacheOptions) { o.ExpiryWindow = expiryWindow })
+	return []any{"profile", profile, o.getenv("AWS_CONFIG_FILE"), o.stsEndpoint}
 }

@@ -3,6 +3,7 @@ package awssession
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -24,6 +25,14 @@ type profileRoles struct {
 	mu      sync.Mutex
 	sawRole bool
 	serials []string
+	hops    []profileHop // in the order the SDK built them
+}
+
+// profileHop is what a profile role's credentials depend on, for its cache
+// key. ExternalID is hashed into the key, never stored.
+type profileHop struct {
+	RoleARN, SessionName, ExternalID, SerialNumber string
+	Duration                                       time.Duration
 }
 
 // apply is given to config.WithAssumeRoleCredentialOptions. The SDK calls
@@ -38,11 +47,17 @@ func (h *profileRoles) apply(o *stscreds.AssumeRoleOptions) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.sawRole = true
+	if o.RoleARN != "" { // the SDK's build call, not its early check
+		h.hops = append(h.hops, profileHop{RoleARN: o.RoleARN, SessionName: o.RoleSessionName,
+			ExternalID: deref(o.ExternalID), SerialNumber: deref(o.SerialNumber), Duration: o.Duration})
+	}
 	if o.SerialNumber == nil {
 		return
 	}
 	serial := *o.SerialNumber
-	h.serials = appendUnique(h.serials, serial)
+	if !slices.Contains(h.serials, serial) {
+		h.serials = append(h.serials, serial)
+	}
 	mfa := h.mfa
 	// stscreds' TokenProvider takes no context; CreateSession refuses a
 	// profile whose serial differs from WithMFA's, so mfa is this device.
@@ -55,10 +70,10 @@ func (h *profileRoles) apply(o *stscreds.AssumeRoleOptions) {
 	}
 }
 
-func (h *profileRoles) state() (sawRole bool, serials []string) {
+func (h *profileRoles) state() (sawRole bool, serials []string, hops []profileHop) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.sawRole, h.serials
+	return h.sawRole, h.serials, h.hops
 }
 
 // profileRoleClient sends the SDK's AssumeRole calls for profile roles to
@@ -93,13 +108,4 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
-}
-
-func appendUnique(list []string, s string) []string {
-	for _, v := range list {
-		if v == s {
-			return list
-		}
-	}
-	return append(list, s)
 }

@@ -2,6 +2,7 @@ package awssession
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/awssession/awssession/internal/stsrules"
 )
@@ -77,13 +79,27 @@ type assumeRoleProvider struct {
 	duration    time.Duration
 	mfa         *mfaSource // nil: no MFA on this hop
 	log         *slog.Logger
+	// clampToRoleMax retries at 1 h when STS says the role allows less
+	// than duration (DurationPolicy ClampDurations).
+	clampToRoleMax bool
 }
 
 var _ aws.CredentialsProvider = (*assumeRoleProvider)(nil)
 
 func (p *assumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
-	in := p.input()
-	attrs := []slog.Attr{slog.String("role", p.role.RoleARN), slog.String("session_name", p.sessionName), slog.Duration("duration", p.duration)}
+	c, err := p.assume(ctx, p.duration)
+	if err != nil && p.clampToRoleMax && p.duration > time.Hour && exceedsRoleMax(err) {
+		// Every role allows 1 h (IAM's smallest MaxSessionDuration).
+		p.log.LogAttrs(ctx, slog.LevelInfo, "role duration clamped to 1 h: the role's MaxSessionDuration is lower than asked",
+			slog.String("role", p.role.RoleARN), slog.Duration("requested", p.duration))
+		c, err = p.assume(ctx, time.Hour)
+	}
+	return c, err
+}
+
+func (p *assumeRoleProvider) assume(ctx context.Context, d time.Duration) (aws.Credentials, error) {
+	in := p.input(d)
+	attrs := []slog.Attr{slog.String("role", p.role.RoleARN), slog.String("session_name", p.sessionName), slog.Duration("duration", d)}
 	serial := ""
 	if p.mfa != nil {
 		code, err := p.mfa.code(ctx)
@@ -104,13 +120,21 @@ func (p *assumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, err
 	return credentialsFromSTS(out.Credentials, assumeRoleSource, accountOf(out.AssumedRoleUser))
 }
 
+// exceedsRoleMax reports STS's refusal of a duration over the role's
+// MaxSessionDuration.
+func exceedsRoleMax(err error) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == "ValidationError" &&
+		strings.Contains(ae.ErrorMessage(), "exceeds the MaxSessionDuration")
+}
+
 // input builds the request without the MFA code.
-func (p *assumeRoleProvider) input() *sts.AssumeRoleInput {
+func (p *assumeRoleProvider) input(d time.Duration) *sts.AssumeRoleInput {
 	r := p.role
 	in := &sts.AssumeRoleInput{
 		RoleArn:         aws.String(r.RoleARN),
 		RoleSessionName: aws.String(p.sessionName),
-		DurationSeconds: seconds(p.duration),
+		DurationSeconds: seconds(d),
 		ExternalId:      optional(r.ExternalID),
 		SourceIdentity:  optional(r.SourceIdentity),
 		Policy:          optional(r.Policy),

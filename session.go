@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,8 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 )
 
-// expiryWindow is how long before expiry cached credentials are refreshed,
-// so that a call signed just before expiry does not fail in flight.
+// expiryWindow is how long before expiry in-memory credentials are
+// refreshed, so that a call signed just before expiry does not fail in
+// flight.
 const expiryWindow = time.Minute
 
 // CreateSession returns a config whose credentials come from the layers the
@@ -26,35 +28,55 @@ const expiryWindow = time.Minute
 // [ErrConflictingOptions] for options that exclude each other) and name the
 // field.
 func CreateSession(ctx context.Context, opts ...Option) (aws.Config, error) {
-	o := collect(opts)
-	if err := o.validate(); err != nil {
+	s, err := prepare(ctx, opts)
+	if err != nil {
 		return aws.Config{}, err
 	}
-	mfa := newMFASource(o.mfa)
+	cfg := s.cfg
+	cfg.Credentials = s.build()
+	if s.o.stsEndpoint != "" {
+		// STS clients built later from cfg (CallerIdentity, the caller's
+		// own) go to the same endpoint; other services are untouched.
+		cfg.ConfigSources = append([]any{stsEndpointSource(s.o.stsEndpoint)}, cfg.ConfigSources...)
+	}
+	return cfg, nil
+}
+
+// session is a checked set of options with its loaded config and plan,
+// ready to build or explain.
+type session struct {
+	o    *options
+	cfg  aws.Config
+	plan *plan
+	mfa  *mfaSource
+}
+
+// prepare does all the work that needs no network: checks the options,
+// loads the shared config once and plans the layers.
+func prepare(ctx context.Context, opts []Option) (*session, error) {
+	o := collect(opts)
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	mfa := o.newMFASource()
 	roles := &profileRoles{mfa: mfa, endpoint: o.stsEndpoint, log: o.logger}
 	cfg, err := config.LoadDefaultConfig(ctx, o.configOptions(roles)...)
 	if err != nil {
 		var missing config.SharedConfigProfileNotExistError
 		if errors.As(err, &missing) {
-			return aws.Config{}, invalid("WithProfile", "profile %q is not in the shared config files: %v", missing.Profile, err)
+			return nil, invalid("WithProfile", "profile %q is not in the shared config files: %v", missing.Profile, err)
 		}
-		return aws.Config{}, fmt.Errorf("load AWS config: %w", err)
+		return nil, fmt.Errorf("load AWS config: %w", err)
 	}
 	p, err := o.plan(cfg, roles)
 	if err != nil {
-		return aws.Config{}, err
+		return nil, err
 	}
-	cfg.Credentials = o.build(cfg, p, mfa)
-	if o.stsEndpoint != "" {
-		// STS clients built later from cfg (CallerIdentity, the caller's
-		// own) go to the same endpoint; other services are untouched.
-		cfg.ConfigSources = append([]any{stsEndpointSource(o.stsEndpoint)}, cfg.ConfigSources...)
-	}
-	return cfg, nil
+	return &session{o: o, cfg: cfg, plan: p, mfa: mfa}, nil
 }
 
 func collect(opts []Option) *options {
-	o := &options{logger: slog.New(slog.DiscardHandler)}
+	o := &options{logger: slog.New(slog.DiscardHandler), getenv: os.Getenv, now: time.Now}
 	for _, opt := range opts {
 		if opt != nil {
 			opt.apply(o)
@@ -63,13 +85,13 @@ func collect(opts []Option) *options {
 	return o
 }
 
-// loadOptions are the options of the one LoadDefaultConfig call.
+// configOptions are the options of the one LoadDefaultConfig call.
 func (o *options) configOptions(roles *profileRoles) []func(*config.LoadOptions) error {
 	fns := []func(*config.LoadOptions) error{config.WithAssumeRoleCredentialOptions(roles.apply)}
 	if s := o.static; s != nil {
 		// A pointer, so that printing the config (its ConfigSources hold
 		// the load options) shows an address, not the keys.
-		fns = append(fns, config.WithCredentialsProvider(cached(credentials.NewStaticCredentialsProvider(
+		fns = append(fns, config.WithCredentialsProvider(inMemory(credentials.NewStaticCredentialsProvider(
 			s.AccessKeyID, s.SecretAccessKey.reveal(), s.SessionToken.reveal()))))
 	}
 	if o.profile != nil {
@@ -79,6 +101,14 @@ func (o *options) configOptions(roles *profileRoles) []func(*config.LoadOptions)
 		fns = append(fns, config.WithRegion(o.region))
 	}
 	return append(fns, o.loadOptions...)
+}
+
+func (o *options) newMFASource() *mfaSource {
+	if o.mfa == nil {
+		return nil
+	}
+	return &mfaSource{serial: o.mfa.SerialNumber, tokens: o.mfa.Tokens, mu: newCtxMutex(),
+		cache: o.cache, log: o.logger, now: o.now}
 }
 
 // stsEndpointSource is a config source that names the STS endpoint and

@@ -1,0 +1,55 @@
+package awssession
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// A Cache keeps temporary credentials between processes, so that a second
+// run within their lifetime makes no STS call and asks for no MFA code.
+// [FileCache] is the implementation for files; others (an OS keyring, a
+// shared volume) need only these four methods.
+//
+// Keys are short strings of lowercase letters, digits and '-' that
+// CreateSession derives by hashing everything that changes an entry's
+// content; values are opaque bytes CreateSession encodes and checks. An
+// implementation must be safe for concurrent use by goroutines and, for
+// Lock, by processes.
+type Cache interface {
+	// Get returns the value stored under key, or an error matching
+	// ErrCacheMiss when there is none.
+	Get(ctx context.Context, key string) ([]byte, error)
+	// Put stores value under key, replacing any old value atomically:
+	// a reader sees the old value or the new one, never a mix.
+	Put(ctx context.Context, key string, value []byte) error
+	// Delete removes key; a missing key is not an error.
+	Delete(ctx context.Context, key string) error
+	// Lock waits, until ctx is done, for an exclusive lock on key that
+	// holds across processes, and returns the function that releases it.
+	Lock(ctx context.Context, key string) (unlock func(), err error)
+}
+
+// ErrCacheMiss is returned by [Cache.Get] for a key with no value.
+var ErrCacheMiss = errors.New("cache miss")
+
+// CacheRefreshWindow is how long before expiry a cached entry stops being
+// used: a session handed out must be good for at least this long.
+const CacheRefreshWindow = 5 * time.Minute
+
+type cacheOption struct{ c Cache }
+
+func (c cacheOption) apply(o *options) { o.cache = c.c }
+
+// WithCache keeps each STS layer's credentials (the profile's role, the
+// GetSessionToken session, every role hop) in c, so they survive the
+// process, and coordinates processes that start together: one of them
+// calls STS (and asks for the MFA code) while the others wait for its
+// result. It also remembers the last MFA code used per device, so no
+// process sends a code STS has already accepted.
+//
+// Entries hold temporary credentials only (never long-term keys) and are
+// keyed by a hash of what produced them: the source's access key ID or
+// profile name, role ARN, session name, external ID, MFA serial, duration,
+// session policies and tags, and the STS endpoint.
+func WithCache(c Cache) Option { return cacheOption{c: c} }

@@ -1,0 +1,91 @@
+package awssession
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+)
+
+// cachedLayer puts a [Cache] in front of one layer's provider. A fresh
+// entry is returned without calling next; otherwise it takes the key's
+// cross-process lock, looks again (another process may have just stored
+// it) and only then calls next and stores the result. It is safe for
+// concurrent use.
+type cachedLayer struct {
+	name  string // for logs, e.g. "AssumeRole[0]"
+	key   string
+	cache Cache
+	next  aws.CredentialsProvider
+	log   *slog.Logger
+	now   func() time.Time
+}
+
+var _ aws.CredentialsProvider = (*cachedLayer)(nil)
+
+func (p *cachedLayer) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	if c, ok := p.lookup(ctx, "cache hit"); ok {
+		return c, nil
+	}
+	unlock, err := p.cache.Lock(ctx, p.key)
+	if err != nil {
+		return aws.Credentials{}, fmt.Errorf("%s: lock credential cache: %w", p.name, err)
+	}
+	defer unlock()
+	if c, ok := p.lookup(ctx, "cache hit after waiting for another caller"); ok {
+		return c, nil
+	}
+	c, err := p.next.Retrieve(ctx)
+	if err != nil {
+		return c, err
+	}
+	p.store(ctx, c)
+	return c, nil
+}
+
+// lookup returns a fresh entry. Anything else (missing, unreadable,
+// corrupt, other version, near expiry) is a miss, logged at debug.
+func (p *cachedLayer) lookup(ctx context.Context, hit string) (aws.Credentials, bool) {
+	c, reason := p.read(ctx)
+	if reason != "" {
+		p.log.LogAttrs(ctx, slog.LevelDebug, "cache miss", slog.String("layer", p.name), slog.String("key", p.key), slog.String("reason", reason))
+		return aws.Credentials{}, false
+	}
+	p.log.LogAttrs(ctx, slog.LevelDebug, hit, slog.String("layer", p.name), slog.String("key", p.key), slog.Time("expires", c.Expires))
+	return c, true
+}
+
+// read returns the entry, or why it cannot be used.
+func (p *cachedLayer) read(ctx context.Context) (aws.Credentials, string) {
+	b, err := p.cache.Get(ctx, p.key)
+	switch {
+	case errors.Is(err, ErrCacheMiss):
+		return aws.Credentials{}, "no entry"
+	case err != nil:
+		return aws.Credentials{}, "unreadable: " + err.Error()
+	}
+	c, err := decodeCredentials(b)
+	if err != nil {
+		return aws.Credentials{}, err.Error()
+	}
+	if !c.Expires.Add(-CacheRefreshWindow).After(p.now()) {
+		return aws.Credentials{}, "expires within the refresh window"
+	}
+	return c, ""
+}
+
+func (p *cachedLayer) store(ctx context.Context, c aws.Credentials) {
+	b, err := encodeCredentials(c)
+	if err == nil {
+		err = p.cache.Put(ctx, p.key, b)
+	}
+	if err != nil {
+		// The credentials are good; only the next process pays for this.
+		p.log.LogAttrs(ctx, slog.LevelWarn, "cannot store credentials in the cache", slog.String("layer", p.name), slog.String("error", err.Error()))
+		return
+	}
+	p.log.LogAttrs(ctx, slog.LevelDebug, "cache store", slog.String("layer", p.name), slog.String("key", p.key), slog.Time("expires", c.Expires))
+}

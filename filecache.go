@@ -1,0 +1,191 @@
+package awssession
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// FileCache is a [Cache] in a directory: one file per entry, mode 0600, in
+// a directory of mode 0700, replaced atomically (temporary file and
+// rename), with a lock file per entry (flock on Unix, LockFileEx on
+// Windows) for coordination across processes. It is safe for concurrent
+// use by goroutines and processes.
+type FileCache struct {
+	dir string
+}
+
+var _ Cache = (*FileCache)(nil)
+
+// lockRetry is how often a waiting Lock tries again.
+const lockRetry = 10 * time.Millisecond
+
+var keyRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,127}$`)
+
+// DefaultCacheDir returns the default directory of a [FileCache]:
+// "awssession" under the user's cache directory ($XDG_CACHE_HOME or
+// ~/.cache on Linux, ~/Library/Caches on macOS, %LocalAppData% on
+// Windows).
+func DefaultCacheDir() (string, error) {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("find the user cache directory: %w", err)
+	}
+	return filepath.Join(base, "awssession"), nil
+}
+
+// NewFileCache returns a cache in dir, creating it with mode 0700; dir ""
+// means [DefaultCacheDir]. An existing directory that others can read is
+// tightened to 0700; one owned by another user is refused.
+func NewFileCache(dir string) (*FileCache, error) {
+	if dir == "" {
+		d, err := DefaultCacheDir()
+		if err != nil {
+			return nil, err
+		}
+		dir = d
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("credential cache: %w", err)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("credential cache: %w", err)
+	}
+	if err := checkOwner(dir, fi); err != nil {
+		return nil, err
+	}
+	if fi.Mode().Perm() != 0o700 {
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("credential cache: restrict %s to its owner: %w", dir, err)
+		}
+	}
+	return &FileCache{dir: dir}, nil
+}
+
+// Dir returns the cache's directory.
+func (c *FileCache) Dir() string { return c.dir }
+
+func (c *FileCache) path(key, ext string) (string, error) {
+	if !keyRE.MatchString(key) {
+		return "", fmt.Errorf("credential cache: key %q is not [a-z0-9-]", key)
+	}
+	return filepath.Join(c.dir, key+ext), nil
+}
+
+// Get reads an entry. A file that others can read or write is not trusted:
+// it is a miss-like error, and the next Put replaces it.
+func (c *FileCache) Get(_ context.Context, key string) ([]byte, error) {
+	p, err := c.path(key, ".json")
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrCacheMiss
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("%s has mode %v, want 0600", filepath.Base(p), fi.Mode().Perm())
+	}
+	const maxEntry = 1 << 20
+	b := make([]byte, min(fi.Size(), maxEntry)+1)
+	n, _ := f.Read(b)
+	if n > maxEntry {
+		return nil, errors.New("entry larger than 1 MiB")
+	}
+	return b[:n], nil
+}
+
+// Put writes an entry to a temporary file in the same directory and
+// renames it over the old one, so readers never see a partial entry.
+func (c *FileCache) Put(_ context.Context, key string, value []byte) error {
+	p, err := c.path(key, ".json")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(c.dir, ".tmp-"+key+"-*") // mode 0600
+	if err != nil {
+		return fmt.Errorf("credential cache: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename: no-op
+	_, err = tmp.Write(value)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), p)
+	}
+	if err != nil {
+		return fmt.Errorf("credential cache: write %s: %w", filepath.Base(p), err)
+	}
+	return nil
+}
+
+// Delete removes an entry.
+func (c *FileCache) Delete(_ context.Context, key string) error {
+	p, err := c.path(key, ".json")
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("credential cache: %w", err)
+	}
+	return nil
+}
+
+// Lock takes the entry's lock file, waiting until ctx is done.
+func (c *FileCache) Lock(ctx context.Context, key string) (func(), error) {
+	p, err := c.path(key, ".lock")
+	if err != nil {
+		return nil, err
+	}
+	l := flock.New(p, flock.SetPermissions(0o600))
+	ok, err := l.TryLockContext(ctx, lockRetry)
+	if err != nil || !ok {
+		_ = l.Close()
+		if err == nil {
+			err = ctx.Err()
+		}
+		return nil, fmt.Errorf("credential cache: lock %s: %w", filepath.Base(p), err)
+	}
+	return func() { _ = l.Unlock() }, nil
+}
+
+// Clear removes every entry, lock file and leftover temporary file. It is
+// for a user who wants every session to start afresh (e.g. "awssession
+// cache clear"); it does not wait for processes using the cache.
+func (c *FileCache) Clear() error {
+	items, err := os.ReadDir(c.dir)
+	if err != nil {
+		return fmt.Errorf("credential cache: %w", err)
+	}
+	var errs []error
+	for _, it := range items {
+		n := it.Name()
+		if strings.HasSuffix(n, ".json") || strings.HasSuffix(n, ".lock") || strings.HasPrefix(n, ".tmp-") {
+			if err := os.Remove(filepath.Join(c.dir, n)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
