@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/awssession/awssession"
+	"github.com/awssession/awssession/ststest"
 )
 
 // benchFiles points both the benchmark and its baseline at the same empty
@@ -54,6 +55,75 @@ func BenchmarkLoadDefaultConfigStatic(b *testing.B) {
 			config.WithRegion("us-east-1"),
 			config.WithSharedConfigFiles(cfgFiles), config.WithSharedCredentialsFiles(credFiles))
 		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkWarmCacheSession is a new process's path on a warm file cache:
+// CreateSession and the first Retrieve of a GetSessionToken + AssumeRole
+// session, served from disk with no STS call.
+func BenchmarkWarmCacheSession(b *testing.B) {
+	srv := ststest.NewServer(b)
+	alice := srv.AddUser("alice")
+	dev := srv.AddMFADevice("alice")
+	role := srv.AddRole("Admin", ststest.Trust{Principals: []string{alice.ARN}, RequireMFA: true})
+	cfgFiles, credFiles := benchFiles(b)
+	cache, err := awssession.NewFileCache(filepath.Join(b.TempDir(), "cache"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	opts := []awssession.Option{
+		awssession.WithStaticCredentials(alice.AccessKeyID, alice.SecretAccessKey, ""),
+		awssession.WithMFA(dev.SerialNumber, awssession.TOTP(dev.Secret)),
+		awssession.WithGetSessionToken(0),
+		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: role.ARN}),
+		awssession.WithRegion("us-east-1"), awssession.WithSTSEndpoint(srv.URL), awssession.WithCache(cache),
+		awssession.WithConfigOptions(config.WithSharedConfigFiles(cfgFiles), config.WithSharedCredentialsFiles(credFiles)),
+	}
+	warm := func() {
+		cfg, err := awssession.CreateSession(ctx, opts...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	warm()
+	srv.ResetRequests()
+	b.ReportAllocs()
+	for b.Loop() {
+		warm()
+	}
+	if n := len(srv.Requests()); n != 0 {
+		b.Fatalf("got %d STS requests on a warm cache, want 0", n)
+	}
+}
+
+// BenchmarkRetrieveCached is Retrieve on credentials already in memory:
+// what every signed AWS request pays.
+func BenchmarkRetrieveCached(b *testing.B) {
+	srv := ststest.NewServer(b)
+	alice := srv.AddUser("alice")
+	role := srv.AddRole("Admin", ststest.Trust{Principals: []string{alice.ARN}})
+	cfgFiles, credFiles := benchFiles(b)
+	ctx := context.Background()
+	cfg, err := awssession.CreateSession(ctx,
+		awssession.WithStaticCredentials(alice.AccessKeyID, alice.SecretAccessKey, ""),
+		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: role.ARN}),
+		awssession.WithRegion("us-east-1"), awssession.WithSTSEndpoint(srv.URL),
+		awssession.WithConfigOptions(config.WithSharedConfigFiles(cfgFiles), config.WithSharedCredentialsFiles(credFiles)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}
