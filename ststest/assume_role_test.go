@@ -46,6 +46,7 @@ func TestAssumeRoleTrust(t *testing.T) {
 		{"role session not listed", clientForCreds(f.srv, aliceRole.Credentials), byAlice.ARN, nil, roleSessionARN},
 		{"unknown role", clientFor(f.srv, f.alice), "arn:aws:iam::" + acct + ":role/Nope", nil, f.alice.ARN},
 		{"role in another account", clientFor(f.srv, f.alice), "arn:aws:iam::999999999999:role/ByAlice", nil, f.alice.ARN},
+		{"malformed role ARN", clientFor(f.srv, f.alice), "arn:aws:iam:" + acct + ":role/ByAlice", nil, f.alice.ARN},
 		{"external ID right", clientFor(f.srv, f.alice), withExternal.ARN, aws.String("s3cr3t-id"), ""},
 		{"external ID missing", clientFor(f.srv, f.alice), withExternal.ARN, nil, f.alice.ARN},
 		{"external ID wrong", clientFor(f.srv, f.alice), withExternal.ARN, aws.String("other-id"), f.alice.ARN},

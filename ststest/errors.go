@@ -24,7 +24,11 @@ func (e *apiError) errorType() string {
 	return "Sender"
 }
 
-// Messages quoted from STS (see shared/STS-REFERENCE.md §2).
+// Messages quoted from STS (shared/STS-REFERENCE.md §2), except:
+// msgMFABothNeeded, seen when a serial is sent without a code or the
+// reverse (y13i/sgviz#9); msgInvalidRoleARN (physera/onelogin-aws-cli#12);
+// msgDuplicateTagKeys, IAM's text for the same rule, as STS's own is not
+// published.
 const (
 	msgBadMFACode        = "MultiFactorAuthentication failed with invalid MFA one time pass code."
 	msgUnknownMFASerial  = "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user."

@@ -24,11 +24,14 @@ func (t Trust) admits(p principal, account, rootARN string) bool {
 	return false
 }
 
-// lookupRoleLocked finds the role an AssumeRole request names. A value
-// that is not an ARN at all is a ValidationError, as at STS; an ARN that
-// names no role here is refused like any role the caller may not assume.
+// lookupRoleLocked finds the role an AssumeRole request names. An ARN
+// of something other than a role is a ValidationError, "Request ARN is
+// invalid" (a SAML provider ARN passed as the role: physera/onelogin-aws-cli#12);
+// anything else that names no role here, malformed ARNs included, is
+// refused like any role the caller may not assume (a missing colon in the
+// ARN: 99designs/aws-vault#668).
 func (s *Server) lookupRoleLocked(roleARN string) (*roleRecord, *apiError) {
-	if _, err := stsrules.ParseARN(roleARN); err != nil {
+	if a, err := stsrules.ParseARN(roleARN); err == nil && (a.Service != "iam" || !strings.HasPrefix(a.Resource, "role/")) {
 		return nil, validationError(msgInvalidRoleARN)
 	}
 	return s.roles[strings.ToLower(roleARN)], nil

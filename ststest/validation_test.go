@@ -74,7 +74,7 @@ func TestAssumeRoleValidation(t *testing.T) {
 		{"role ARN empty", func(in *sts.AssumeRoleInput) { in.RoleArn = aws.String("") },
 			"2 validation errors detected: " + violation("", "roleArn", `Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`) +
 				"; " + violation("", "roleArn", "Member must have length greater than or equal to 20")},
-		{"role ARN not an ARN", func(in *sts.AssumeRoleInput) { in.RoleArn = aws.String("role/Target-but-not-an-arn") }, "Request ARN is invalid"},
+		{"role ARN of something else", func(in *sts.AssumeRoleInput) { in.RoleArn = aws.String("arn:aws:iam::123456789012:saml-provider/Okta") }, "Request ARN is invalid"},
 		{"external ID too short", func(in *sts.AssumeRoleInput) { in.ExternalId = aws.String("x") },
 			oneViolation("x", "externalId", "Member must have length greater than or equal to 2")},
 		{"external ID with a space", func(in *sts.AssumeRoleInput) { in.ExternalId = aws.String("a b") },
