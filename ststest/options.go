@@ -69,16 +69,17 @@ func (o partitionOption) applyServer(s *settings) { s.partition = string(o) }
 // "aws-us-gov", ...). The default is "aws".
 func WithPartition(name string) ServerOption { return partitionOption(name) }
 
+// clockOption is a pointer so that options stay comparable with ==.
 type clockOption struct{ now func() time.Time }
 
-func (o clockOption) applyServer(s *settings) { s.clock = o.now }
+func (o *clockOption) applyServer(s *settings) { s.clock = o.now }
 
 // WithClock makes the server read the time from now instead of
 // [time.Now]. It drives TOTP validation, issued expirations, expiry checks,
 // the request-time skew check and the Date response header (from which the
 // SDK corrects its signing clock, as it does against AWS). now must be safe
 // for concurrent use; [Clock] is a ready-made one tests can move.
-func WithClock(now func() time.Time) ServerOption { return clockOption{now} }
+func WithClock(now func() time.Time) ServerOption { return &clockOption{now} }
 
 type lifetimeOption time.Duration
 
