@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/smithy-go"
+	"github.com/awssession/awssession"
+	"github.com/spf13/cobra"
+)
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitError   = 1 // anything else
+	exitUsage   = 2 // bad flags, arguments or input
+	exitRefused = 3 // STS refused the credentials or the MFA code
+)
+
+// usageError is a bad flag, argument or input found by the command line.
+type usageError struct {
+	cmd string // command path, for the hint
+	err error
+}
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usageErrorf(cmd *cobra.Command, format string, args ...any) error {
+	return &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf(format, args...)}
+}
+
+// exitStatus is the status of a command run by exec, passed through
+// without a message.
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// authCodes are STS error codes that mean the credentials or the MFA code
+// were refused.
+var authCodes = map[string]bool{
+	"AccessDenied": true, "AccessDeniedException": true,
+	"InvalidClientTokenId": true, "UnrecognizedClientException": true, "InvalidAccessKeyId": true,
+	"SignatureDoesNotMatch": true, "IncompleteSignature": true, "MissingAuthenticationToken": true,
+	"ExpiredToken": true, "ExpiredTokenException": true, "AuthFailure": true,
+}
+
+// exitCode maps an error to the exit status the command documents.
+func (c *cli) exitCode(err error) int {
+	var status exitStatus
+	var start *startError
+	var usage *usageError
+	var api smithy.APIError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &status):
+		return int(status)
+	case errors.As(err, &start):
+		return start.status()
+	case errors.As(err, &usage), !c.started, errors.Is(err, awssession.ErrInvalidInput):
+		return exitUsage
+	case errors.Is(err, awssession.ErrMFAFailed), errors.Is(err, awssession.ErrMFATokenUsed):
+		return exitRefused
+	case errors.As(err, &api) && authCodes[api.ErrorCode()]:
+		return exitRefused
+	case errors.As(err, &api) && api.ErrorCode() == "ValidationError":
+		// STS refused a parameter: bad input, found late.
+		return exitUsage
+	}
+	return exitError
+}
+
+// report prints err as one line on stderr, with a hint where one helps,
+// and returns the exit status.
+func (c *cli) report(err error) int {
+	code := c.exitCode(err)
+	var status exitStatus
+	if errors.As(err, &status) {
+		return code
+	}
+	fmt.Fprintf(c.stderr, "awssession: %s\n", oneLine(err))
+	if h := c.hint(err); h != "" {
+		fmt.Fprintf(c.stderr, "hint: %s\n", h)
+	}
+	return code
+}
+
+func (c *cli) hint(err error) string {
+	var usage *usageError
+	var api smithy.APIError
+	switch {
+	case errors.As(err, &usage):
+		return fmt.Sprintf("run '%s --help' for usage", usage.cmd)
+	case !c.started:
+		return "run 'awssession --help' for usage"
+	case errors.Is(err, awssession.ErrMFATokenUsed):
+		return "an MFA code works for one STS call; use --mfa-totp-secret-env or let awssession prompt"
+	case errors.As(err, &api) && api.ErrorCode() == "ExpiredToken":
+		return "the source credentials have expired; get new ones (or drop --session-token)"
+	case errors.As(err, &api) && (api.ErrorCode() == "InvalidClientTokenId" || api.ErrorCode() == "SignatureDoesNotMatch"):
+		return "STS does not know these keys, or the secret key is wrong; check --access-key/--secret-key or --profile (and --sts-endpoint)"
+	case errors.Is(err, context.Canceled):
+		return ""
+	case strings.Contains(err.Error(), "failed to retrieve credentials") || strings.Contains(err.Error(), "no EC2 IMDS role found"):
+		return "no credentials found: pass --profile, or --access-key with AWSSESSION_SECRET_KEY"
+	}
+	return ""
+}
+
+// oneLine renders err on a single line, without the SDK credential
+// cache's repeated prefix.
+func oneLine(err error) string {
+	s := strings.ReplaceAll(err.Error(), "failed to refresh cached credentials, ", "")
+	return strings.TrimPrefix(strings.Join(strings.Fields(s), " "), "awssession: ")
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// sessionFlags are the flags of every command that builds a session. They
+// mirror the library's options; see sessionOptions for the mapping.
+type sessionFlags struct {
+	accessKey, secretKey, sessionToken string
+	profile, region                    string
+
+	roleARNs, sessionNames, externalIDs []string
+	durations                           durations
+
+	mfaSerial, mfaToken, totpEnv string
+	sessionTokenDuration         durations // at most one
+
+	stsEndpoint string
+	noCache     bool
+	cacheDir    string
+}
+
+// register adds the flags to cmd.
+func (f *sessionFlags) register(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.SortFlags = false
+	fs.StringVar(&f.accessKey, "access-key", "", "access key ID of the source keys (or $AWSSESSION_ACCESS_KEY)")
+	fs.StringVar(&f.secretKey, "secret-key", "", `secret access key; "-" reads a line of stdin (or $AWSSESSION_SECRET_KEY)`)
+	fs.StringVar(&f.sessionToken, "session-token", "", `session token of temporary source keys; "-" reads stdin (or $AWSSESSION_SESSION_TOKEN)`)
+	fs.StringVar(&f.profile, "profile", "", "shared-config profile as the source (it may carry role_arn, source_profile, mfa_serial)")
+	fs.StringVar(&f.region, "region", "", "region of the session and of STS calls (default: AWS_REGION, the profile)")
+	fs.StringArrayVar(&f.roleARNs, "role-arn", nil, "role to assume; repeat to chain roles, in order")
+	fs.StringArrayVar(&f.sessionNames, "role-session-name", nil, "role session name (once for every role, or once per --role-arn)")
+	fs.StringArrayVar(&f.externalIDs, "external-id", nil, "external ID the role's trust requires (once for every role, or once per --role-arn)")
+	fs.Var(&f.durations, "duration", "role session length, e.g. 1h or 3600 (seconds); once for every role, or once per --role-arn (default 1h)")
+	fs.StringVar(&f.mfaSerial, "mfa-serial", "", "MFA device (arn:aws:iam::ACCOUNT:mfa/NAME or a hardware serial); without a role it adds an MFA session")
+	fs.StringVar(&f.mfaToken, "mfa-token", "", `current six-digit MFA code; "-" reads stdin (or $AWSSESSION_MFA_TOKEN; default: ask on the terminal)`)
+	fs.StringVar(&f.totpEnv, "mfa-totp-secret-env", "", "name of an environment variable holding the MFA device's base32 TOTP seed")
+	fs.Var(&f.sessionTokenDuration, "session-token-duration", "add an MFA session (GetSessionToken) of this length, e.g. 12h (15m to 36h)")
+	fs.StringVar(&f.stsEndpoint, "sts-endpoint", "", "send every STS call to this URL (VPC endpoint, fake STS such as awssession sts-server)")
+	fs.BoolVar(&f.noCache, "no-cache", false, "neither read nor write the credential cache")
+	fs.StringVar(&f.cacheDir, "cache-dir", "", "credential cache directory (default: awssession under the user cache dir)")
+	cmd.MarkFlagsMutuallyExclusive("mfa-token", "mfa-totp-secret-env")
+	cmd.MarkFlagsMutuallyExclusive("access-key", "profile")
+	cmd.MarkFlagsMutuallyExclusive("no-cache", "cache-dir")
+}
+
+// durations is a repeatable duration flag that takes Go durations (1h30m)
+// or whole seconds (5400), as STS's DurationSeconds and the original tool
+// do.
+type durations []time.Duration
+
+func (d *durations) String() string {
+	s := make([]string, len(*d))
+	for i, v := range *d {
+		s[i] = v.String()
+	}
+	return strings.Join(s, ",")
+}
+
+func (d *durations) Set(v string) error {
+	dur, err := parseDuration(v)
+	if err != nil {
+		return err
+	}
+	*d = append(*d, dur)
+	return nil
+}
+
+func (d *durations) Type() string { return "duration" }
+
+func parseDuration(v string) (time.Duration, error) {
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n <= 0 || n > 1<<31 {
+			return 0, fmt.Errorf("%d seconds is out of range", n)
+		}
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("want a duration such as 1h, 45m or 3600 (seconds)")
+	}
+	return d, nil
+}

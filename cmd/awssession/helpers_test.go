@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/awssession/awssession/ststest"
+	"github.com/stretchr/testify/require"
+)
+
+// cliSwitch makes the test binary act as the awssession command, so that
+// tests can run it as a process (signals, the AWS CLI's
+// credential_process) without building it.
+const cliSwitch = "AWSSESSION_TEST_AS_CLI"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(cliSwitch) == "1" {
+		main()
+	}
+	os.Exit(m.Run())
+}
+
+// fixture is a fake STS with user alice, her virtual MFA device and three
+// roles, and an environment that keeps the user's ~/.aws out.
+type fixture struct {
+	srv   *ststest.Server
+	alice ststest.User
+	mfa   ststest.MFADevice
+	// admin requires MFA; reader does not; deep trusts reader (chaining).
+	admin, reader, deep ststest.Role
+	env                 []string
+	dir                 string
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	srv := ststest.NewServer(t)
+	f := &fixture{srv: srv, dir: t.TempDir()}
+	f.alice = srv.AddUser("alice")
+	f.mfa = srv.AddMFADevice("alice")
+	f.admin = srv.AddRole("Admin", ststest.Trust{Principals: []string{f.alice.ARN}, RequireMFA: true, MaxSessionDuration: 12 * time.Hour})
+	f.reader = srv.AddRole("Reader", ststest.Trust{Principals: []string{f.alice.ARN}})
+	f.deep = srv.AddRole("Deep", ststest.Trust{Principals: []string{f.reader.ARN}, ExternalID: "ext-42"})
+	configFile, credsFile := filepath.Join(f.dir, "config"), filepath.Join(f.dir, "credentials")
+	require.NoError(t, os.WriteFile(configFile, nil, 0o600))
+	require.NoError(t, os.WriteFile(credsFile, nil, 0o600))
+	f.env = []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + f.dir,
+		"AWS_CONFIG_FILE=" + configFile,
+		"AWS_SHARED_CREDENTIALS_FILE=" + credsFile,
+		envSecretKey + "=" + f.alice.SecretAccessKey,
+		"MFA_SEED=" + f.mfa.Secret,
+	}
+	return f
+}
+
+// alice returns the flags of a session sourced from alice's keys (the
+// secret comes from the environment).
+func (f *fixture) aliceArgs(extra ...string) []string {
+	return append([]string{"--access-key", f.alice.AccessKeyID, "--sts-endpoint", f.srv.URL, "--region", "eu-west-1"}, extra...)
+}
+
+// wrongCode returns a six-digit code the device does not accept now.
+func (f *fixture) wrongCode() string {
+	now := f.srv.Now()
+	valid := map[string]bool{}
+	for _, d := range []time.Duration{-30 * time.Second, 0, 30 * time.Second} {
+		valid[f.srv.CodeAt(f.mfa.SerialNumber, now.Add(d))] = true
+	}
+	for i := 0; ; i++ {
+		if c := fmt.Sprintf("%06d", i); !valid[c] {
+			return c
+		}
+	}
+}
+
+// result is what one run printed and returned.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// run runs the command with the fixture's environment plus env, stdin as
+// input and no terminal.
+func (f *fixture) run(t *testing.T, env []string, stdin string, args ...string) result {
+	t.Helper()
+	return runCLI(t, append(append([]string(nil), f.env...), env...), stdin, args...)
+}
+
+func runCLI(t *testing.T, env []string, stdin string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	c := newCLI(strings.NewReader(stdin), &stdout, &stderr, env)
+	c.openTTY = func() (io.ReadCloser, error) { return nil, errors.New("no terminal in tests") }
+	code := c.run(ctx, args)
+	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
+}
+
+// evalBash evaluates script (the output of env) in bash, with preset
+// variables, and returns the environment bash ends with.
+func evalBash(t *testing.T, script string, preset ...string) map[string]string {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "exports.sh")
+	require.NoError(t, os.WriteFile(file, []byte(script), 0o600))
+	return bashEnv(t, file, preset...)
+}
+
+// bashEnv evaluates file in bash, with preset variables in the
+// environment, and returns the environment bash ends with.
+func bashEnv(t *testing.T, file string, preset ...string) map[string]string {
+	t.Helper()
+	cmd := exec.Command("bash", "-c", `eval "$(cat "$1")" && env -0`, "bash", file)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, preset...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, "bash: %s", stderr.String())
+	env := map[string]string{}
+	for _, kv := range strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00") {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	return env
+}

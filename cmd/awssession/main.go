@@ -1,0 +1,86 @@
+// Command awssession turns whatever AWS credentials you have (keys, a
+// profile, an MFA device, roles to assume) into a session for a shell, a
+// command, or an AWS SDK's credential_process. See "awssession --help".
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"golang.org/x/term"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes the command line args with the process environment and
+// returns the exit status. Tests call it (or cli.run, to inject an
+// environment) directly.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return newCLI(stdin, stdout, stderr, os.Environ()).run(ctx, args)
+}
+
+// cli is everything one run of the command sees of the outside world.
+// Nothing in this package reads os.Getenv, os.Stdin or os.Stdout directly.
+type cli struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	// environ is the environment as "NAME=value" entries; getenv reads it
+	// and exec passes an edited copy of it to the child.
+	environ []string
+	// stdinTerminal reports whether stdin is an interactive terminal.
+	stdinTerminal bool
+	// openTTY opens the controlling terminal, for MFA prompts when stdin
+	// is not a terminal (it carries secrets, or a pipe).
+	openTTY func() (io.ReadCloser, error)
+
+	lines   *bufio.Reader // stdin, once read; see stdinReader
+	closers []io.Closer   // closed when the run ends (an opened terminal)
+
+	// Set by the global flags.
+	debug, silent bool
+	// started is set when a subcommand begins its work: an error before
+	// that is a usage error (flags, arguments).
+	started bool
+}
+
+func newCLI(stdin io.Reader, stdout, stderr io.Writer, environ []string) *cli {
+	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ, openTTY: openControllingTTY}
+	if f, ok := stdin.(*os.File); ok {
+		c.stdinTerminal = term.IsTerminal(int(f.Fd()))
+	}
+	return c
+}
+
+// getenv returns the value of the environment variable name, or "".
+// Later entries win, as in the process environment.
+func (c *cli) getenv(name string) string {
+	for i := len(c.environ) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(c.environ[i], "="); ok && k == name {
+			return v
+		}
+	}
+	return ""
+}
+
+func openControllingTTY() (io.ReadCloser, error) {
+	f, err := os.Open("/dev/tty")
+	if err != nil {
+		return nil, err
+	}
+	if !term.IsTerminal(int(f.Fd())) {
+		_ = f.Close()
+		return nil, errors.New("/dev/tty is not a terminal")
+	}
+	return f, nil
+}

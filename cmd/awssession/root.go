@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+const rootLong = `awssession turns whatever AWS credentials you have into a session:
+static keys, a profile, or the SDK's default chain as the source; an MFA
+session (STS GetSessionToken) on top; then any number of roles (AssumeRole).
+
+Secrets need not appear on the command line (and in your shell history):
+  --secret-key -, --session-token -, --mfa-token -   read one line of stdin each
+                                                     (in that order)
+  AWSSESSION_ACCESS_KEY, AWSSESSION_SECRET_KEY,
+  AWSSESSION_SESSION_TOKEN, AWSSESSION_MFA_TOKEN     used when the flag is absent
+  --mfa-totp-secret-env NAME                         computes codes from the base32
+                                                     seed in $NAME
+Without any of these, the MFA code is asked for on the terminal (never on
+stdout, so eval "$(awssession env ...)" stays clean).
+
+Exit status: 0 ok, 2 bad input, 3 refused by STS (wrong MFA code, access
+denied, unknown or expired keys), 1 anything else. exec returns the
+command's own status.`
+
+const rootExample = `  # The whole MFA + assume-role flow against a local fake STS, no account needed
+  awssession demo
+
+  # A role session with MFA in this shell
+  eval "$(awssession env --profile dev --mfa-serial arn:aws:iam::111111111111:mfa/alice \
+      --role-arn arn:aws:iam::123456789012:role/Admin)"
+
+  # Run one command with a session
+  awssession exec --profile dev --role-arn arn:aws:iam::123456789012:role/ReadOnly -- aws s3 ls`
+
+// newRoot builds the command tree for one run.
+func (c *cli) newRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "awssession",
+		Short:         "Turn AWS keys, profiles, MFA and roles into a ready session",
+		Long:          rootLong,
+		Example:       rootExample,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		// Suggest "env" for "evn".
+		SuggestionsMinimumDistance: 2,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			hint := ""
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				hint = fmt.Sprintf(" (did you mean %s?)", strings.Join(s, ", "))
+			}
+			return usageErrorf(cmd, "unknown command %q%s", args[0], hint)
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	root.PersistentFlags().BoolVar(&c.debug, "debug", false, "log the session's layers and STS calls to stderr (never secrets)")
+	root.PersistentFlags().BoolVar(&c.silent, "silent", false, "print nothing but the result: no notes or warnings on stderr")
+	// --role_arn and --role-arn are the same flag, everywhere.
+	root.SetGlobalNormalizationFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		return pflag.NormalizedName(strings.ReplaceAll(name, "_", "-"))
+	})
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return &usageError{cmd: cmd.CommandPath(), err: err}
+	})
+	root.AddCommand(
+		c.envCmd(),
+		c.execCmd(),
+		c.credentialProcessCmd(),
+		c.whoamiCmd(),
+		c.demoCmd(),
+		c.stsServerCmd(),
+	)
+	return root
+}
+
+// run executes args and returns the exit status, reporting any error on
+// stderr in one line.
+func (c *cli) run(ctx context.Context, args []string) int {
+	root := c.newRoot()
+	root.SetArgs(args)
+	root.SetIn(c.stdin)
+	root.SetOut(c.stdout)
+	root.SetErr(c.stderr)
+	err := root.ExecuteContext(ctx)
+	for _, cl := range c.closers {
+		_ = cl.Close()
+	}
+	if err == nil {
+		return 0
+	}
+	return c.report(err)
+}
+
+// action wraps a subcommand's work: errors before it starts are usage
+// errors (flags, arguments), errors after are classified by exitCode.
+func (c *cli) action(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		c.started = true
+		return fn(cmd, args)
+	}
+}
+
+// noArgs refuses positional arguments with a usage error.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageErrorf(cmd, "unexpected argument %q", args[0])
+	}
+	return nil
+}
+
+// notef prints a note or warning on stderr unless --silent.
+func (c *cli) notef(format string, args ...any) {
+	if !c.silent {
+		fmt.Fprintf(c.stderr, "awssession: "+format+"\n", args...)
+	}
+}

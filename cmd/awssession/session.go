@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/awssession/awssession"
+	"github.com/spf13/cobra"
+)
+
+// Environment variables that may carry secrets instead of flags.
+const (
+	envAccessKey    = "AWSSESSION_ACCESS_KEY"
+	envSecretKey    = "AWSSESSION_SECRET_KEY"
+	envSessionToken = "AWSSESSION_SESSION_TOKEN"
+	envMFAToken     = "AWSSESSION_MFA_TOKEN"
+)
+
+// session builds the session the flags describe and fetches its
+// credentials: this is where STS is called and an MFA code asked for.
+func (c *cli) session(ctx context.Context, cmd *cobra.Command, f *sessionFlags) (aws.Config, aws.Credentials, error) {
+	opts, err := c.sessionOptions(ctx, cmd, f)
+	if err != nil {
+		return aws.Config{}, aws.Credentials{}, err
+	}
+	cfg, err := awssession.CreateSession(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, aws.Credentials{}, err
+	}
+	creds, err := cfg.Credentials.Retrieve(ctx)
+	if err != nil {
+		return aws.Config{}, aws.Credentials{}, err
+	}
+	return cfg, creds, nil
+}
+
+// sessionOptions maps the flags (and their environment variables) to
+// library options. It reads stdin for "-" values, in flag order.
+func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *sessionFlags) ([]awssession.Option, error) {
+	var opts []awssession.Option
+	src, err := c.sourceOption(cmd, f)
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, src)
+	if f.profile != "" {
+		opts = append(opts, awssession.WithProfile(f.profile))
+	}
+	if f.region != "" {
+		opts = append(opts, awssession.WithRegion(f.region))
+	}
+	if files := c.sharedFiles(); len(files) > 0 {
+		opts = append(opts, awssession.WithConfigOptions(files...))
+	}
+
+	serial, profileSerial := f.mfaSerial, ""
+	if serial == "" && f.profile != "" {
+		profileSerial = c.profileMFASerial(ctx, f.profile)
+		serial = profileSerial
+	}
+	tokens, err := c.tokenProvider(cmd, f, serial)
+	if err != nil {
+		return nil, err
+	}
+	if serial != "" {
+		opts = append(opts, awssession.WithMFA(serial, tokens))
+	}
+
+	switch n := len(f.sessionTokenDuration); {
+	case n > 1:
+		return nil, usageErrorf(cmd, "--session-token-duration given %d times; a session has one MFA session", n)
+	case n == 1:
+		opts = append(opts, awssession.WithGetSessionToken(f.sessionTokenDuration[0]))
+	case f.mfaSerial != "" && len(f.roleARNs) == 0 && profileSerial == "":
+		// An MFA device and nothing to assume: the user wants an MFA session.
+		opts = append(opts, awssession.WithGetSessionToken(0))
+	}
+
+	roles, err := roleOptions(cmd, f)
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, roles...)
+	if f.stsEndpoint != "" {
+		opts = append(opts, awssession.WithSTSEndpoint(f.stsEndpoint))
+	}
+	if c.debug {
+		opts = append(opts, awssession.WithLogger(slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	}
+	cache, err := c.cacheOption(f)
+	if err != nil {
+		return nil, err
+	}
+	return append(opts, cache), nil
+}
+
+// sourceOption returns the static-keys option, or nil when no keys are
+// given (a profile or the SDK's default chain is the source).
+func (c *cli) sourceOption(cmd *cobra.Command, f *sessionFlags) (awssession.Option, error) {
+	accessKey := firstNonEmpty(f.accessKey, c.getenv(envAccessKey))
+	secretKey, err := c.secretValue(cmd, "secret-key", f.secretKey, envSecretKey)
+	if err != nil {
+		return nil, err
+	}
+	token, err := c.secretValue(cmd, "session-token", f.sessionToken, envSessionToken)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case accessKey == "" && (f.secretKey != "" || f.sessionToken != ""):
+		return nil, usageErrorf(cmd, "--secret-key and --session-token need --access-key")
+	case accessKey == "":
+		return nil, nil
+	case secretKey == "":
+		return nil, usageErrorf(cmd, "--access-key needs a secret key: --secret-key - (reads stdin) or $%s", envSecretKey)
+	}
+	return awssession.WithStaticCredentials(accessKey, secretKey, token), nil
+}
+
+// secretValue returns a secret from its flag ("-": one line of stdin) or
+// else its environment variable, and warns when it was typed on the
+// command line.
+func (c *cli) secretValue(cmd *cobra.Command, flag, value, env string) (string, error) {
+	switch value {
+	case "-":
+		v, err := c.readLine()
+		if err != nil {
+			return "", usageErrorf(cmd, "--%s -: read stdin: %v", flag, err)
+		}
+		return v, nil
+	case "":
+		return c.getenv(env), nil
+	}
+	if flag != "mfa-token" {
+		c.notef("warning: --%s on the command line is visible in shell history and ps; prefer $%s or --%s -", flag, env, flag)
+	}
+	return value, nil
+}
+
+// roleOptions returns one AssumeRole option per --role-arn. The per-role
+// flags are given once for every role or once per role.
+func roleOptions(cmd *cobra.Command, f *sessionFlags) ([]awssession.Option, error) {
+	n := len(f.roleARNs)
+	for _, fl := range []struct {
+		name  string
+		count int
+	}{{"role-session-name", len(f.sessionNames)}, {"external-id", len(f.externalIDs)}, {"duration", len(f.durations)}} {
+		switch {
+		case fl.count > 0 && n == 0:
+			return nil, usageErrorf(cmd, "--%s needs --role-arn", fl.name)
+		case fl.count > 1 && fl.count != n:
+			return nil, usageErrorf(cmd, "--%s given %d times for %d roles; give it once, or once per --role-arn", fl.name, fl.count, n)
+		}
+	}
+	opts := make([]awssession.Option, n)
+	for i, arn := range f.roleARNs {
+		opts[i] = awssession.WithAssumeRole(awssession.AssumeRole{
+			RoleARN:         arn,
+			RoleSessionName: nth(f.sessionNames, i),
+			ExternalID:      nth(f.externalIDs, i),
+			Duration:        nth([]time.Duration(f.durations), i),
+		})
+	}
+	return opts, nil
+}
+
+// nth returns the value for role i: the only one, the i-th, or zero.
+func nth[T any](values []T, i int) T {
+	var zero T
+	switch {
+	case len(values) == 1:
+		return values[0]
+	case i < len(values):
+		return values[i]
+	}
+	return zero
+}
+
+// sharedFiles points the SDK at the shared config and credentials files
+// named in the (injected) environment.
+func (c *cli) sharedFiles() []func(*config.LoadOptions) error {
+	var fns []func(*config.LoadOptions) error
+	if p := c.getenv("AWS_CONFIG_FILE"); p != "" {
+		fns = append(fns, config.WithSharedConfigFiles([]string{p}))
+	}
+	if p := c.getenv("AWS_SHARED_CREDENTIALS_FILE"); p != "" {
+		fns = append(fns, config.WithSharedCredentialsFiles([]string{p}))
+	}
+	return fns
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/awssession/awssession/ststest"
+	"github.com/spf13/cobra"
+)
+
+const stsServerLong = `Run ststest, the strict fake STS of this module, until interrupted
+(SIGINT or SIGTERM; exit status 0), for tests in any language: it verifies
+SigV4 signatures, TOTP codes and trust policies, and issues temporary
+credentials it recognises on later calls.
+
+On start it prints one JSON document on stdout: its URL, account, users
+with their access keys, MFA devices with their TOTP seeds, and roles. These
+are test secrets; never point real tools' credentials at it.
+
+Without --users it creates user alice with a virtual MFA device and role
+Admin, which trusts alice and requires MFA. --users FILE creates these
+instead (JSON; unknown fields are errors):
+
+  {
+    "account": "123456789012",                  (optional)
+    "partition": "aws",                          (optional)
+    "users": [
+      {"name": "alice", "mfa": true},            (a new virtual MFA device)
+      {"name": "ci", "mfaSecret": "JBSWY3DPEHPK3PXP"}   (a device with this seed)
+    ],
+    "roles": [
+      {"name": "Admin", "principals": ["alice"], "requireMFA": true,
+       "maxSessionDurationSeconds": 43200},
+      {"name": "team/Deploy", "principals": ["ci", "Admin"], "externalId": "x-123"}
+    ]
+  }
+
+Principals are user or role names from the file, ARNs, an account ID, or "*".`
+
+const stsServerExample = `  awssession sts-server --addr 127.0.0.1:4566 > sts.json &
+  awssession env --sts-endpoint http://127.0.0.1:4566 \
+    --access-key "$(jq -r '.users[0].accessKeyId' sts.json)" ...`
+
+// usersFile is the --users document.
+type usersFile struct {
+	Account   string     `json:"account,omitempty"`
+	Partition string     `json:"partition,omitempty"`
+	Users     []userSpec `json:"users"`
+	Roles     []roleSpec `json:"roles"`
+}
+
+type userSpec struct {
+	Name      string `json:"name"`
+	MFA       bool   `json:"mfa,omitempty"`
+	MFASecret string `json:"mfaSecret,omitempty"`
+}
+
+type roleSpec struct {
+	Name                      string   `json:"name"`
+	Principals                []string `json:"principals"`
+	RequireMFA                bool     `json:"requireMFA,omitempty"`
+	ExternalID                string   `json:"externalId,omitempty"`
+	MaxSessionDurationSeconds int      `json:"maxSessionDurationSeconds,omitempty"`
+}
+
+// defaultUsers is the set sts-server creates without --users.
+var defaultUsers = usersFile{
+	Users: []userSpec{{Name: "alice", MFA: true}},
+	Roles: []roleSpec{{Name: "Admin", Principals: []string{"alice"}, RequireMFA: true}},
+}
+
+func (c *cli) stsServerCmd() *cobra.Command {
+	var addr, usersPath string
+	cmd := &cobra.Command{
+		Use:     "sts-server",
+		Short:   "Run the fake STS standalone and print its users, keys and roles as JSON",
+		Long:    stsServerLong,
+		Example: stsServerExample,
+		Args:    noArgs,
+		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
+			spec := defaultUsers
+			if usersPath != "" {
+				var err error
+				if spec, err = readUsersFile(usersPath); err != nil {
+					return usageErrorf(cmd, "--users %s: %v", usersPath, err)
+				}
+			}
+			opts := []ststest.ServerOption{ststest.WithAddr(addr)}
+			if spec.Account != "" {
+				opts = append(opts, ststest.WithAccount(spec.Account))
+			}
+			if spec.Partition != "" {
+				opts = append(opts, ststest.WithPartition(spec.Partition))
+			}
+			srv, err := ststest.Start(opts...)
+			if err != nil {
+				return err
+			}
+			defer srv.Close()
+			if err := populate(srv, spec); err != nil {
+				return usageErrorf(cmd, "--users %s: %v", usersPath, err)
+			}
+			enc := json.NewEncoder(c.stdout)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(srv.Snapshot()); err != nil {
+				return err
+			}
+			c.notef("fake STS listening on %s; stop it with Ctrl-C", srv.URL)
+			<-cmd.Context().Done()
+			return nil
+		}),
+	}
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:0", "address to listen on (port 0: a free port)")
+	cmd.Flags().StringVar(&usersPath, "users", "", "JSON file of users, MFA devices and roles to create (see above)")
+	return cmd
+}
+
+func readUsersFile(path string) (usersFile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return usersFile{}, err
+	}
+	var spec usersFile
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&spec); err != nil {
+		return usersFile{}, err
+	}
+	return spec, nil
+}
+
+// populate creates spec's users, devices and roles. ststest panics on
+// invalid names; that is reported as an error.
+func populate(srv *ststest.Server, spec usersFile) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	partition := spec.Partition
+	if partition == "" {
+		partition = "aws"
+	}
+	arns := map[string]string{}
+	for _, u := range spec.Users {
+		arns[u.Name] = srv.AddUser(u.Name).ARN
+		switch {
+		case u.MFASecret != "":
+			srv.ImportMFADevice(u.Name, fmt.Sprintf("arn:%s:iam::%s:mfa/%s", partition, srv.Account(), u.Name), u.MFASecret)
+		case u.MFA:
+			srv.AddMFADevice(u.Name)
+		}
+	}
+	for _, r := range spec.Roles {
+		if _, dup := arns[r.Name]; !dup {
+			arns[r.Name] = fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, srv.Account(), r.Name)
+		}
+	}
+	for _, r := range spec.Roles {
+		trust := ststest.Trust{RequireMFA: r.RequireMFA, ExternalID: r.ExternalID,
+			MaxSessionDuration: time.Duration(r.MaxSessionDurationSeconds) * time.Second}
+		for _, p := range r.Principals {
+			if arn, ok := arns[p]; ok {
+				p = arn
+			}
+			trust.Principals = append(trust.Principals, p)
+		}
+		srv.AddRole(r.Name, trust)
+	}
+	return nil
+}

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/awssession/awssession"
+	"github.com/spf13/cobra"
+)
+
+func (c *cli) whoamiCmd() *cobra.Command {
+	var f sessionFlags
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "whoami",
+		Short: "Show who the session is (STS GetCallerIdentity)",
+		Long: `Build the session and ask STS who it belongs to: the account, the ARN (an
+assumed-role ARN when roles are assumed) and the user ID. GetCallerIdentity
+needs no IAM permission.`,
+		Example: `  awssession whoami --profile dev
+  awssession whoami --profile dev --role-arn arn:aws:iam::123456789012:role/Admin --json`,
+		Args: noArgs,
+		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
+			cfg, _, err := c.session(cmd.Context(), cmd, &f)
+			if err != nil {
+				return err
+			}
+			id, err := awssession.CallerIdentity(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return json.NewEncoder(c.stdout).Encode(id)
+			}
+			_, err = fmt.Fprintf(c.stdout, "Account  %s\nArn      %s\nUserId   %s\n", id.Account, id.ARN, id.UserID)
+			return err
+		}),
+	}
+	f.register(cmd)
+	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"Account","Arn","UserId"} as JSON`)
+	return cmd
+}
