@@ -126,9 +126,10 @@ func TestGetSessionTokenThenTwoRoles(t *testing.T) {
 
 // With GetSessionToken and MFA below three roles, refreshing every role asks
 // for no new code. Role credentials live 30 s, inside the refresh window,
-// so every Retrieve refreshes all three hops.
+// so every Retrieve refreshes all three hops (a forced refresh of each)
+// while the 12 h MFA session below is reused.
 func TestOneCodeForSessionAndThreeRolesAcrossRefreshes(t *testing.T) {
-	f := newFixture(t, ststest.WithCredentialLifetime(30*time.Second))
+	f := newFixture(t, ststest.WithRoleCredentialLifetime(30*time.Second))
 	ctx := context.Background()
 	tokens, calls := counted(awssession.TOTP(f.device.Secret))
 	cfg, err := awssession.CreateSession(ctx, f.base(f.aliceKeys(),
@@ -138,8 +139,21 @@ func TestOneCodeForSessionAndThreeRolesAcrossRefreshes(t *testing.T) {
 		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.auditor.ARN}),
 		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.readOnly.ARN}))...)
 	require.NoError(t, err)
-	_, _ = cfg, calls
-	t.Skip("needs ststest lifetime for role credentials only") // replaced below once ststest has it
+	var keys []string
+	for range 3 {
+		c, err := cfg.Credentials.Retrieve(ctx)
+		require.NoError(t, err)
+		keys = append(keys, c.AccessKeyID)
+	}
+	assert.Equal(t, 1, f.srv.CountRequests("GetSessionToken"))
+	assert.Equal(t, 9, f.srv.CountRequests("AssumeRole"), "three refreshes of three roles")
+	assert.Equal(t, int32(1), calls.Load(), "one MFA code in all")
+	assert.NotEqual(t, keys[0], keys[1], "each Retrieve got fresh role credentials")
+	for _, r := range f.srv.Requests() {
+		if r.Action == "AssumeRole" {
+			assert.Empty(t, r.Params.Get("TokenCode"), "no role hop sends a code")
+		}
+	}
 }
 
 func TestConcurrentRetrieveMakesOneAssumeRole(t *testing.T) {

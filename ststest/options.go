@@ -21,6 +21,7 @@ type settings struct {
 	partition string
 	clock     func() time.Time
 	lifetime  time.Duration
+	roleLife  time.Duration
 	addr      string
 	maxSkew   time.Duration
 }
@@ -47,8 +48,8 @@ func (s settings) validate() error {
 		return fmt.Errorf("ststest: unknown partition %q", s.partition)
 	case s.clock == nil:
 		return fmt.Errorf("ststest: WithClock(nil)")
-	case s.lifetime < 0:
-		return fmt.Errorf("ststest: negative credential lifetime %v", s.lifetime)
+	case s.lifetime < 0 || s.roleLife < 0:
+		return fmt.Errorf("ststest: negative credential lifetime")
 	}
 	return nil
 }
@@ -90,6 +91,15 @@ func (o lifetimeOption) applyServer(s *settings) { s.lifetime = time.Duration(o)
 // real refreshes without waiting for 15 minutes. Validation of
 // DurationSeconds is unchanged. 0 (the default) means no cap.
 func WithCredentialLifetime(d time.Duration) ServerOption { return lifetimeOption(d) }
+
+type roleLifetimeOption time.Duration
+
+func (o roleLifetimeOption) applyServer(s *settings) { s.roleLife = time.Duration(o) }
+
+// WithRoleCredentialLifetime caps the lifetime of AssumeRole credentials
+// only, so that tests can watch roles refresh on top of a long
+// GetSessionToken session. 0 (the default) means no cap.
+func WithRoleCredentialLifetime(d time.Duration) ServerOption { return roleLifetimeOption(d) }
 
 type addrOption string
 

@@ -51,11 +51,14 @@ type session struct {
 }
 
 // issue stores new temporary credentials acting as p, valid for d from
-// now (or for the server's credential lifetime, if shorter).
+// now (or for the server's credential lifetimes, if shorter).
 // s.mu must be held.
 func (s *Server) issueLocked(p principal, now time.Time, d time.Duration) *session {
 	if s.cfg.lifetime > 0 && s.cfg.lifetime < d {
 		d = s.cfg.lifetime
+	}
+	if p.kind == kindRole && s.cfg.roleLife > 0 && s.cfg.roleLife < d {
+		d = s.cfg.roleLife
 	}
 	p.temporary = true
 	sess := &session{

@@ -8,7 +8,6 @@ package stsrules
 import (
 	"fmt"
 	"regexp"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -115,13 +114,9 @@ func (v *Violation) Detail() string {
 
 // Message joins violations the way STS does: "N validation errors detected: a; b".
 func Message(vs []*Violation) string {
-	parts := make([]string, len(vs))
+	ps := make([]Problem, len(vs))
 	for i, v := range vs {
-		parts[i] = v.Detail()
+		ps[i] = v
 	}
-	noun := "errors"
-	if len(vs) == 1 {
-		noun = "error"
-	}
-	return fmt.Sprintf("%d validation %s detected: %s", len(vs), noun, strings.Join(parts, "; "))
+	return Report(ps)
 }
