@@ -101,6 +101,9 @@ func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *session
 // given (a profile or the SDK's default chain is the source).
 func (c *cli) sourceOption(cmd *cobra.Command, f *sessionFlags) (awssession.Option, error) {
 	accessKey := firstNonEmpty(f.accessKey, c.getenv(envAccessKey))
+	if accessKey == "" && (f.secretKey != "" || f.sessionToken != "") {
+		return nil, usageErrorf(cmd, "--secret-key and --session-token need --access-key")
+	}
 	secretKey, err := c.secretValue(cmd, "secret-key", f.secretKey, envSecretKey)
 	if err != nil {
 		return nil, err
@@ -110,8 +113,6 @@ func (c *cli) sourceOption(cmd *cobra.Command, f *sessionFlags) (awssession.Opti
 		return nil, err
 	}
 	switch {
-	case accessKey == "" && (f.secretKey != "" || f.sessionToken != ""):
-		return nil, usageErrorf(cmd, "--secret-key and --session-token need --access-key")
 	case accessKey == "":
 		return nil, nil
 	case secretKey == "":
