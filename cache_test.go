@@ -2,6 +2,8 @@ package awssession_test
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -262,4 +264,53 @@ func TestClampToRoleMaximum(t *testing.T) {
 	require.Len(t, reqs, 2)
 	assert.Equal(t, "14400", reqs[0].Params.Get("DurationSeconds"))
 	assert.Equal(t, "3600", reqs[1].Params.Get("DurationSeconds"))
+}
+
+// brokenCache fails every operation, like a cache on a full or read-only
+// disk.
+type brokenCache struct{}
+
+func (brokenCache) Get(context.Context, string) ([]byte, error) {
+	return nil, errors.New("disk on fire")
+}
+func (brokenCache) Put(context.Context, string, []byte) error { return errors.New("disk on fire") }
+func (brokenCache) Delete(context.Context, string) error      { return errors.New("disk on fire") }
+func (brokenCache) Lock(context.Context, string) (func(), error) {
+	return nil, errors.New("disk on fire")
+}
+
+func TestBrokenCacheDoesNotBreakTheSession(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	var logs strings.Builder
+	cfg, err := awssession.CreateSession(ctx, append(f.mfaChain(awssession.TOTP(f.device.Secret), brokenCache{},
+		awssession.AssumeRole{RoleARN: f.admin.ARN}), awssession.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))...)
+	require.NoError(t, err)
+	_, err = cfg.Credentials.Retrieve(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"GetSessionToken", "AssumeRole"}, actions(f.srv))
+	assert.Contains(t, logs.String(), "level=WARN msg=\"credential cache lock failed")
+	assert.Contains(t, logs.String(), "cannot store credentials")
+}
+
+// A process holding the entry's lock (here: this test) makes the others
+// wait, until their context ends.
+func TestCacheWaitHonoursContext(t *testing.T) {
+	f := newFixture(t)
+	cache := newFileCache(t)
+	opts := f.base(f.aliceKeys(), awssession.WithCache(cache), awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.open.ARN}))
+	plan, err := awssession.Explain(context.Background(), opts...)
+	require.NoError(t, err)
+	require.Len(t, plan.Layers, 1)
+	unlock, err := cache.Lock(context.Background(), plan.Layers[0].CacheKey)
+	require.NoError(t, err)
+	defer unlock()
+
+	cfg, err := awssession.CreateSession(context.Background(), opts...)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err = cfg.Credentials.Retrieve(ctx)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Empty(t, f.srv.Requests(), "no STS call while another process holds the entry")
 }

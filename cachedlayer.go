@@ -31,8 +31,14 @@ func (p *cachedLayer) Retrieve(ctx context.Context) (aws.Credentials, error) {
 		return c, nil
 	}
 	unlock, err := p.cache.Lock(ctx, p.key)
-	if err != nil {
-		return aws.Credentials{}, fmt.Errorf("%s: lock credential cache: %w", p.name, err)
+	switch {
+	case ctx.Err() != nil:
+		return aws.Credentials{}, fmt.Errorf("%s: wait for credential cache: %w", p.name, ctx.Err())
+	case err != nil:
+		// A cache that cannot lock (read-only, full) must not stop the
+		// session; only the coordination between processes is lost.
+		p.log.LogAttrs(ctx, slog.LevelWarn, "credential cache lock failed; going on without it", slog.String("layer", p.name), slog.String("error", err.Error()))
+		unlock = func() {}
 	}
 	defer unlock()
 	if c, ok := p.lookup(ctx, "cache hit after waiting for another caller"); ok {

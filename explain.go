@@ -31,9 +31,11 @@ type PlannedLayer struct {
 	MFASerial string
 	// Chained reports a role assumed with temporary credentials (1 h cap).
 	Chained bool
-	// Cached reports a cache entry that is still good; Expires is its end.
-	Cached  bool
-	Expires time.Time
+	// CacheKey is the layer's key in the session's [Cache] ("" without
+	// one); Cached reports an entry that is still good, Expires its end.
+	CacheKey string
+	Cached   bool
+	Expires  time.Time
 	// Calls reports that the next use of the session calls STS for this
 	// layer; Prompts, that it will also ask for an MFA code.
 	Calls, Prompts bool
@@ -55,7 +57,7 @@ func Explain(ctx context.Context, opts ...Option) (Plan, error) {
 			MFASerial: s.o.mfaSerialIf(l.mfa), Chained: l.chained}
 		if s.o.cache != nil {
 			c, reason := (&cachedLayer{key: l.key, cache: s.o.cache, now: s.o.now}).read(ctx)
-			pl.Cached, pl.Expires = reason == "", c.Expires
+			pl.CacheKey, pl.Cached, pl.Expires = l.key, reason == "", c.Expires
 		}
 		pl.Calls = !served && !pl.Cached
 		pl.Prompts = pl.Calls && l.mfa

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -104,12 +105,14 @@ func (c *FileCache) Get(_ context.Context, key string) ([]byte, error) {
 		return nil, fmt.Errorf("%s has mode %v, want 0600", filepath.Base(p), fi.Mode().Perm())
 	}
 	const maxEntry = 1 << 20
-	b := make([]byte, min(fi.Size(), maxEntry)+1)
-	n, _ := f.Read(b)
-	if n > maxEntry {
+	b, err := io.ReadAll(io.LimitReader(f, maxEntry+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxEntry {
 		return nil, errors.New("entry larger than 1 MiB")
 	}
-	return b[:n], nil
+	return b, nil
 }
 
 // Put writes an entry to a temporary file in the same directory and

@@ -157,10 +157,14 @@ func (m *mfaSource) code(ctx context.Context) (secret, error) {
 	var last mfaEntry
 	if m.cache != nil {
 		unlock, err := m.cache.Lock(ctx, m.key())
-		if err != nil {
-			return "", fmt.Errorf("MFA code for %s: %w", m.serial, err)
+		switch {
+		case ctx.Err() != nil:
+			return "", fmt.Errorf("MFA code for %s: %w", m.serial, ctx.Err())
+		case err != nil:
+			m.log.LogAttrs(ctx, slog.LevelWarn, "MFA device lock failed; going on without it", slog.String("serial", m.serial), slog.String("error", err.Error()))
+		default:
+			defer unlock()
 		}
-		defer unlock()
 		last = m.lastUsed(ctx)
 	}
 	for range maxReusedCodes {

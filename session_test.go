@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/smithy-go"
 	"github.com/awssession/awssession"
 	"github.com/awssession/awssession/ststest"
@@ -290,4 +291,19 @@ func TestRefreshAfterFailureSucceeds(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(c.AccessKeyID, "ASIA"))
 	var _ aws.CredentialsProvider = cfg.Credentials
+}
+
+// The config's retryer governs every STS client the session makes.
+func TestRetryerAppliesToEverySTSClient(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	cfg, err := awssession.CreateSession(ctx, f.base(f.aliceKeys(),
+		awssession.WithConfigOptions(config.WithRetryMaxAttempts(1)),
+		awssession.WithGetSessionToken(0),
+		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.open.ARN}))...)
+	require.NoError(t, err)
+	f.srv.InjectFault(ststest.Unavailable(1).ForAction("AssumeRole"))
+	_, err = cfg.Credentials.Retrieve(ctx)
+	require.Error(t, err)
+	assert.Equal(t, []string{"GetSessionToken", "AssumeRole"}, actions(f.srv), "one attempt, as configured")
 }
