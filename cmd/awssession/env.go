@@ -130,6 +130,5 @@ func (c *choice) Set(v string) error {
 
 // untilText says how long until t, to the minute: "59m", "11h59m".
 func untilText(t time.Time) string {
-	s := time.Until(t).Round(time.Minute).String()
-	return strings.TrimSuffix(strings.TrimSuffix(s, "0s"), "h0m")
+	return durationText(time.Until(t).Round(time.Minute))
 }

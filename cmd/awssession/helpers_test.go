@@ -35,7 +35,7 @@ type fixture struct {
 	srv   *ststest.Server
 	alice ststest.User
 	mfa   ststest.MFADevice
-	// admin requires MFA; reader does not; deep trusts reader (chaining).
+	// admin requires MFA; reader does not; deep trusts both (chaining).
 	admin, reader, deep ststest.Role
 	env                 []string
 	dir                 string
@@ -49,7 +49,7 @@ func newFixture(t *testing.T) *fixture {
 	f.mfa = srv.AddMFADevice("alice")
 	f.admin = srv.AddRole("Admin", ststest.Trust{Principals: []string{f.alice.ARN}, RequireMFA: true, MaxSessionDuration: 12 * time.Hour})
 	f.reader = srv.AddRole("Reader", ststest.Trust{Principals: []string{f.alice.ARN}})
-	f.deep = srv.AddRole("Deep", ststest.Trust{Principals: []string{f.reader.ARN}, ExternalID: "ext-42"})
+	f.deep = srv.AddRole("Deep", ststest.Trust{Principals: []string{f.reader.ARN, f.admin.ARN}, ExternalID: "ext-42"})
 	configFile, credsFile := filepath.Join(f.dir, "config"), filepath.Join(f.dir, "credentials")
 	require.NoError(t, os.WriteFile(configFile, nil, 0o600))
 	require.NoError(t, os.WriteFile(credsFile, nil, 0o600))
@@ -60,6 +60,7 @@ func newFixture(t *testing.T) *fixture {
 		"AWS_SHARED_CREDENTIALS_FILE=" + credsFile,
 		envSecretKey + "=" + f.alice.SecretAccessKey,
 		"MFA_SEED=" + f.mfa.Secret,
+		envCacheDir + "=" + filepath.Join(f.dir, "cache"),
 	}
 	return f
 }
@@ -102,6 +103,8 @@ func runCLI(t *testing.T, env []string, stdin string, args ...string) result {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
+	// Never the user's cache: a fresh one unless env names one.
+	env = append([]string{envCacheDir + "=" + t.TempDir()}, env...)
 	c := newCLI(strings.NewReader(stdin), &stdout, &stderr, env)
 	c.openTTY = func() (io.ReadCloser, error) { return nil, errors.New("no terminal in tests") }
 	code := c.run(ctx, args)

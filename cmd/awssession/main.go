@@ -47,6 +47,10 @@ type cli struct {
 	lines   *bufio.Reader // stdin, once read; see stdinReader
 	closers []io.Closer   // closed when the run ends (an opened terminal)
 
+	// What the session uses, for explain.
+	cacheDir string // "" when off
+	mfaFrom  string // where MFA codes come from
+
 	// Set by the global flags.
 	debug, silent bool
 	// started is set when a subcommand begins its work: an error before

@@ -32,14 +32,17 @@ func (c *cli) tokenProvider(cmd *cobra.Command, f *sessionFlags, serial string) 
 	case serial == "":
 		return nil, nil
 	case code != "":
+		c.mfaFrom = map[bool]string{true: "--mfa-token", false: "$" + envMFAToken}[f.mfaToken != ""]
 		return awssession.StaticToken(code), nil
 	case f.totpEnv != "":
 		seed := c.getenv(f.totpEnv)
 		if seed == "" {
 			return nil, usageErrorf(cmd, "--mfa-totp-secret-env: environment variable %s is empty or not set", f.totpEnv)
 		}
+		c.mfaFrom = "the TOTP seed in $" + f.totpEnv
 		return awssession.TOTP(seed), nil
 	}
+	c.mfaFrom = "a prompt on the terminal"
 	return awssession.PromptToken(&lazyReader{open: c.promptInput}, c.stderr), nil
 }
 

@@ -74,8 +74,10 @@ func (c *cli) newRoot() *cobra.Command {
 		c.execCmd(),
 		c.credentialProcessCmd(),
 		c.whoamiCmd(),
+		c.explainCmd(),
 		c.demoCmd(),
 		c.stsServerCmd(),
+		c.cacheCmd(),
 	)
 	return root
 }

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/awssession/awssession"
+	"github.com/spf13/cobra"
+)
+
+const explainLong = `Show the session the flags describe, without any network call: the
+source, then each STS layer bottom up (MFA session, roles) with its
+duration, whether it is chained (1 h cap), whether the cache still holds it,
+and which layers the next run will call STS for and ask an MFA code for.
+Everything is checked as for a real run, so a bad flag fails here too.`
+
+const explainExample = `  awssession explain --profile dev --mfa-serial arn:aws:iam::111111111111:mfa/alice \
+      --session-token-duration 12h --role-arn arn:aws:iam::123456789012:role/Admin
+  awssession explain --profile dev --role-arn arn:aws:iam::123456789012:role/Admin --json`
+
+// explained is the JSON form of a plan.
+type explained struct {
+	Source string          `json:"source"`
+	Region string          `json:"region,omitempty"`
+	Cache  string          `json:"cache,omitempty"`
+	Layers []explainedStep `json:"layers"`
+}
+
+type explainedStep struct {
+	Kind            string     `json:"kind"`
+	Name            string     `json:"name"`
+	RoleARN         string     `json:"roleArn,omitempty"`
+	DurationSeconds int        `json:"durationSeconds"`
+	MFASerial       string     `json:"mfaSerial,omitempty"`
+	MFACodeFrom     string     `json:"mfaCodeFrom,omitempty"`
+	Chained         bool       `json:"chained"`
+	Cached          bool       `json:"cached"`
+	Expires         *time.Time `json:"expires,omitempty"`
+	CallsSTS        bool       `json:"callsSTS"`
+	Prompts         bool       `json:"asksForMFACode"`
+}
+
+func (c *cli) explainCmd() *cobra.Command {
+	var f sessionFlags
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:     "explain",
+		Short:   "Show the chain a session would use, its durations and cache hits (no network)",
+		Long:    explainLong,
+		Example: explainExample,
+		Args:    noArgs,
+		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
+			opts, err := c.sessionOptions(cmd.Context(), cmd, &f)
+			if err != nil {
+				return err
+			}
+			plan, err := awssession.Explain(cmd.Context(), opts...)
+			if err != nil {
+				return err
+			}
+			e := c.explained(plan)
+			if asJSON {
+				enc := json.NewEncoder(c.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(e)
+			}
+			return writeExplained(c, e)
+		}),
+	}
+	f.register(cmd)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan as JSON")
+	return cmd
+}
+
+func (c *cli) explained(p awssession.Plan) explained {
+	e := explained{Source: p.Source, Region: p.Region, Cache: c.cacheDir, Layers: []explainedStep{}}
+	for _, l := range p.Layers {
+		s := explainedStep{Kind: l.Kind, Name: l.Name, RoleARN: l.RoleARN, DurationSeconds: int(l.Duration / time.Second),
+			MFASerial: l.MFASerial, Chained: l.Chained, Cached: l.Cached, CallsSTS: l.Calls, Prompts: l.Prompts}
+		if l.MFASerial != "" {
+			s.MFACodeFrom = c.mfaFrom
+		}
+		if l.Cached && !l.Expires.IsZero() {
+			exp := l.Expires.UTC()
+			s.Expires = &exp
+		}
+		e.Layers = append(e.Layers, s)
+	}
+	return e
+}
+
+func writeExplained(c *cli, e explained) error {
+	w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "source\t%s\n", e.Source)
+	fmt.Fprintf(w, "region\t%s\n", firstNonEmpty(e.Region, "(none: STS calls use us-east-1)"))
+	fmt.Fprintf(w, "cache\t%s\n", firstNonEmpty(e.Cache, "off"))
+	if len(e.Layers) == 0 {
+		fmt.Fprintf(w, "\nno STS layer: the source's credentials are the session\n")
+	} else {
+		fmt.Fprintf(w, "\n#\tlayer\tduration\tdetails\tnext run\n")
+	}
+	for i, l := range e.Layers {
+		var details []string
+		if l.RoleARN != "" {
+			details = append(details, l.RoleARN)
+		}
+		if l.MFASerial != "" {
+			details = append(details, "MFA "+l.MFASerial)
+		}
+		if l.Chained {
+			details = append(details, "chained")
+		}
+		var next string
+		switch {
+		case l.Cached:
+			next = "cached until " + l.Expires.Local().Format(time.DateTime) + " (" + untilText(*l.Expires) + " left)"
+		case l.Prompts:
+			next = "calls STS, MFA code from " + l.MFACodeFrom
+		case l.CallsSTS:
+			next = "calls STS"
+		default:
+			next = "not needed (a layer above is cached)"
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", i+1, l.Name, durationText(time.Duration(l.DurationSeconds)*time.Second), strings.Join(details, ", "), next)
+	}
+	return w.Flush()
+}
+
+// durationText prints a duration without zero units: "1h", "1h30m", "15m".
+func durationText(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
