@@ -36,6 +36,9 @@
 //     ValidationError texts.
 //   - Temporary credentials it issues (ASIA… keys) are recognised on later
 //     calls, so role chaining and GetSessionToken-then-AssumeRole work.
+//   - It serves the console federation endpoint at [Server.FederationURL]
+//     (getSigninToken and login), which accepts only the credentials the
+//     AWS console accepts.
 //
 // Tests move time with [WithClock] (see [Clock]) instead of sleeping,
 // assert on [Server.Requests], and inject throttling, 5xx errors and

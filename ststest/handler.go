@@ -31,8 +31,13 @@ var operations = map[string]operation{
 
 // ServeHTTP serves one STS request: it records it, applies any injected
 // fault, authenticates the caller, dispatches on Action and writes the
-// XML response.
+// XML response. Requests for /federation go to the console federation
+// endpoint (see [Server.FederationURL]).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == federationPath {
+		s.serveFederation(w, r)
+		return
+	}
 	body, params, readErr := readRequest(r)
 	requestID := newRequestID()
 	action := params.Get("Action")

@@ -115,6 +115,7 @@ func (s *Server) assumeRole(c *call) (any, *apiError) {
 		arn:            s.arn("sts", "assumed-role/"+role.name+"/"+a.sessionName),
 		userID:         role.id + ":" + a.sessionName,
 		role:           role,
+		chained:        c.caller.temporary,
 		mfa:            mfa,
 		sourceIdentity: sourceIdentity,
 	}

@@ -19,12 +19,15 @@ type Request struct {
 	// It is the caller's own copy.
 	Params url.Values
 	// AccessKeyID is the key named in the Authorization header, valid or
-	// not; empty for an unsigned request.
+	// not; empty for an unsigned request. For getSigninToken it is the
+	// sessionId of the Session parameter.
 	AccessKeyID string
 	// Status is the HTTP status sent; 0 while the request is in flight or
 	// if the client went away during an injected delay.
 	Status int
-	// ErrorCode is the STS error code sent, empty on success.
+	// ErrorCode is the STS error code sent, empty on success. For the
+	// federation endpoint, which sends no code, it is the reason the
+	// server refused (FederationInvalidCredentials and the others).
 	ErrorCode string
 	// RequestID is the request ID sent in x-amzn-RequestId.
 	RequestID string

@@ -31,6 +31,7 @@ type Server struct {
 	devices  map[string]*deviceRecord // by serial number
 	requests []Request
 	faults   []*Fault
+	signins  map[string]*signin // console sign-in tokens, made on first use
 }
 
 // NewServer starts a server on a free loopback port and closes it when

@@ -27,6 +27,9 @@ type principal struct {
 	// temporary is set when the request was signed with session
 	// credentials rather than long-term keys.
 	temporary bool
+	// chained is set on a role session assumed with temporary
+	// credentials (role chaining).
+	chained bool
 	// mfa is the MFA context (aws:MultiFactorAuthPresent).
 	mfa bool
 	// sourceIdentity persists across chained role sessions.
