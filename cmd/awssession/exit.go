@@ -81,6 +81,10 @@ func (c *cli) report(err error) int {
 	if errors.As(err, &status) {
 		return code
 	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(c.stderr, "awssession: interrupted")
+		return code
+	}
 	fmt.Fprintf(c.stderr, "awssession: %s\n", oneLine(err))
 	if h := c.hint(err); h != "" {
 		fmt.Fprintf(c.stderr, "hint: %s\n", h)
@@ -102,8 +106,6 @@ func (c *cli) hint(err error) string {
 		return "the source credentials have expired; get new ones (or drop --session-token)"
 	case errors.As(err, &api) && (api.ErrorCode() == "InvalidClientTokenId" || api.ErrorCode() == "SignatureDoesNotMatch"):
 		return "STS does not know these keys, or the secret key is wrong; check --access-key/--secret-key or --profile (and --sts-endpoint)"
-	case errors.Is(err, context.Canceled):
-		return ""
 	case strings.Contains(err.Error(), "failed to retrieve credentials") || strings.Contains(err.Error(), "no EC2 IMDS role found"):
 		return "no credentials found: pass --profile, or --access-key with AWSSESSION_SECRET_KEY"
 	}

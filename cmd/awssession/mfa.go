@@ -43,7 +43,7 @@ func (c *cli) tokenProvider(cmd *cobra.Command, f *sessionFlags, serial string) 
 		return awssession.TOTP(seed), nil
 	}
 	c.mfaFrom = "a prompt on the terminal"
-	return awssession.PromptToken(&lazyReader{open: c.promptInput}, c.stderr), nil
+	return awssession.PromptToken(&lazyReader{ctx: cmd.Context(), open: c.promptInput}, c.stderr), nil
 }
 
 // promptInput is where a typed MFA code is read: stdin when it is a
@@ -81,8 +81,11 @@ func (c *cli) readLine() (string, error) {
 }
 
 // lazyReader opens its source on the first Read, so that the terminal is
-// opened only when a prompt is actually shown.
+// opened only when a prompt is actually shown. A Read gives up when ctx
+// is done (Ctrl-C at the prompt), leaving the blocked read behind: the
+// process is about to exit.
 type lazyReader struct {
+	ctx  context.Context
 	open func() (io.Reader, error)
 	r    io.Reader
 }
@@ -95,7 +98,22 @@ func (l *lazyReader) Read(p []byte) (int, error) {
 		}
 		l.r = r
 	}
-	return l.r.Read(p)
+	type result struct {
+		n   int
+		err error
+	}
+	buf := make([]byte, len(p))
+	done := make(chan result, 1)
+	go func() {
+		n, err := l.r.Read(buf)
+		done <- result{n, err}
+	}()
+	select {
+	case res := <-done:
+		return copy(p, buf[:res.n]), res.err
+	case <-l.ctx.Done():
+		return 0, l.ctx.Err()
+	}
 }
 
 // profileMFASerial returns the mfa_serial of a profile or of the profiles

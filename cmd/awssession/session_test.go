@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -221,4 +222,56 @@ func jsonField(t *testing.T, doc, name string) string {
 	v, _ := m[name].(string)
 	require.NotEmpty(t, v, "%s in %s", name, doc)
 	return v
+}
+
+// TestPromptInterrupted cancels the context (Ctrl-C) while the prompt
+// waits for a code that never comes: the run ends, status 1.
+func TestPromptInterrupted(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	stdin, never := io.Pipe()
+	defer never.Close()
+	prompted := make(chan struct{})
+	stderr := &notifyWriter{match: "MFA code for", ch: prompted}
+	var stdout bytes.Buffer
+	c := newCLI(stdin, &stdout, stderr, f.env)
+	c.openTTY = func() (io.ReadCloser, error) { return nil, errors.New("no terminal in tests") }
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	code := make(chan int)
+	go func() {
+		code <- c.run(ctx, append([]string{"env"}, f.aliceArgs("--mfa-serial", f.mfa.SerialNumber, "--role-arn", f.admin.ARN)...))
+	}()
+	<-prompted
+	cancel()
+	assert.Equal(t, 1, <-code)
+	assert.Contains(t, stderr.String(), "awssession: interrupted")
+	assert.Empty(t, stdout.String())
+	assert.Equal(t, 0, f.srv.CountRequests(""))
+}
+
+// notifyWriter is a buffer, safe for concurrent use, that closes ch when
+// match is first written.
+type notifyWriter struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	match string
+	ch    chan struct{}
+}
+
+func (w *notifyWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	had := strings.Contains(w.buf.String(), w.match)
+	n, err := w.buf.Write(p)
+	if !had && strings.Contains(w.buf.String(), w.match) {
+		close(w.ch)
+	}
+	return n, err
+}
+
+func (w *notifyWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
 }
