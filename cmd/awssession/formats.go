@@ -129,7 +129,12 @@ func writeGitHub(stdout, envFile io.Writer, set []envVar) error {
 	var masks, entries strings.Builder
 	for _, v := range set {
 		if v.secret {
-			masks.WriteString("::add-mask::" + escapeWorkflowCommand(v.value) + "\n")
+			// A mask is matched line by line in logs.
+			for _, line := range strings.Split(v.value, "\n") {
+				if line != "" {
+					masks.WriteString("::add-mask::" + escapeWorkflowCommand(line) + "\n")
+				}
+			}
 		}
 		delim := heredocDelimiter(v.value)
 		fmt.Fprintf(&entries, "%s<<%s\n%s\n%s\n", v.name, delim, v.value, delim)
