@@ -1,0 +1,166 @@
+// Package credserver serves a session's credentials on loopback in the
+// container credentials protocol that every AWS SDK and the AWS CLI read
+// (AWS_CONTAINER_CREDENTIALS_FULL_URI and
+// AWS_CONTAINER_AUTHORIZATION_TOKEN), so that a long-running program gets
+// fresh credentials for as long as the session lives, without any key in
+// its environment.
+package credserver
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+)
+
+// Environment variables the SDKs read.
+const (
+	EnvFullURI   = "AWS_CONTAINER_CREDENTIALS_FULL_URI"
+	EnvAuthToken = "AWS_CONTAINER_AUTHORIZATION_TOKEN"
+)
+
+// credentialsPath is where the credentials are served.
+const credentialsPath = "/credentials"
+
+// Server serves one credentials provider. It is safe for concurrent use.
+type Server struct {
+	// URL is the full credentials URI, http://127.0.0.1:PORT/credentials.
+	URL string
+
+	token     string
+	provider  aws.CredentialsProvider
+	log       *slog.Logger
+	http      *http.Server
+	closeOnce sync.Once
+}
+
+// Start listens on addr, which must be a loopback address (""
+// means 127.0.0.1:0), and serves provider's credentials to requests that
+// carry a fresh random 256-bit token. provider should cache (an
+// aws.CredentialsCache does): the server calls Retrieve on every request.
+func Start(addr string, provider aws.CredentialsProvider, log *slog.Logger) (*Server, error) {
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || !isLoopbackHost(host) {
+		return nil, fmt.Errorf("credential server: %q: %w (want 127.0.0.1:PORT, [::1]:PORT or localhost:PORT)", addr, ErrNotLoopback)
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, fmt.Errorf("credential server: token: %w", err)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("credential server: %w", err)
+	}
+	s := &Server{URL: "http://" + ln.Addr().String() + credentialsPath,
+		token: base64.RawURLEncoding.EncodeToString(raw), provider: provider, log: log}
+	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = s.http.Serve(ln) }()
+	return s, nil
+}
+
+// Env returns the two variables a client needs, as NAME=value.
+func (s *Server) Env() []string {
+	return []string{EnvFullURI + "=" + s.URL, EnvAuthToken + "=" + s.token}
+}
+
+// Token returns the authorization token clients must send.
+func (s *Server) Token() string { return s.token }
+
+// Close stops the server; it is idempotent.
+func (s *Server) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		err = s.http.Shutdown(ctx)
+	})
+	return err
+}
+
+// response is the container credentials document.
+type response struct {
+	AccessKeyID     string `json:"AccessKeyId"`
+	SecretAccessKey string `json:"SecretAccessKey"`
+	Token           string `json:"Token"`
+	Expiration      string `json:"Expiration,omitempty"`
+	AccountID       string `json:"AccountId,omitempty"`
+}
+
+// ServeHTTP answers GET /credentials from loopback hosts with the token.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if code, msg := s.refuse(r); code != 0 {
+		s.log.LogAttrs(r.Context(), slog.LevelWarn, "credential request refused", slog.Int("status", code), slog.String("reason", msg), slog.String("remote", r.RemoteAddr))
+		writeError(w, code, msg)
+		return
+	}
+	c, err := s.provider.Retrieve(r.Context())
+	if err != nil {
+		// STS's messages carry no secret; the cause helps the client's user.
+		s.log.LogAttrs(r.Context(), slog.LevelError, "credential refresh failed", slog.String("error", err.Error()))
+		writeError(w, http.StatusInternalServerError, "refresh failed: "+err.Error())
+		return
+	}
+	out := response{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, Token: c.SessionToken, AccountID: c.AccountID}
+	if c.CanExpire {
+		out.Expiration = c.Expires.UTC().Format(time.RFC3339)
+	}
+	s.log.LogAttrs(r.Context(), slog.LevelDebug, "credentials served", slog.String("access_key_id", c.AccessKeyID), slog.String("expires", out.Expiration))
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+// refuse returns why a request may not have credentials, or 0.
+func (s *Server) refuse(r *http.Request) (int, string) {
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	switch {
+	case !isLoopbackHost(host):
+		// A browser tricked by DNS rebinding sends the attacker's name.
+		return http.StatusForbidden, "Host is not a loopback name"
+	case r.Method != http.MethodGet:
+		return http.StatusMethodNotAllowed, "only GET"
+	case r.URL.Path != credentialsPath:
+		return http.StatusNotFound, "not found"
+	case subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte(s.token)) != 1:
+		return http.StatusUnauthorized, "missing or wrong authorization token"
+	}
+	return 0, ""
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"code": http.StatusText(status), "message": msg})
+}
+
+func isLoopbackHost(host string) bool {
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// ErrNotLoopback is returned by Start for an address that is not loopback.
+var ErrNotLoopback = errors.New("not a loopback address")
