@@ -3,8 +3,11 @@ package awssession_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -165,4 +168,53 @@ aws_secret_access_key = `+alice.SecretAccessKey+`
 	}
 	fmt.Println(cfg.Region, id.ARN)
 	// Output: eu-west-1 arn:aws:sts::123456789012:assumed-role/Admin/alice
+}
+
+// A console sign-in URL for a role session. Against AWS, leave out
+// WithFederationEndpoint: the region's partition chooses the endpoint.
+func ExampleConsoleURL() {
+	srv, _ := ststest.Start()
+	defer srv.Close()
+	alice := srv.AddUser("alice")
+	admin := srv.AddRole("Admin", ststest.Trust{Principals: []string{alice.ARN}})
+
+	ctx := context.Background()
+	cfg, err := awssession.CreateSession(ctx,
+		awssession.WithStaticCredentials(alice.AccessKeyID, alice.SecretAccessKey, ""),
+		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: admin.ARN, RoleSessionName: "alice"}),
+		awssession.WithRegion("eu-west-1"),
+		awssession.WithSTSEndpoint(srv.URL),
+		isolated(os.TempDir()),
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	signin, err := awssession.ConsoleURL(ctx, cfg,
+		awssession.WithConsoleDuration(2*time.Hour),
+		awssession.WithFederationEndpoint(srv.FederationURL()), // leave out to use AWS's
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// The URL signs in whoever holds it: never print or log it.
+	fmt.Println(strings.HasPrefix(signin, srv.FederationURL()+"?Action=login&"))
+	u, _ := url.Parse(signin)
+	session, _ := srv.SigninSession(u.Query().Get("SigninToken"))
+	fmt.Println(session.ARN, session.SessionDuration)
+
+	// A browser that opens it is sent on to the console.
+	browser := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := browser.Get(signin)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	resp.Body.Close()
+	fmt.Println(resp.StatusCode, resp.Header.Get("Location"))
+	// Output:
+	// true
+	// arn:aws:sts::123456789012:assumed-role/Admin/alice 2h0m0s
+	// 302 https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1
 }

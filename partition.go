@@ -6,8 +6,9 @@ import (
 	"github.com/awssession/awssession/internal/stsrules"
 )
 
-// consoleDomains are the sign-in and console hosts of the partitions that
-// have a console federation endpoint.
+// consoleDomains are the sign-in and console hosts of a partition that
+// has a console federation endpoint (aws-vault cli/login.go, the AWS
+// Toolkits).
 type consoleDomains struct {
 	signin, console string
 }
@@ -18,23 +19,37 @@ var consolePartitions = map[string]consoleDomains{
 	"aws-us-gov": {"signin.amazonaws-us-gov.com", "console.amazonaws-us-gov.com"},
 }
 
-func consolePartition(region string) (consoleDomains, error) {
+// targets returns the federation endpoint and the destination: the
+// options' own, else those of the region's partition.
+func (o *consoleOptions) targets() (endpoint, destination string, err error) {
+	endpoint, destination = o.endpoint, o.destination
+	if endpoint != "" && destination != "" {
+		return endpoint, destination, nil
+	}
+	region := o.region
+	if region == "aws-global" {
+		region = "" // a signing region, not one with a console
+	}
 	p := stsrules.PartitionForRegion(region)
 	d, ok := consolePartitions[p]
 	if !ok {
-		return d, invalid("ConsoleURL", "partition %s (region %s) has no console federation endpoint we know", p, region)
+		return "", "", invalid("WithConsoleRegion", "partition %s (region %s) has no console federation endpoint known here; "+
+			"give WithFederationEndpoint and WithDestination", p, region)
 	}
-	return d, nil
+	if endpoint == "" {
+		endpoint = "https://" + d.signin + "/federation"
+	}
+	if destination == "" {
+		destination = d.destination(region)
+	}
+	return endpoint, destination, nil
 }
 
-// destination is the console home, in the region when it is known. Only
-// the aws partition has per-region console hosts.
+// destination is the console home, in the region when it is known: every
+// partition serves its console under REGION.CONSOLE-HOST.
 func (d consoleDomains) destination(region string) string {
-	switch {
-	case region == "":
+	if region == "" {
 		return "https://" + d.console + "/"
-	case d.console == consolePartitions["aws"].console:
-		return fmt.Sprintf("https://%s.%s/console/home?region=%s", region, d.console, region)
 	}
-	return fmt.Sprintf("https://%s/console/home?region=%s", d.console, region)
+	return fmt.Sprintf("https://%s.%s/console/home?region=%s", region, d.console, region)
 }
