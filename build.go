@@ -1,6 +1,7 @@
 package awssession
 
 import (
+	"context"
 	"log/slog"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,12 +14,17 @@ import (
 func (s *session) build() aws.CredentialsProvider {
 	o, cfg := s.o, s.cfg
 	log := o.logger
-	log.Debug("session layer", slog.String("layer", "source"), slog.String("source", s.plan.source))
+	debug := log.Enabled(context.Background(), slog.LevelDebug)
+	if debug {
+		log.Debug("session layer", slog.String("layer", "source"), slog.String("source", s.plan.source))
+	}
 	prov := cfg.Credentials
 	for _, l := range s.plan.layers {
-		log.Debug("session layer", slog.String("layer", l.name), slog.String("role", l.roleARN),
-			slog.Duration("duration", l.duration), slog.Bool("chained", l.chained), slog.Bool("mfa", l.mfa),
-			slog.Bool("cached", o.cache != nil))
+		if debug {
+			log.Debug("session layer", slog.String("layer", l.name), slog.String("role", l.roleARN),
+				slog.Duration("duration", l.duration), slog.Bool("chained", l.chained), slog.Bool("mfa", l.mfa),
+				slog.Bool("cached", o.cache != nil))
+		}
 		var next aws.CredentialsProvider
 		switch l.kind {
 		case profileRoleLayer:

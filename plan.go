@@ -12,9 +12,8 @@ import (
 // plan is the chain a session will build, decided after the shared config
 // is loaded and before any network call.
 type plan struct {
-	source    string // what signs the first STS call, for logs and errors
-	sourceKey []any  // identifies the source in cache keys
-	layers    []layer
+	source string // what signs the first STS call, for logs and errors
+	layers []layer
 }
 
 // layerKind tells the STS layers apart.
@@ -40,10 +39,12 @@ type layer struct {
 }
 
 func (o *options) plan(cfg aws.Config, roles *profileRoles) (*plan, error) {
-	p := &plan{source: o.sourceName(), sourceKey: o.sourceKey()}
+	p := &plan{source: o.sourceName()}
 	profileRole, serials, hops := roles.state()
-	if err := o.validatePartitions(cfg.Region); err != nil {
-		return nil, err
+	if cfg.Region != o.region { // the region came from the environment or a profile
+		if err := o.validatePartitions(cfg.Region); err != nil {
+			return nil, err
+		}
 	}
 	switch {
 	case len(serials) > 1:
@@ -57,11 +58,14 @@ func (o *options) plan(cfg aws.Config, roles *profileRoles) (*plan, error) {
 		return nil, conflict("WithGetSessionToken", "%s assumes a role, but GetSessionToken needs long-term IAM user keys; use the profile's source_profile instead", p.source)
 	}
 	mfaUsed := len(serials) == 1
-	parentKey := p.sourceKey
+	var parentKey []any
+	if o.cache != nil {
+		parentKey = o.sourceKey()
+	}
 	if profileRole && len(hops) > 0 {
 		last := hops[len(hops)-1]
 		l := layer{kind: profileRoleLayer, name: p.source, roleARN: last.RoleARN, duration: last.Duration, mfa: mfaUsed,
-			key: cacheKey("profile", parentKey, hops)}
+			key: o.cacheKey("profile", parentKey, hops)}
 		p.layers = append(p.layers, l)
 		parentKey = []any{l.key}
 	}
@@ -71,7 +75,7 @@ func (o *options) plan(cfg aws.Config, roles *profileRoles) (*plan, error) {
 			d = DefaultSessionTokenDuration
 		}
 		l := layer{kind: sessionTokenLayer, name: "GetSessionToken", duration: d, mfa: o.mfa != nil && !mfaUsed}
-		l.key = cacheKey("session", parentKey, d.Seconds(), o.mfaSerialIf(l.mfa))
+		l.key = o.cacheKey("session", parentKey, d.Seconds(), o.mfaSerialIf(l.mfa))
 		mfaUsed = mfaUsed || l.mfa
 		p.layers = append(p.layers, l)
 		parentKey = []any{l.key}
@@ -94,7 +98,7 @@ func (o *options) plan(cfg aws.Config, roles *profileRoles) (*plan, error) {
 		}
 		// The requested session name, not the generated one, so that the
 		// next process finds this entry.
-		l.key = cacheKey("role", parentKey, r.RoleARN, r.RoleSessionName, r.ExternalID, r.SourceIdentity, r.Policy,
+		l.key = o.cacheKey("role", parentKey, r.RoleARN, r.RoleSessionName, r.ExternalID, r.SourceIdentity, r.Policy,
 			r.PolicyARNs, r.Tags, r.TransitiveTagKeys, l.duration.Seconds(), o.mfaSerialIf(l.mfa))
 		p.layers = append(p.layers, l)
 		parentKey = []any{l.key}
@@ -103,6 +107,14 @@ func (o *options) plan(cfg aws.Config, roles *profileRoles) (*plan, error) {
 		return nil, conflict("WithMFA", "no layer takes an MFA code: add WithGetSessionToken or WithAssumeRole, or use a profile with mfa_serial")
 	}
 	return p, nil
+}
+
+// cacheKey is the key of a layer in the session's cache, "" without one.
+func (o *options) cacheKey(kind string, parts ...any) string {
+	if o.cache == nil {
+		return ""
+	}
+	return cacheKey(kind, parts...)
 }
 
 func (o *options) mfaSerialIf(used bool) string {

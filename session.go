@@ -76,7 +76,7 @@ func prepare(ctx context.Context, opts []Option) (*session, error) {
 }
 
 func collect(opts []Option) *options {
-	o := &options{logger: slog.New(slog.DiscardHandler), getenv: os.Getenv, now: time.Now}
+	o := &options{logger: discard, getenv: os.Getenv, now: time.Now}
 	for _, opt := range opts {
 		if opt != nil {
 			opt.apply(o)
@@ -85,10 +85,16 @@ func collect(opts []Option) *options {
 	return o
 }
 
+// discard is the logger of sessions without WithLogger. It never changes.
+var discard = slog.New(slog.DiscardHandler)
+
 // configOptions are the options of the one LoadDefaultConfig call.
 func (o *options) configOptions(roles *profileRoles) []func(*config.LoadOptions) error {
-	fns := []func(*config.LoadOptions) error{config.WithAssumeRoleCredentialOptions(roles.apply)}
-	if s := o.static; s != nil {
+	fns := make([]func(*config.LoadOptions) error, 0, 4+len(o.loadOptions))
+	if s := o.static; s == nil {
+		// Only a profile (named or from the environment) can carry role_arn.
+		fns = append(fns, config.WithAssumeRoleCredentialOptions(roles.apply))
+	} else {
 		// A pointer, so that printing the config (its ConfigSources hold
 		// the load options) shows an address, not the keys.
 		fns = append(fns, config.WithCredentialsProvider(inMemory(credentials.NewStaticCredentialsProvider(
