@@ -173,9 +173,11 @@ func (c *FileCache) Lock(ctx context.Context, key string) (func(), error) {
 	return func() { _ = l.Unlock() }, nil
 }
 
-// Clear removes every entry, lock file and leftover temporary file. It is
-// for a user who wants every session to start afresh (e.g. "awssession
-// cache clear"); it does not wait for processes using the cache.
+// Clear removes every credentials entry, lock file and leftover temporary
+// file. It is for a user who wants every session to start afresh (e.g.
+// "awssession cache clear"); it does not wait for processes using the
+// cache. Records of MFA codes used in the last 90 seconds stay: without
+// them the next process could send a code STS has already accepted.
 func (c *FileCache) Clear() error {
 	items, err := os.ReadDir(c.dir)
 	if err != nil {
@@ -184,6 +186,9 @@ func (c *FileCache) Clear() error {
 	var errs []error
 	for _, it := range items {
 		n := it.Name()
+		if strings.HasPrefix(n, "mfa-") && recent(it) {
+			continue
+		}
 		if strings.HasSuffix(n, ".json") || strings.HasSuffix(n, ".lock") || strings.HasPrefix(n, ".tmp-") {
 			if err := os.Remove(filepath.Join(c.dir, n)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				errs = append(errs, err)
@@ -191,4 +196,10 @@ func (c *FileCache) Clear() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// recent reports an entry written within the MFA reuse window.
+func recent(e fs.DirEntry) bool {
+	fi, err := e.Info()
+	return err == nil && time.Since(fi.ModTime()) < mfaReuseWindow
 }
