@@ -129,14 +129,16 @@ func TestAssumeRoleResponse(t *testing.T) {
 	id := aws.ToString(out.AssumedRoleUser.AssumedRoleId)
 	require.Regexp(t, `^AROA[A-Z2-7]{17}:bob@example\.com$`, id)
 	require.Equal(t, "alice", aws.ToString(out.SourceIdentity))
-	require.NotNil(t, out.PackedPolicySize)
-	require.Greater(t, aws.ToInt32(out.PackedPolicySize), int32(0))
+	// STS still sends PackedPolicySize; the SDK deprecates the field in
+	// favour of SessionTokenUtilization, but callers read it.
+	require.NotNil(t, out.PackedPolicySize)                         //lint:ignore SA1019 the fake sends what STS sends
+	require.Greater(t, aws.ToInt32(out.PackedPolicySize), int32(0)) //lint:ignore SA1019 as above
 	require.Equal(t, f.clock.Now().Add(2*time.Hour).UTC().Truncate(time.Millisecond), aws.ToTime(out.Credentials.Expiration))
 	require.True(t, strings.HasPrefix(aws.ToString(out.Credentials.AccessKeyId), "ASIA"))
 
 	plain, err := client.AssumeRole(ctxT(t), &sts.AssumeRoleInput{RoleArn: aws.String(role.ARN), RoleSessionName: aws.String("plain")})
 	require.NoError(t, err)
-	require.Nil(t, plain.PackedPolicySize, "got PackedPolicySize %v, want none without policy or tags", plain.PackedPolicySize)
+	require.Nil(t, plain.PackedPolicySize, "got PackedPolicySize %v, want none without policy or tags", plain.PackedPolicySize) //lint:ignore SA1019 as above
 	require.Nil(t, plain.SourceIdentity)
 	require.Equal(t, f.clock.Now().Add(time.Hour).UTC().Truncate(time.Millisecond), aws.ToTime(plain.Credentials.Expiration), "default is 1 h")
 

@@ -64,10 +64,10 @@ func TestAWSCLI(t *testing.T) {
 	}
 
 	// botocore's signature is verified: a wrong secret is refused.
-	_, stderr, exit := getSessionToken(f.wrongCode(), "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+	_, stderr, _ := getSessionToken(f.wrongCode(), "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
 	require.Contains(t, stderr, "An error occurred (SignatureDoesNotMatch) when calling the GetSessionToken operation")
 
-	_, stderr, exit = getSessionToken(f.wrongCode())
+	_, stderr, exit := getSessionToken(f.wrongCode())
 	require.NotEqual(t, 0, exit, "got exit 0 for a wrong code, want a failure")
 	require.Contains(t, stderr, "An error occurred (AccessDenied) when calling the GetSessionToken operation: "+msgBadCode)
 
