@@ -24,6 +24,7 @@ type options struct {
 	profile     *string
 	region      string
 	mfa         *mfaDevice
+	mfaSerial   string // the device used: WithMFA's, or the profile's for ""
 	gst         *time.Duration
 	roles       []AssumeRole
 	stsEndpoint string
@@ -114,8 +115,9 @@ func (m *mfaDevice) String() string { return fmt.Sprintf("WithMFA(%s)", m.Serial
 
 // WithMFA names the MFA device and the provider of its codes. serialNumber
 // is a virtual device ARN (arn:aws:iam::ACCOUNT:mfa/NAME) or a hardware
-// device serial. The device is used once, at the lowest layer that takes it
-// (see the package documentation).
+// device serial; "" means the device the profile names in mfa_serial. The
+// device is used once, at the lowest layer that takes it (see the package
+// documentation).
 func WithMFA(serialNumber string, tokens TokenProvider) Option {
 	return &mfaDevice{SerialNumber: serialNumber, Tokens: tokens}
 }

@@ -51,8 +51,16 @@ func (o *options) plan(cfg aws.Config, roles *profileRoles) (*plan, error) {
 		return nil, conflict("WithProfile", "the profile chain uses MFA devices %s; a session uses one", strings.Join(serials, ", "))
 	case len(serials) == 1 && o.mfa == nil:
 		return nil, invalid("WithMFA", "%s uses MFA device %s (mfa_serial); pass WithMFA(%q, tokens) to supply its codes", p.source, serials[0], serials[0])
-	case len(serials) == 1 && o.mfa.SerialNumber != serials[0]:
+	case len(serials) == 1 && o.mfa.SerialNumber != "" && o.mfa.SerialNumber != serials[0]:
 		return nil, conflict("WithMFA", "device %s differs from the profile's mfa_serial %s", o.mfa.SerialNumber, serials[0])
+	case o.mfa != nil && o.mfa.SerialNumber == "" && len(serials) == 0:
+		return nil, invalid("WithMFA.SerialNumber", "is empty, which means the profile's mfa_serial, but %s names no MFA device", p.source)
+	}
+	if o.mfa != nil {
+		o.mfaSerial = o.mfa.SerialNumber
+		if o.mfaSerial == "" {
+			o.mfaSerial = serials[0]
+		}
 	}
 	if o.gst != nil && profileRole {
 		return nil, conflict("WithGetSessionToken", "%s assumes a role, but GetSessionToken needs long-term IAM user keys; use the profile's source_profile instead", p.source)
@@ -121,7 +129,7 @@ func (o *options) mfaSerialIf(used bool) string {
 	if !used {
 		return ""
 	}
-	return o.mfa.SerialNumber
+	return o.mfaSerial
 }
 
 // capChained applies the 1 h limit STS sets on chained role sessions.

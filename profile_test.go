@@ -112,3 +112,21 @@ func TestProfileFromEnvironment(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, f.alice.AccessKeyID, f.srv.Requests()[0].AccessKeyID)
 }
+
+// WithMFA with an empty serial takes the profile's mfa_serial, so callers
+// need not repeat it.
+func TestProfileMFASerialFromProfile(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	cfg, err := awssession.CreateSession(ctx, f.base(f.profiles(t), awssession.WithProfile("admin"),
+		awssession.WithMFA("", awssession.TOTP(f.device.Secret)))...)
+	require.NoError(t, err)
+	_, err = cfg.Credentials.Retrieve(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, f.device.SerialNumber, f.srv.Requests()[0].Params.Get("SerialNumber"))
+
+	_, err = awssession.CreateSession(ctx, f.base(f.profiles(t), awssession.WithProfile("open"),
+		awssession.WithMFA("", awssession.TOTP(f.device.Secret)))...)
+	require.ErrorIs(t, err, awssession.ErrInvalidInput)
+	assert.Contains(t, err.Error(), "names no MFA device")
+}

@@ -72,6 +72,9 @@ func prepare(ctx context.Context, opts []Option) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
+	if mfa != nil {
+		mfa.serial = o.mfaSerial // resolved from the profile when WithMFA gave ""
+	}
 	return &session{o: o, cfg: cfg, plan: p, mfa: mfa}, nil
 }
 

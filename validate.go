@@ -44,7 +44,9 @@ func (o *options) validate() error {
 		add(invalid("WithRegion", "%q is not a region name like us-east-1", o.region))
 	}
 	if o.mfa != nil {
-		add(validateSerial("WithMFA.SerialNumber", o.mfa.SerialNumber))
+		if o.mfa.SerialNumber != "" { // "" is the profile's device, checked after loading
+			add(validateSerial("WithMFA.SerialNumber", o.mfa.SerialNumber))
+		}
 		if o.mfa.Tokens == nil {
 			add(invalid("WithMFA.Tokens", "no token provider; use StaticToken, TOTP or PromptToken"))
 		}
