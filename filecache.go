@@ -8,10 +8,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
+	"github.com/awssession/awssession/internal/stsrules"
 	"github.com/gofrs/flock"
 )
 
@@ -29,7 +29,7 @@ var _ Cache = (*FileCache)(nil)
 // lockRetry is how often a waiting Lock tries again.
 const lockRetry = 10 * time.Millisecond
 
-var keyRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,127}$`)
+var keyRE = stsrules.LazyRegexp(`^[a-z0-9][a-z0-9-]{0,127}$`)
 
 // DefaultCacheDir returns the default directory of a [FileCache]:
 // "awssession" under the user's cache directory ($XDG_CACHE_HOME or
@@ -76,7 +76,7 @@ func NewFileCache(dir string) (*FileCache, error) {
 func (c *FileCache) Dir() string { return c.dir }
 
 func (c *FileCache) path(key, ext string) (string, error) {
-	if !keyRE.MatchString(key) {
+	if !keyRE().MatchString(key) {
 		return "", fmt.Errorf("credential cache: key %q is not [a-z0-9-]", key)
 	}
 	return filepath.Join(c.dir, key+ext), nil

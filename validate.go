@@ -7,7 +7,6 @@ import (
 	"maps"
 	"net"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -16,10 +15,9 @@ import (
 )
 
 var (
-	accessKeyIDRE = regexp.MustCompile(`^\w{16,128}$`)
-	regionRE      = regexp.MustCompile(`^(?:[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}|aws-global)$`)
-	profileRE     = regexp.MustCompile(`^[^\s\[\]]{1,256}$`)
-	accountRE     = regexp.MustCompile(`^[0-9]{12}$`)
+	accessKeyIDRE = stsrules.LazyRegexp(`^\w{16,128}$`)
+	regionRE      = stsrules.LazyRegexp(`^(?:[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}|aws-global)$`)
+	profileRE     = stsrules.LazyRegexp(`^[^\s\[\]]{1,256}$`)
 )
 
 // validate checks every option on its own and against the others, without
@@ -37,10 +35,10 @@ func (o *options) validate() error {
 			add(conflict("WithGetSessionToken", "GetSessionToken needs long-term IAM user keys, but the static keys have a session token (STS refuses: Cannot call GetSessionToken with session credentials)"))
 		}
 	}
-	if o.profile != nil && !profileRE.MatchString(*o.profile) {
+	if o.profile != nil && !profileRE().MatchString(*o.profile) {
 		add(invalid("WithProfile", "profile name %q must be 1-256 characters without spaces or brackets", *o.profile))
 	}
-	if o.region != "" && !regionRE.MatchString(o.region) {
+	if o.region != "" && !regionRE().MatchString(o.region) {
 		add(invalid("WithRegion", "%q is not a region name like us-east-1", o.region))
 	}
 	if o.mfa != nil {
@@ -64,7 +62,7 @@ func (o *options) validate() error {
 
 func validateStatic(s *staticCredentials) error {
 	switch {
-	case !accessKeyIDRE.MatchString(s.AccessKeyID):
+	case !accessKeyIDRE().MatchString(s.AccessKeyID):
 		return invalid("WithStaticCredentials.AccessKeyID", "must be 16-128 letters, digits or _ (got %d characters)", len(s.AccessKeyID))
 	case s.SecretAccessKey == "":
 		return invalid("WithStaticCredentials.SecretAccessKey", "is empty")
@@ -180,7 +178,7 @@ func validatePolicyARN(s string) error {
 		return err
 	case a.Service != "iam" || !strings.HasPrefix(a.Resource, "policy/"):
 		return errors.New("not an IAM policy ARN (arn:aws:iam::ACCOUNT:policy/NAME)")
-	case a.Account != "aws" && !accountRE.MatchString(a.Account):
+	case a.Account != "aws" && !stsrules.IsAccountID(a.Account):
 		return errors.New("account must be 12 digits, or aws for AWS managed policies")
 	}
 	if v := stsrules.PolicyARN.Check(s); v != nil {

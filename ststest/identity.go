@@ -2,7 +2,6 @@ package ststest
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -60,12 +59,10 @@ type roleRecord struct {
 	maxSession          time.Duration
 }
 
-var iamNameRE = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-
 // AddUser creates an IAM user with one long-term access key (AKIA…) and
 // returns it. It panics if name is not a valid IAM user name or is taken.
 func (s *Server) AddUser(name string) User {
-	if !iamNameRE.MatchString(name) {
+	if !stsrules.IsIAMName(name) {
 		panic(fmt.Sprintf("ststest: AddUser(%q): IAM user names are 1-64 characters of [\\w+=,.@-]", name))
 	}
 	s.mu.Lock()
@@ -112,7 +109,7 @@ func (s *Server) AddRole(name string, trust Trust) Role {
 	if i := strings.LastIndex(name, "/"); i >= 0 {
 		path, base = "/"+strings.Trim(name[:i], "/")+"/", name[i+1:]
 	}
-	if !iamNameRE.MatchString(base) {
+	if !stsrules.IsIAMName(base) {
 		panic(fmt.Sprintf("ststest: AddRole(%q): IAM role names are 1-64 characters of [\\w+=,.@-]", name))
 	}
 	maxSession := trust.MaxSessionDuration

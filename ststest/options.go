@@ -2,7 +2,6 @@ package ststest
 
 import (
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/awssession/awssession/internal/stsrules"
@@ -37,12 +36,10 @@ func defaultSettings() settings {
 	}
 }
 
-var accountIDRE = regexp.MustCompile(`^[0-9]{12}$`)
-
 // validate reports the first setting no real account could have.
 func (s settings) validate() error {
 	switch {
-	case !accountIDRE.MatchString(s.account):
+	case !stsrules.IsAccountID(s.account):
 		return fmt.Errorf("ststest: account %q is not 12 digits", s.account)
 	case !stsrules.KnownPartition(s.partition):
 		return fmt.Errorf("ststest: unknown partition %q", s.partition)

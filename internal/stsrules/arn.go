@@ -3,7 +3,6 @@ package stsrules
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -18,11 +17,11 @@ func (a ARN) String() string {
 }
 
 var (
-	accountRE  = regexp.MustCompile(`^[0-9]{12}$`)
-	iamNameRE  = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-	mfaNameRE  = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
-	iamPathRE  = regexp.MustCompile(`^/(?:[\x{21}-\x{7E}]+/)?$`)
-	hardwareRE = regexp.MustCompile(`^[A-Za-z0-9]{9,256}$`)
+	accountRE  = LazyRegexp(`^[0-9]{12}$`)
+	iamNameRE  = LazyRegexp(`^[\w+=,.@-]{1,64}$`)
+	mfaNameRE  = LazyRegexp(`^[\w+=,.@-]{1,128}$`)
+	iamPathRE  = LazyRegexp(`^/(?:[\x{21}-\x{7E}]+/)?$`)
+	hardwareRE = LazyRegexp(`^[A-Za-z0-9]{9,256}$`)
 )
 
 // Partitions lists the partitions IAM and STS ARNs may name.
@@ -89,7 +88,7 @@ func ParseIAMARN(s, kind string) (ARN, string, error) {
 	if a.Region != "" {
 		return a, "", errors.New("IAM ARNs have an empty region field")
 	}
-	if !accountRE.MatchString(a.Account) {
+	if !IsAccountID(a.Account) {
 		return a, "", fmt.Errorf("account %q is not 12 digits", a.Account)
 	}
 	gotKind, rest, _ := strings.Cut(a.Resource, "/")
@@ -104,10 +103,10 @@ func ParseIAMARN(s, kind string) (ARN, string, error) {
 	if kind == "mfa" {
 		nameRE = mfaNameRE
 	}
-	if !nameRE.MatchString(name) {
+	if !nameRE().MatchString(name) {
 		return a, "", fmt.Errorf("%s name %q must be 1-%d characters of [\\w+=,.@-]", kind, name, map[bool]int{true: 128, false: 64}[kind == "mfa"])
 	}
-	if len(path) > 512 || !iamPathRE.MatchString(path) {
+	if len(path) > 512 || !iamPathRE().MatchString(path) {
 		return a, "", fmt.Errorf("path %q must be / or /.../ of printable ASCII, at most 512 characters", path)
 	}
 	return a, name, nil
@@ -115,4 +114,11 @@ func ParseIAMARN(s, kind string) (ARN, string, error) {
 
 // IsHardwareSerial reports whether s looks like a hardware TOTP device
 // serial (e.g. GAHT12345678) rather than an ARN.
-func IsHardwareSerial(s string) bool { return hardwareRE.MatchString(s) }
+func IsHardwareSerial(s string) bool { return hardwareRE().MatchString(s) }
+
+// IsAccountID reports whether s is a 12-digit AWS account ID.
+func IsAccountID(s string) bool { return accountRE().MatchString(s) }
+
+// IsIAMName reports whether s is a valid IAM user or role name: 1-64 of
+// [\w+=,.@-].
+func IsIAMName(s string) bool { return iamNameRE().MatchString(s) }

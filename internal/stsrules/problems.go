@@ -51,7 +51,7 @@ func Report(ps []Problem) string {
 // A server uses it; a client wanting one reason uses Check.
 func (p Param) CheckAll(value string) []*Violation {
 	var vs []*Violation
-	if !p.re.MatchString(value) {
+	if !p.re().MatchString(value) {
 		vs = append(vs, &Violation{Member: p.Member, Value: value, Rule: "Member must satisfy regular expression pattern: " + p.Pattern})
 	}
 	n := utf8.RuneCountInString(value)
