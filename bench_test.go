@@ -4,7 +4,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -127,4 +130,53 @@ func BenchmarkRetrieveCached(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkColdRetrieve1000 starts 1,000 goroutines on a session whose
+// credentials are not fetched yet: they must share one AssumeRole call.
+// It reports the 99th-percentile latency of a caller.
+func BenchmarkColdRetrieve1000(b *testing.B) {
+	srv := ststest.NewServer(b)
+	alice := srv.AddUser("alice")
+	role := srv.AddRole("Admin", ststest.Trust{Principals: []string{alice.ARN}})
+	cfgFiles, credFiles := benchFiles(b)
+	ctx := context.Background()
+	var all []time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		srv.ResetRequests()
+		cfg, err := awssession.CreateSession(ctx,
+			awssession.WithStaticCredentials(alice.AccessKeyID, alice.SecretAccessKey, ""),
+			awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: role.ARN}),
+			awssession.WithRegion("us-east-1"), awssession.WithSTSEndpoint(srv.URL),
+			awssession.WithConfigOptions(config.WithSharedConfigFiles(cfgFiles), config.WithSharedCredentialsFiles(credFiles)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		lat := make([]time.Duration, 1000)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range lat {
+			wg.Go(func() {
+				<-start
+				t := time.Now()
+				if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+					b.Error(err)
+				}
+				lat[i] = time.Since(t)
+			})
+		}
+		b.StartTimer()
+		close(start)
+		wg.Wait()
+		b.StopTimer()
+		if n := srv.CountRequests("AssumeRole"); n != 1 {
+			b.Fatalf("got %d AssumeRole requests, want 1", n)
+		}
+		all = append(all, lat...)
+		b.StartTimer()
+	}
+	slices.Sort(all)
+	b.ReportMetric(float64(all[len(all)*99/100].Microseconds()), "p99-µs")
+	b.ReportMetric(float64(all[len(all)/2].Microseconds()), "p50-µs")
 }
