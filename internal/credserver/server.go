@@ -53,9 +53,8 @@ func Start(addr string, provider aws.CredentialsProvider, log *slog.Logger) (*Se
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil || !isLoopbackHost(host) {
-		return nil, fmt.Errorf("credential server: %q: %w (want 127.0.0.1:PORT, [::1]:PORT or localhost:PORT)", addr, ErrNotLoopback)
+	if err := CheckAddr(addr); err != nil {
+		return nil, fmt.Errorf("credential server: %w", err)
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -73,6 +72,17 @@ func Start(addr string, provider aws.CredentialsProvider, log *slog.Logger) (*Se
 	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = s.http.Serve(ln) }()
 	return s, nil
+}
+
+// CheckAddr returns an error matching [ErrNotLoopback] unless addr is a
+// loopback HOST:PORT that Start accepts, so that callers can refuse a bad
+// address before any other work (an MFA prompt).
+func CheckAddr(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || !isLoopbackHost(host) {
+		return fmt.Errorf("%q: %w (want 127.0.0.1:PORT, [::1]:PORT or localhost:PORT)", addr, ErrNotLoopback)
+	}
+	return nil
 }
 
 // Env returns the two variables a client needs, as NAME=value.
