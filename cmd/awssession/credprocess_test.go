@@ -51,12 +51,7 @@ const awsCLI = "/usr/bin/aws"
 // then checks that the keys it exports are the role session ststest
 // issued.
 func TestCredentialProcessAWSCLI(t *testing.T) {
-	if _, err := os.Stat(awsCLI); err != nil {
-		if os.Getenv("AWSSESSION_REQUIRE_AWSCLI") == "1" {
-			t.Fatalf("%s: %v; AWSSESSION_REQUIRE_AWSCLI=1 requires the AWS CLI (apt-get install awscli)", awsCLI, err)
-		}
-		t.Skipf("%s not found: apt-get install awscli to run this test (AWSSESSION_REQUIRE_AWSCLI=1 makes this a failure)", awsCLI)
-	}
+	requireAWSCLI(t)
 	t.Parallel()
 	f := newFixture(t)
 	self, err := os.Executable()
@@ -102,6 +97,18 @@ func TestCredentialProcessAWSCLI(t *testing.T) {
 	assert.JSONEq(t, `{"Account":"123456789012","Arn":"arn:aws:sts::123456789012:assumed-role/Admin/from-aws-cli","UserId":"`+
 		jsonString(t, who.stdout, "UserId")+`"}`, who.stdout)
 	assert.Regexp(t, `^AROA[A-Z2-7]+:from-aws-cli$`, jsonString(t, who.stdout, "UserId"))
+}
+
+// requireAWSCLI skips the test when the AWS CLI is missing, unless
+// AWSSESSION_REQUIRE_AWSCLI=1 makes that a failure.
+func requireAWSCLI(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(awsCLI); err != nil {
+		if os.Getenv("AWSSESSION_REQUIRE_AWSCLI") == "1" {
+			t.Fatalf("%s: %v; AWSSESSION_REQUIRE_AWSCLI=1 requires the AWS CLI (apt-get install awscli)", awsCLI, err)
+		}
+		t.Skipf("%s not found: apt-get install awscli to run this test (AWSSESSION_REQUIRE_AWSCLI=1 makes this a failure)", awsCLI)
+	}
 }
 
 func jsonString(t *testing.T, doc, name string) string {

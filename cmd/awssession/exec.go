@@ -12,22 +12,39 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/awssession/awssession/internal/credserver"
 	"github.com/spf13/cobra"
 )
 
 const execLong = `Run COMMAND with the session in its environment (the variables of
 "awssession env"), and exit with its status (128+N when signal N killed it).
 
+With --server, COMMAND gets no keys at all: awssession serves the session on
+a loopback port in the container credentials protocol that every AWS SDK and
+the AWS CLI read, and gives COMMAND only AWS_CONTAINER_CREDENTIALS_FULL_URI
+and AWS_CONTAINER_AUTHORIZATION_TOKEN (a random 256-bit token), plus the
+region. The session is refreshed before it expires for as long as COMMAND
+runs, so long Terraform applies, restores and builds outlive any role
+session; an MFA code is asked for again only when the MFA session below the
+roles ends (see --session-token-duration). The server stops when COMMAND
+exits.
+
 Variables that would compete with the session are removed from the
-command's environment: AWS_PROFILE, AWS_DEFAULT_PROFILE, AWS_ACCESS_KEY,
-AWS_SECRET_KEY, AWS_SECURITY_TOKEN, a stale AWS_SESSION_TOKEN or
-AWS_CREDENTIAL_EXPIRATION, and awssession's own secrets (AWSSESSION_*, the
-variable named by --mfa-totp-secret-env). SIGINT, SIGTERM and SIGHUP are
-passed on to the command.`
+command's environment: AWS_PROFILE, AWS_DEFAULT_PROFILE, other keys
+(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
+AWS_SECURITY_TOKEN, AWS_ACCESS_KEY, AWS_SECRET_KEY,
+AWS_CREDENTIAL_EXPIRATION), other container or web identity credentials
+(AWS_CONTAINER_*, AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN,
+AWS_ROLE_SESSION_NAME), and awssession's own secrets (AWSSESSION_*
+secrets, the variable named by --mfa-totp-secret-env). SIGINT, SIGTERM and
+SIGHUP are passed on to the command.`
 
 const execExample = `  awssession exec --profile dev --role-arn arn:aws:iam::123456789012:role/ReadOnly -- aws s3 ls
-  awssession exec --mfa-serial arn:aws:iam::111111111111:mfa/alice -- terraform plan`
+  awssession exec --mfa-serial arn:aws:iam::111111111111:mfa/alice -- terraform plan
+
+  # A three-hour apply with one-hour role sessions and one MFA code
+  awssession exec --server --profile dev --mfa-serial arn:aws:iam::111111111111:mfa/alice \
+      --session-token-duration 12h --role-arn arn:aws:iam::123456789012:role/Deploy -- terraform apply`
 
 // forwardedSignals are passed on to the command exec runs.
 var forwardedSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP}
@@ -48,31 +65,47 @@ func (c *cli) execCmd() *cobra.Command {
 		},
 		RunE: c.action(func(cmd *cobra.Command, args []string) error {
 			if server {
-				return usageErrorf(cmd, "exec --server is not implemented yet; without it the command gets keys that end at AWS_CREDENTIAL_EXPIRATION")
+				srv, region, err := c.startServer(cmd.Context(), cmd, &f, "")
+				if err != nil {
+					return err
+				}
+				defer srv.Close()
+				return c.runChild(args, c.childEnv(&f, serverVars(srv, region)))
 			}
 			cfg, creds, err := c.session(cmd.Context(), cmd, &f)
 			if err != nil {
 				return err
 			}
-			return c.runChild(args, c.childEnv(&f, creds, cfg.Region))
+			set, _ := sessionVars(creds, cfg.Region)
+			return c.runChild(args, c.childEnv(&f, set))
 		}),
 	}
 	f.register(cmd)
-	cmd.Flags().BoolVar(&server, "server", false, "give the command a local credential endpoint that keeps the session fresh (not yet implemented)")
+	cmd.Flags().BoolVar(&server, "server", false, "give the command a loopback credential endpoint that keeps the session fresh, instead of keys")
 	// Flags after COMMAND are COMMAND's.
 	cmd.Flags().SetInterspersed(false)
 	return cmd
 }
 
+// competingVars are variables that make AWS SDKs use other credentials
+// than the session's. exec removes them; serve prints statements that
+// clear them.
+var competingVars = []string{
+	"AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+	varAccessKeyID, varSecretAccessKey, varSessionToken, varSecurityToken, varExpiration,
+	"AWS_ACCESS_KEY", "AWS_SECRET_KEY", // the AWS CLI v1's other spellings
+	credserver.EnvFullURI, credserver.EnvAuthToken,
+	"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+	"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
+}
+
 // childEnv is the environment of the command: the caller's, without
 // variables that compete with the session or carry awssession's secrets,
-// plus the session's.
-func (c *cli) childEnv(f *sessionFlags, creds aws.Credentials, region string) []string {
-	set, _ := sessionVars(creds, region)
-	drop := map[string]bool{
-		"AWS_PROFILE": true, "AWS_DEFAULT_PROFILE": true, "AWS_ACCESS_KEY": true, "AWS_SECRET_KEY": true,
-		varSessionToken: true, varSecurityToken: true, varExpiration: true,
-		envAccessKey: true, envSecretKey: true, envSessionToken: true, envMFAToken: true,
+// plus set.
+func (c *cli) childEnv(f *sessionFlags, set []envVar) []string {
+	drop := map[string]bool{envAccessKey: true, envSecretKey: true, envSessionToken: true, envMFAToken: true}
+	for _, name := range competingVars {
+		drop[name] = true
 	}
 	if f.totpEnv != "" {
 		drop[f.totpEnv] = true

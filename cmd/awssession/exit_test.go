@@ -35,7 +35,9 @@ func TestExitCodes(t *testing.T) {
 		{"misspelt command", nil, []string{"evn"}, 2, "did you mean env?"},
 		{"unexpected argument", nil, []string{"whoami", "extra"}, 2, `unexpected argument "extra"`},
 		{"exec without a command", nil, []string{"exec"}, 2, "exec needs a command"},
-		{"exec --server", nil, append([]string{"exec", "--server"}, f.aliceArgs("--", "true")...), 2, "not implemented yet"},
+		{"serve on a public address", nil, append([]string{"serve", "--addr", "0.0.0.0:1"}, f.aliceArgs()...), 2, "--addr: \"0.0.0.0:1\": not a loopback address"},
+		{"exec --server: long-term keys", nil, append([]string{"exec", "--server"}, f.aliceArgs("--", "true")...), 2, "long-term keys"},
+		{"serve: bad address", nil, append([]string{"serve", "--addr", "localhost"}, f.aliceArgs()...), 2, "--addr"},
 		{"exclusive flags", nil, []string{"env", "--mfa-token", "123456", "--mfa-totp-secret-env", "X"}, 2, "mfa-token"},
 		{"keys and profile", nil, []string{"env", "--access-key", "AKIAIOSFODNN7EXAMPLE", "--profile", "dev"}, 2, "access-key"},
 		{"secret without access key", nil, []string{"env", "--secret-key", "-"}, 2, "need --access-key"},
@@ -58,6 +60,9 @@ func TestExitCodes(t *testing.T) {
 		{"STS: unknown key", nil, []string{"whoami", "--access-key", "AKIAIOSFODNN7EXAMPLE", "--sts-endpoint", f.srv.URL}, 3, "InvalidClientTokenId"},
 		{"exec: not found", nil, append([]string{"exec"}, f.aliceArgs("--", "no-such-command-awssession")...), 127, "executable file not found"},
 		{"sts-server: bad users file", nil, []string{"sts-server", "--users", badUsers}, 2, `unknown field "colour"`},
+		// Last: the cache remembers this code.
+		{"exec --server: wrong MFA code", nil, append([]string{"exec", "--server", "--mfa-serial", f.mfa.SerialNumber, "--mfa-token", f.wrongCode(),
+			"--role-arn", f.admin.ARN}, f.aliceArgs("--", "true")...), 3, "mfa/alice"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,7 +106,7 @@ func TestRun(t *testing.T) {
 	stdout.Reset()
 	code = run(context.Background(), []string{"--help"}, strings.NewReader(""), &stdout, &stderr)
 	require.Equal(t, 0, code)
-	for _, sub := range []string{"env", "exec", "credential-process", "whoami", "demo", "sts-server", "completion"} {
+	for _, sub := range []string{"env", "exec", "serve", "credential-process", "whoami", "demo", "sts-server", "completion"} {
 		assert.Contains(t, stdout.String(), "\n  "+sub+" ")
 	}
 }
@@ -109,7 +114,7 @@ func TestRun(t *testing.T) {
 // TestHelp shows every subcommand has examples, and that completion works.
 func TestHelp(t *testing.T) {
 	t.Parallel()
-	for _, sub := range []string{"env", "exec", "credential-process", "whoami", "demo", "sts-server"} {
+	for _, sub := range []string{"env", "exec", "serve", "credential-process", "whoami", "demo", "sts-server"} {
 		t.Run(sub, func(t *testing.T) {
 			r := runCLI(t, nil, "", sub, "--help")
 			require.Equal(t, 0, r.code)

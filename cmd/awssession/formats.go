@@ -50,15 +50,22 @@ func sessionVars(creds aws.Credentials, region string) (set []envVar, unset []st
 		unset = append(unset, varSessionToken)
 	}
 	unset = append(unset, varSecurityToken)
-	if region != "" {
-		set = append(set, envVar{name: varRegion, value: region}, envVar{name: varDefaultRegion, value: region})
-	}
+	set = append(set, regionVars(region)...)
 	if creds.CanExpire && !creds.Expires.IsZero() {
 		set = append(set, envVar{name: varExpiration, value: creds.Expires.UTC().Format(time.RFC3339)})
 	} else {
 		unset = append(unset, varExpiration)
 	}
 	return set, unset
+}
+
+// regionVars returns AWS_REGION and AWS_DEFAULT_REGION, or nothing when
+// the region is not known.
+func regionVars(region string) []envVar {
+	if region == "" {
+		return nil
+	}
+	return []envVar{{name: varRegion, value: region}, {name: varDefaultRegion, value: region}}
 }
 
 // A shellFormat prints variables as statements of one shell.

@@ -22,9 +22,16 @@ import (
 // credential_process) without building it.
 const cliSwitch = "AWSSESSION_TEST_AS_CLI"
 
+// sdkClientSwitch makes the test binary act as a plain AWS SDK program;
+// see sdkClientMain.
+const sdkClientSwitch = "AWSSESSION_TEST_AS_SDK_CLIENT"
+
 func TestMain(m *testing.M) {
-	if os.Getenv(cliSwitch) == "1" {
+	switch {
+	case os.Getenv(cliSwitch) == "1":
 		main()
+	case os.Getenv(sdkClientSwitch) == "1":
+		os.Exit(sdkClientMain())
 	}
 	os.Exit(m.Run())
 }
@@ -41,9 +48,9 @@ type fixture struct {
 	dir                 string
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T, opts ...ststest.ServerOption) *fixture {
 	t.Helper()
-	srv := ststest.NewServer(t)
+	srv := ststest.NewServer(t, opts...)
 	f := &fixture{srv: srv, dir: t.TempDir()}
 	f.alice = srv.AddUser("alice")
 	f.mfa = srv.AddMFADevice("alice")

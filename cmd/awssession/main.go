@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
@@ -46,6 +47,7 @@ type cli struct {
 
 	lines   *bufio.Reader // stdin, once read; see stdinReader
 	closers []io.Closer   // closed when the run ends (an opened terminal)
+	log     *slog.Logger  // see logger
 
 	// What the session uses, for explain.
 	cacheDir string // "" when off

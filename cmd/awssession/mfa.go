@@ -120,14 +120,7 @@ func (l *lazyReader) Read(p []byte) (int, error) {
 // it takes its source credentials from, or "" when there is none or the
 // profile cannot be read (CreateSession then reports why).
 func (c *cli) profileMFASerial(ctx context.Context, profile string) string {
-	sc, err := config.LoadSharedConfigProfile(ctx, profile, func(o *config.LoadSharedConfigOptions) {
-		if p := c.getenv("AWS_CONFIG_FILE"); p != "" {
-			o.ConfigFiles = []string{p}
-		}
-		if p := c.getenv("AWS_SHARED_CREDENTIALS_FILE"); p != "" {
-			o.CredentialsFiles = []string{p}
-		}
-	})
+	sc, err := config.LoadSharedConfigProfile(ctx, profile, c.sharedConfigFiles)
 	if err != nil {
 		return ""
 	}

@@ -35,7 +35,12 @@ const rootExample = `  # The whole MFA + assume-role flow against a local fake S
       --role-arn arn:aws:iam::123456789012:role/Admin)"
 
   # Run one command with a session
-  awssession exec --profile dev --role-arn arn:aws:iam::123456789012:role/ReadOnly -- aws s3 ls`
+  awssession exec --profile dev --role-arn arn:aws:iam::123456789012:role/ReadOnly -- aws s3 ls
+
+  # A long run that outlives role sessions: the command gets a local credential
+  # endpoint that keeps the session fresh, no keys
+  awssession exec --server --profile dev --mfa-serial arn:aws:iam::111111111111:mfa/alice \
+      --session-token-duration 12h --role-arn arn:aws:iam::123456789012:role/Deploy -- terraform apply`
 
 // newRoot builds the command tree for one run.
 func (c *cli) newRoot() *cobra.Command {
@@ -72,6 +77,7 @@ func (c *cli) newRoot() *cobra.Command {
 	root.AddCommand(
 		c.envCmd(),
 		c.execCmd(),
+		c.serveCmd(),
 		c.credentialProcessCmd(),
 		c.whoamiCmd(),
 		c.explainCmd(),

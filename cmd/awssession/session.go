@@ -26,6 +26,12 @@ func (c *cli) session(ctx context.Context, cmd *cobra.Command, f *sessionFlags) 
 	if err != nil {
 		return aws.Config{}, aws.Credentials{}, err
 	}
+	return createSession(ctx, opts)
+}
+
+// createSession builds the session opts describe and fetches its
+// credentials once.
+func createSession(ctx context.Context, opts []awssession.Option) (aws.Config, aws.Credentials, error) {
 	cfg, err := awssession.CreateSession(ctx, opts...)
 	if err != nil {
 		return aws.Config{}, aws.Credentials{}, err
@@ -88,7 +94,7 @@ func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *session
 		opts = append(opts, awssession.WithSTSEndpoint(f.stsEndpoint))
 	}
 	if c.debug {
-		opts = append(opts, awssession.WithLogger(slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+		opts = append(opts, awssession.WithLogger(c.logger()))
 	}
 	cache, err := c.cacheOption(f)
 	if err != nil {
@@ -200,4 +206,22 @@ func firstNonEmpty(values ...string) string {
 		}
 	}
 	return ""
+}
+
+// logger returns the run's one logger on stderr: debug level with
+// --debug, warnings otherwise, nothing with --silent. The session and the
+// credential server share it, so their lines never interleave.
+func (c *cli) logger() *slog.Logger {
+	if c.log == nil {
+		level := slog.LevelWarn
+		switch {
+		case c.debug:
+			level = slog.LevelDebug
+		case c.silent:
+			c.log = slog.New(slog.DiscardHandler)
+			return c.log
+		}
+		c.log = slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: level}))
+	}
+	return c.log
 }
