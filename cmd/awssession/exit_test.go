@@ -60,9 +60,11 @@ func TestExitCodes(t *testing.T) {
 		{"STS: unknown key", nil, []string{"whoami", "--access-key", "AKIAIOSFODNN7EXAMPLE", "--sts-endpoint", f.srv.URL}, 3, "InvalidClientTokenId"},
 		{"exec: not found", nil, append([]string{"exec"}, f.aliceArgs("--", "no-such-command-awssession")...), 127, "executable file not found"},
 		{"sts-server: bad users file", nil, []string{"sts-server", "--users", badUsers}, 2, `unknown field "colour"`},
-		// Last: the cache remembers this code.
+		// Last: the cache remembers these codes and the MFA session.
 		{"exec --server: wrong MFA code", nil, append([]string{"exec", "--server", "--mfa-serial", f.mfa.SerialNumber, "--mfa-token", f.wrongCode(),
 			"--role-arn", f.admin.ARN}, f.aliceArgs("--", "true")...), 3, "mfa/alice"},
+		{"console: MFA session", nil, append([]string{"console", "--print", "--federation-endpoint", f.srv.FederationURL(),
+			"--mfa-serial", f.mfa.SerialNumber, "--mfa-totp-secret-env", "MFA_SEED"}, f.aliceArgs()...), 2, "does not accept GetSessionToken credentials"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,7 +108,7 @@ func TestRun(t *testing.T) {
 	stdout.Reset()
 	code = run(context.Background(), []string{"--help"}, strings.NewReader(""), &stdout, &stderr)
 	require.Equal(t, 0, code)
-	for _, sub := range []string{"env", "exec", "serve", "credential-process", "whoami", "demo", "sts-server", "completion"} {
+	for _, sub := range []string{"env", "exec", "serve", "credential-process", "whoami", "console", "demo", "sts-server", "completion"} {
 		assert.Contains(t, stdout.String(), "\n  "+sub+" ")
 	}
 }
@@ -114,7 +116,7 @@ func TestRun(t *testing.T) {
 // TestHelp shows every subcommand has examples, and that completion works.
 func TestHelp(t *testing.T) {
 	t.Parallel()
-	for _, sub := range []string{"env", "exec", "serve", "credential-process", "whoami", "demo", "sts-server"} {
+	for _, sub := range []string{"env", "exec", "serve", "credential-process", "whoami", "console", "demo", "sts-server"} {
 		t.Run(sub, func(t *testing.T) {
 			r := runCLI(t, nil, "", sub, "--help")
 			require.Equal(t, 0, r.code)

@@ -88,3 +88,24 @@ func parseDuration(v string) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// duration is a single duration flag, in the forms durations takes.
+type duration time.Duration
+
+func (d *duration) String() string {
+	if *d == 0 {
+		return ""
+	}
+	return time.Duration(*d).String()
+}
+
+func (d *duration) Set(v string) error {
+	dur, err := parseDuration(v)
+	if err != nil {
+		return err
+	}
+	*d = duration(dur)
+	return nil
+}
+
+func (d *duration) Type() string { return "duration" }

@@ -45,6 +45,10 @@ type cli struct {
 	// is not a terminal (it carries secrets, or a pipe).
 	openTTY func() (io.ReadCloser, error)
 
+	// startBrowser runs the command that opens a URL (console); path is
+	// argv[0] found in PATH.
+	startBrowser func(ctx context.Context, path string, argv, env []string) error
+
 	lines   *bufio.Reader // stdin, once read; see stdinReader
 	closers []io.Closer   // closed when the run ends (an opened terminal)
 	log     *slog.Logger  // see logger
@@ -61,7 +65,7 @@ type cli struct {
 }
 
 func newCLI(stdin io.Reader, stdout, stderr io.Writer, environ []string) *cli {
-	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ, openTTY: openControllingTTY}
+	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ, openTTY: openControllingTTY, startBrowser: startBrowser}
 	if f, ok := stdin.(*os.File); ok {
 		c.stdinTerminal = term.IsTerminal(int(f.Fd()))
 	}

@@ -40,7 +40,10 @@ const rootExample = `  # The whole MFA + assume-role flow against a local fake S
   # A long run that outlives role sessions: the command gets a local credential
   # endpoint that keeps the session fresh, no keys
   awssession exec --server --profile dev --mfa-serial arn:aws:iam::111111111111:mfa/alice \
-      --session-token-duration 12h --role-arn arn:aws:iam::123456789012:role/Deploy -- terraform apply`
+      --session-token-duration 12h --role-arn arn:aws:iam::123456789012:role/Deploy -- terraform apply
+
+  # The console, signed in as a role
+  awssession console --profile dev --role-arn arn:aws:iam::123456789012:role/Admin`
 
 // newRoot builds the command tree for one run.
 func (c *cli) newRoot() *cobra.Command {
@@ -80,6 +83,7 @@ func (c *cli) newRoot() *cobra.Command {
 		c.serveCmd(),
 		c.credentialProcessCmd(),
 		c.whoamiCmd(),
+		c.consoleCmd(),
 		c.explainCmd(),
 		c.demoCmd(),
 		c.stsServerCmd(),
