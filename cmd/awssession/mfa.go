@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awssession/awssession"
+	"github.com/awssession/awssession/internal/stsrules"
 	"github.com/spf13/cobra"
 )
 
@@ -33,6 +34,11 @@ func (c *cli) tokenProvider(cmd *cobra.Command, f *sessionFlags, serial string) 
 		return nil, nil
 	case code != "":
 		c.mfaFrom = map[bool]string{true: "--mfa-token", false: "$" + envMFAToken}[f.mfaToken != ""]
+		// Checked here, before any cache or network: a cached session
+		// would otherwise hide a mistyped code until it expires.
+		if stsrules.TokenCode.Check(code) != nil {
+			return nil, usageErrorf(cmd, "%s: an MFA code is six digits (got %d characters)", c.mfaFrom, len(code))
+		}
 		return awssession.StaticToken(code), nil
 	case f.totpEnv != "":
 		seed := c.getenv(f.totpEnv)
