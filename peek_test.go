@@ -1,0 +1,114 @@
+package awssession_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/awssession/awssession"
+)
+
+// sessionCredentials is what PeekCredentials stands in for: CreateSession
+// and the first Retrieve.
+func sessionCredentials(t *testing.T, opts ...awssession.Option) aws.Credentials {
+	t.Helper()
+	ctx := context.Background()
+	cfg, err := awssession.CreateSession(ctx, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := cfg.Credentials.Retrieve(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestPeekCredentialsWarmCache(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	cache, err := awssession.NewFileCache(filepath.Join(t.TempDir(), "cache"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := f.base(f.aliceKeys(), awssession.WithMFA(f.device.SerialNumber, f.serverTOTP()),
+		awssession.WithGetSessionToken(0), awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.admin.ARN}),
+		awssession.WithCache(cache), f.writeConfig(t, "", ""))
+
+	if _, ok, err := awssession.PeekCredentials(ctx, opts...); ok || err != nil {
+		t.Fatalf("cold cache: got ok %v, err %v; want a miss", ok, err)
+	}
+	entries, err := os.ReadDir(cache.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 0 {
+		t.Fatalf("a miss left %d files in the cache, want none (no lock taken)", len(entries))
+	}
+
+	sessionCredentials(t, opts...) // fills the cache
+	f.srv.ResetRequests()
+	want := sessionCredentials(t, opts...) // a second process's first Retrieve
+	got, ok, err := awssession.PeekCredentials(ctx, opts...)
+	if err != nil || !ok {
+		t.Fatalf("warm cache: got ok %v, err %v; want a hit", ok, err)
+	}
+	if got != want {
+		t.Fatalf("got %+v, want what CreateSession's first Retrieve gives, %+v", got, want)
+	}
+	if n := len(f.srv.Requests()); n != 0 {
+		t.Fatalf("got %d STS requests, want 0", n)
+	}
+}
+
+func TestPeekCredentialsStaticKeys(t *testing.T) {
+	f := newFixture(t)
+	opts := f.base(f.aliceKeys())
+	got, ok, err := awssession.PeekCredentials(context.Background(), opts...)
+	if err != nil || !ok {
+		t.Fatalf("got ok %v, err %v; want the static keys", ok, err)
+	}
+	if want := sessionCredentials(t, opts...); got != want {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+}
+
+// TestPeekCredentialsDeclines lists sessions whose credentials depend on
+// the shared configuration or the environment: CreateSession must decide.
+func TestPeekCredentialsDeclines(t *testing.T) {
+	f := newFixture(t)
+	files := f.writeConfig(t, "[profile dev]\nregion = eu-west-1\n", "[dev]\naws_access_key_id = "+f.alice.AccessKeyID+"\naws_secret_access_key = "+f.alice.SecretAccessKey+"\n")
+	for _, tc := range []struct {
+		name string
+		opts []awssession.Option
+	}{
+		{"profile", f.base(awssession.WithProfile("dev"), files)},
+		{"default chain", f.base(files)},
+		{"no region", []awssession.Option{f.aliceKeys(), files}},
+		{"config option other than files", f.base(f.aliceKeys(), awssession.WithConfigOptions(config.WithRegion("eu-west-1")))},
+		{"failing config option", f.base(f.aliceKeys(), awssession.WithConfigOptions(func(*config.LoadOptions) error { return errors.New("no") }))},
+		{"STS layer without cache", f.base(f.aliceKeys(), awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.open.ARN}))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, ok, err := awssession.PeekCredentials(context.Background(), tc.opts...); ok || err != nil {
+				t.Fatalf("got ok %v, err %v; want false, nil", ok, err)
+			}
+		})
+	}
+	if n := len(f.srv.Requests()); n != 0 {
+		t.Fatalf("got %d STS requests, want 0", n)
+	}
+}
+
+func TestPeekCredentialsChecksOptions(t *testing.T) {
+	f := newFixture(t)
+	opts := f.base(awssession.WithStaticCredentials("short", "secret", ""))
+	_, ok, err := awssession.PeekCredentials(context.Background(), opts...)
+	if ok || !errors.Is(err, awssession.ErrInvalidInput) {
+		t.Fatalf("got ok %v, err %v; want ErrInvalidInput", ok, err)
+	}
+}
