@@ -42,7 +42,7 @@ func (c *cli) credentialProcessCmd() *cobra.Command {
 		Example: credentialProcessExample,
 		Args:    noArgs,
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
-			_, creds, err := c.session(cmd.Context(), cmd, &f)
+			_, creds, err := c.credentials(cmd.Context(), cmd, &f)
 			if err != nil {
 				return err
 			}

@@ -64,11 +64,11 @@ func (c *cli) envCmd() *cobra.Command {
 					return usageErrorf(cmd, "--format github needs $GITHUB_ENV, the file GitHub Actions reads variables from")
 				}
 			}
-			cfg, creds, err := c.session(cmd.Context(), cmd, &f)
+			region, creds, err := c.credentials(cmd.Context(), cmd, &f)
 			if err != nil {
 				return err
 			}
-			set, clear := sessionVars(creds, cfg.Region)
+			set, clear := sessionVars(creds, region)
 			switch {
 			case shell:
 				err = writeShell(c.stdout, sf, set, clear)

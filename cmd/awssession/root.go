@@ -45,8 +45,12 @@ const rootExample = `  # The whole MFA + assume-role flow against a local fake S
   # The console, signed in as a role
   awssession console --profile dev --role-arn arn:aws:iam::123456789012:role/Admin`
 
-// newRoot builds the command tree for one run.
-func (c *cli) newRoot() *cobra.Command {
+// newRoot builds the command tree for one run of args. The commands run
+// from prompts and credential_process get a tree of the root and that
+// command alone: building all of them (flag sets, defaults) is a third of
+// a warm run's own work. Everything else (help, completion, suggestions
+// for a mistyped name) gets the whole tree.
+func (c *cli) newRoot(args []string) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "awssession",
 		Short:         "Turn AWS keys, profiles, MFA and roles into a ready session",
@@ -77,6 +81,14 @@ func (c *cli) newRoot() *cobra.Command {
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &usageError{cmd: cmd.CommandPath(), err: err}
 	})
+	switch firstCommand(args) {
+	case "env":
+		root.AddCommand(c.envCmd())
+		return root
+	case "credential-process":
+		root.AddCommand(c.credentialProcessCmd())
+		return root
+	}
 	root.AddCommand(
 		c.envCmd(),
 		c.execCmd(),
@@ -92,10 +104,22 @@ func (c *cli) newRoot() *cobra.Command {
 	return root
 }
 
+// firstCommand returns the first argument that is not a flag: the
+// subcommand's name, as the root's flags (--debug, --silent) take no
+// value.
+func firstCommand(args []string) string {
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			return a
+		}
+	}
+	return ""
+}
+
 // run executes args and returns the exit status, reporting any error on
 // stderr in one line.
 func (c *cli) run(ctx context.Context, args []string) int {
-	root := c.newRoot()
+	root := c.newRoot(args)
 	root.SetArgs(args)
 	root.SetIn(c.stdin)
 	root.SetOut(c.stdout)

@@ -29,6 +29,28 @@ func (c *cli) session(ctx context.Context, cmd *cobra.Command, f *sessionFlags) 
 	return createSession(ctx, opts)
 }
 
+// credentials returns the session's credentials and region, for the
+// commands that need nothing else (env, credential-process): the warm path
+// of prompts and credential_process. Static keys, or a session whose top
+// layer is in the cache, are served without loading the shared config
+// (no AWS_CA_BUNDLE parsing, no HTTP or STS client); see
+// awssession.PeekCredentials. --debug always builds the whole session, so
+// that its log shows every layer.
+func (c *cli) credentials(ctx context.Context, cmd *cobra.Command, f *sessionFlags) (region string, creds aws.Credentials, err error) {
+	opts, err := c.sessionOptions(ctx, cmd, f)
+	if err != nil {
+		return "", aws.Credentials{}, err
+	}
+	if !c.debug {
+		// Peek answers only when WithRegion was given, so the region is f.region.
+		if creds, ok, err := awssession.PeekCredentials(ctx, opts...); err != nil || ok {
+			return f.region, creds, err
+		}
+	}
+	cfg, creds, err := createSession(ctx, opts)
+	return cfg.Region, creds, err
+}
+
 // createSession builds the session opts describe and fetches its
 // credentials once.
 func createSession(ctx context.Context, opts []awssession.Option) (aws.Config, aws.Credentials, error) {
