@@ -30,13 +30,13 @@ func (s *session) build() aws.CredentialsProvider {
 		case profileRoleLayer:
 			next = prov // the SDK's own provider for the profile
 		case sessionTokenLayer:
-			st := &sessionTokenProvider{client: newSTSClient(cfg, prov, o.stsEndpoint), duration: l.duration, log: log}
+			st := &sessionTokenProvider{client: newLazySTSClient(cfg, prov, o.stsEndpoint), duration: l.duration, log: log}
 			if l.mfa {
 				st.mfa = s.mfa
 			}
 			next = st
 		case assumeRoleLayer:
-			ar := &assumeRoleProvider{client: newSTSClient(cfg, prov, o.stsEndpoint), role: l.role,
+			ar := &assumeRoleProvider{client: newLazySTSClient(cfg, prov, o.stsEndpoint), role: l.role,
 				sessionName: l.sessionName, duration: l.duration, log: log, clampToRoleMax: o.durations == ClampDurations}
 			if l.mfa {
 				ar.mfa = s.mfa
