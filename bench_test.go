@@ -105,6 +105,57 @@ func BenchmarkWarmCacheSession(b *testing.B) {
 	}
 }
 
+// BenchmarkPeekCredentialsWarm is the same warm session as
+// BenchmarkWarmCacheSession through PeekCredentials: no config load, so no
+// CA bundle parse, no shared files read and no clients.
+func BenchmarkPeekCredentialsWarm(b *testing.B) {
+	srv := ststest.NewServer(b)
+	alice := srv.AddUser("alice")
+	dev := srv.AddMFADevice("alice")
+	role := srv.AddRole("Admin", ststest.Trust{Principals: []string{alice.ARN}, RequireMFA: true})
+	cfgFiles, credFiles := benchFiles(b)
+	cache, err := awssession.NewFileCache(filepath.Join(b.TempDir(), "cache"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	opts := []awssession.Option{
+		awssession.WithStaticCredentials(alice.AccessKeyID, alice.SecretAccessKey, ""),
+		awssession.WithMFA(dev.SerialNumber, awssession.TOTP(dev.Secret)),
+		awssession.WithGetSessionToken(0),
+		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: role.ARN}),
+		awssession.WithRegion("us-east-1"), awssession.WithSTSEndpoint(srv.URL), awssession.WithCache(cache),
+		awssession.WithConfigOptions(config.WithSharedConfigFiles(cfgFiles), config.WithSharedCredentialsFiles(credFiles)),
+	}
+	cfg, err := awssession.CreateSession(ctx, opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		b.Fatal(err)
+	}
+	srv.ResetRequests()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok, err := awssession.PeekCredentials(ctx, opts...); !ok || err != nil {
+			b.Fatalf("got ok %v, err %v; want a cache hit", ok, err)
+		}
+	}
+	if n := len(srv.Requests()); n != 0 {
+		b.Fatalf("got %d STS requests on a warm cache, want 0", n)
+	}
+}
+
+// BenchmarkTimeNow is the floor under BenchmarkRetrieveCached: the SDK's
+// cache asks the clock on every Retrieve, to check expiry.
+func BenchmarkTimeNow(b *testing.B) {
+	var t time.Time
+	for b.Loop() {
+		t = time.Now()
+	}
+	_ = t
+}
+
 // BenchmarkRetrieveCached is Retrieve on credentials already in memory:
 // what every signed AWS request pays.
 func BenchmarkRetrieveCached(b *testing.B) {

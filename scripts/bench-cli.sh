@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Times "awssession env" as a shell would run it: with static keys (no STS
 # call at all), and for an MFA + role session served from a warm cache (the
-# second run of the day). Prints the median of RUNS runs; uses hyperfine when
-# it is installed. Everything runs on loopback against "awssession
-# sts-server"; nothing reads ~/.aws or the user's cache.
+# second run of the day), and "env --unset", which builds no session: the
+# cost of starting the binary at all. Prints the median of RUNS runs of
+# each, with AWS_CA_BUNDLE as set in the environment and unset; uses
+# hyperfine when it is installed (apt-get install hyperfine), else a shell
+# loop (which adds ~1 ms of fork and date per run). Everything runs on
+# loopback against "awssession sts-server"; nothing reads ~/.aws or the
+# user's cache.
 #
-#   scripts/bench-cli.sh [RUNS]   (default 30)
+#   scripts/bench-cli.sh [RUNS]                  (default 30)
+#   CGO_ENABLED=0 scripts/bench-cli.sh [RUNS]    a static binary, which starts faster
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-30}
@@ -47,6 +52,7 @@ echo "warm cache: $("$bin" explain "${session[@]}" | tail -n 1)" >&2
 
 median_ms() { # command...: median wall time of $runs runs, in ms
   local times=() start end
+  for _ in $(seq 3); do "$@" >/dev/null; done # warm-up
   for _ in $(seq "$runs"); do
     start=$(date +%s%N); "$@" >/dev/null; end=$(date +%s%N)
     times+=($(( (end - start) / 1000 )))
@@ -54,14 +60,25 @@ median_ms() { # command...: median wall time of $runs runs, in ms
   printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f", m/1000}'
 }
 
-if command -v hyperfine >/dev/null; then
-  q() { printf '%q ' "$@"; }
-  hyperfine --warmup 3 --runs "$runs" --export-markdown "$tmp/bench.md" \
-    -n "env, static keys" "$(q "${static[@]}")" \
-    -n "env, MFA + role, warm cache" "$(q "${warm[@]}")" >&2
-  cat "$tmp/bench.md"
-else
-  printf '%-32s %s\n' "awssession (median of $runs)" "ms"
-  printf '%-32s %s\n' "env, static keys" "$(median_ms "${static[@]}")"
-  printf '%-32s %s\n' "env, MFA + role, warm cache" "$(median_ms "${warm[@]}")"
+floor=("$bin" env --unset)
+names=("env, static keys" "env, MFA + role, warm cache" "env --unset (start-up floor)")
+measure() { # prints one line per command: name, median ms
+  if command -v hyperfine >/dev/null; then
+    q() { printf '%q ' "$@"; }
+    hyperfine -N --warmup 3 --runs "$runs" --export-json "$tmp/bench.json" \
+      "$(q "${static[@]}")" "$(q "${warm[@]}")" "$(q "${floor[@]}")" >/dev/null 2>&1
+    grep -o '"median": *[0-9.e+-]*' "$tmp/bench.json" | awk '{printf "%.2f\n", $2 * 1000}'
+  else
+    median_ms "${static[@]}"; echo
+    median_ms "${warm[@]}"; echo
+    median_ms "${floor[@]}"; echo
+  fi | paste <(printf '%s\n' "${names[@]}") - | awk -F '\t' -v ca="$1" '{printf "%-32s %-26s %8s\n", $1, ca, $2}'
+}
+
+tool=loop; command -v hyperfine >/dev/null && tool=hyperfine
+echo "median of $runs runs ($tool), build: CGO_ENABLED=$(go env CGO_ENABLED), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-32s %-26s %8s\n' "awssession" "AWS_CA_BUNDLE" "ms"
+if [ -n "${AWS_CA_BUNDLE:-}" ]; then
+  measure "set ($(basename "$AWS_CA_BUNDLE"))"
 fi
+(unset AWS_CA_BUNDLE; measure "unset")
