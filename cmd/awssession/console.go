@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os/exec"
 	"runtime"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/awssession/awssession"
 	"github.com/spf13/cobra"
 )
@@ -48,10 +50,6 @@ func (c *cli) consoleCmd() *cobra.Command {
 		Args:    noArgs,
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			cfg, _, err := c.session(ctx, cmd, &f)
-			if err != nil {
-				return err
-			}
 			opts := []awssession.ConsoleOption{awssession.WithFederationToken(fedName, fedPolicy)}
 			if destination != "" {
 				opts = append(opts, awssession.WithDestination(destination))
@@ -67,6 +65,15 @@ func (c *cli) consoleCmd() *cobra.Command {
 			}
 			if sessionLength != 0 {
 				opts = append(opts, awssession.WithConsoleDuration(time.Duration(sessionLength)))
+			}
+			// A bad console option fails here, before the session costs
+			// STS calls and an MFA code.
+			if err := checkConsoleOptions(ctx, opts); err != nil {
+				return err
+			}
+			cfg, _, err := c.session(ctx, cmd, &f)
+			if err != nil {
+				return err
 			}
 			url, err := awssession.ConsoleURL(ctx, cfg, opts...)
 			if err != nil {
@@ -90,6 +97,18 @@ func (c *cli) consoleCmd() *cobra.Command {
 	fs.StringVar(&fedPolicy, "federation-policy", "", "GetFederationToken session policy (JSON), for IAM user keys (default: all the user's permissions)")
 	fs.StringVar(&endpoint, "federation-endpoint", "", "federation endpoint URL (default: the partition's; for tests, ststest's)")
 	return cmd
+}
+
+// checkConsoleOptions checks opts without credentials: ConsoleURL checks
+// its options first, then finds the config has no credentials, an error
+// that means the options are good.
+func checkConsoleOptions(ctx context.Context, opts []awssession.ConsoleOption) error {
+	_, err := awssession.ConsoleURL(ctx, aws.Config{}, opts...)
+	var in *awssession.InputError
+	if errors.As(err, &in) && in.Field == "cfg.Credentials" {
+		return nil
+	}
+	return err
 }
 
 // openURL opens url in the system browser and reports whether it did. It

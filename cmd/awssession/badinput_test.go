@@ -1,0 +1,370 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/awssession/awssession"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// badInput is one invalid input: try returns the error text a user sees
+// (a library error, or the CLI's stderr) and whether the input was
+// refused as bad input (ErrInvalidInput, exit status 2).
+type badInput struct {
+	kind, name string
+	// want is in the error text: the field, flag or file at fault.
+	want string
+	// invalid requires ErrInvalidInput (library) or exit status 2 (CLI).
+	invalid bool
+	try     func(t *testing.T) (text string, invalid bool)
+	// repair marks a cache case: the bad entry is a miss that one STS call
+	// replaces, not an error.
+	repair bool
+	// bug is a known bug, reported: the case skips while it shows and
+	// fails once it is fixed, so that the marker goes.
+	bug string
+}
+
+// TestBadInput tries invalid library options, shared-config profiles,
+// CLI flags and cache files. Each is refused with an error that names the
+// field, flag or file, before any request reaches STS; a bad cache entry
+// is a miss that one STS call repairs.
+func TestBadInput(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	acct := f.srv.Account()
+	serial := f.mfa.SerialNumber
+	keys := awssession.WithStaticCredentials(f.alice.AccessKeyID, f.alice.SecretAccessKey, "")
+	tok := awssession.StaticToken("123456")
+	ar := func(r awssession.AssumeRole) awssession.Option {
+		if r.RoleARN == "" {
+			r.RoleARN = f.reader.ARN
+		}
+		return awssession.WithAssumeRole(r)
+	}
+	empty := filepath.Join(t.TempDir(), "empty")
+	require.NoError(t, os.WriteFile(empty, nil, 0o600))
+	base := func(opts ...awssession.Option) []awssession.Option {
+		return append([]awssession.Option{awssession.WithSTSEndpoint(f.srv.URL), awssession.WithRegion("eu-west-1"),
+			awssession.WithConfigOptions(config.WithSharedConfigFiles([]string{empty}), config.WithSharedCredentialsFiles([]string{empty}))}, opts...)
+	}
+	// session runs CreateSession and, if it passes, fetches credentials.
+	session := func(opts []awssession.Option) (string, bool) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		cfg, err := awssession.CreateSession(ctx, opts...)
+		if err == nil {
+			_, err = cfg.Credentials.Retrieve(ctx)
+		}
+		if err == nil {
+			return "", false
+		}
+		return err.Error(), isInvalid(err)
+	}
+	option := func(name, want string, opts ...awssession.Option) badInput {
+		return badInput{kind: "option", name: name, want: want, invalid: true,
+			try: func(*testing.T) (string, bool) { return session(base(opts...)) }}
+	}
+	console := func(name, want string, opts ...awssession.ConsoleOption) badInput {
+		return badInput{kind: "option", name: name, want: want, invalid: true, try: func(*testing.T) (string, bool) {
+			cfg := aws.Config{Region: "eu-west-1", Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+				return aws.Credentials{AccessKeyID: "ASIAIOSFODNN7EXAMPLE", SecretAccessKey: "s", SessionToken: "t", CanExpire: true,
+					Expires: time.Now().Add(time.Hour), Source: "AssumeRoleProvider"}, nil
+			}), BaseEndpoint: aws.String(f.srv.URL)}
+			_, err := awssession.ConsoleURL(context.Background(), cfg, append([]awssession.ConsoleOption{awssession.WithFederationEndpoint(f.srv.FederationURL())}, opts...)...)
+			if err == nil {
+				return "", false
+			}
+			return err.Error(), isInvalid(err)
+		}}
+	}
+	// A profile case writes a config file holding the profile text (alice's
+	// keys are profile src in the credentials file) and uses profile p.
+	creds := filepath.Join(t.TempDir(), "credentials")
+	require.NoError(t, os.WriteFile(creds, []byte(fmt.Sprintf("[src]\naws_access_key_id = %s\naws_secret_access_key = %s\n",
+		f.alice.AccessKeyID, f.alice.SecretAccessKey)), 0o600))
+	profile := func(name, want string, invalid bool, text string, opts ...awssession.Option) badInput {
+		return badInput{kind: "profile", name: name, want: want, invalid: invalid, try: func(t *testing.T) (string, bool) {
+			file := filepath.Join(t.TempDir(), "config")
+			require.NoError(t, os.WriteFile(file, []byte("[profile src]\n"+text), 0o600))
+			return session(append([]awssession.Option{awssession.WithSTSEndpoint(f.srv.URL), awssession.WithRegion("eu-west-1"),
+				awssession.WithConfigOptions(config.WithSharedConfigFiles([]string{file}), config.WithSharedCredentialsFiles([]string{creds})),
+				awssession.WithProfile("p")}, opts...))
+		}}
+	}
+	role := func(lines ...string) string {
+		return "[profile p]\nrole_arn = " + f.reader.ARN + "\nsource_profile = src\n" + strings.Join(lines, "\n") + "\n"
+	}
+	// A flag case runs the CLI: bad input is exit status 2.
+	// Each has a cache of its own, so that no cached session hides a call.
+	flagEnv := func(name, want string, env []string, args ...string) badInput {
+		return badInput{kind: "flag", name: name, want: want, invalid: true, try: func(t *testing.T) (string, bool) {
+			r := f.run(t, append([]string{"DUMMY_EMPTY=", envCacheDir + "=" + t.TempDir()}, env...), "", args...)
+			return r.stderr, r.code == exitUsage
+		}}
+	}
+	flag := func(name, want string, args ...string) badInput { return flagEnv(name, want, nil, args...) }
+	alice := f.aliceArgs
+	badUsers := filepath.Join(t.TempDir(), "users.json")
+	require.NoError(t, os.WriteFile(badUsers, []byte(`{"users":[{"name":"alice","mfa":"yes"}]}`), 0o600))
+	notDir := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(notDir, []byte("x"), 0o600))
+	// A cache case corrupts the entry of a cached role session: the next
+	// run is a miss that one AssumeRole call repairs.
+	cache := func(name string, corrupt func(t *testing.T, file string)) badInput {
+		return badInput{kind: "cache", name: name, repair: true, try: func(t *testing.T) (string, bool) {
+			dir := t.TempDir()
+			args := append([]string{"env", "--cache-dir", dir}, alice("--role-arn", f.reader.ARN)...)
+			r := f.run(t, nil, "", args...)
+			require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+			files, err := filepath.Glob(filepath.Join(dir, "role-*.json"))
+			require.NoError(t, err)
+			require.Len(t, files, 1, "want one role entry in the cache")
+			corrupt(t, files[0])
+			f.srv.ResetRequests()
+			r = f.run(t, nil, "", append([]string{"--debug"}, args...)...)
+			require.Equal(t, 0, r.code, "a bad entry is a miss, not an error; stderr: %s", r.stderr)
+			assert.Contains(t, r.stderr, "cache miss")
+			assert.Equal(t, 1, f.srv.CountRequests("AssumeRole"), "one STS call repairs the entry")
+			f.srv.ResetRequests()
+			r = f.run(t, nil, "", args...)
+			require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+			assert.Zero(t, f.srv.CountRequests(""), "the repaired entry is used")
+			return "", false
+		}}
+	}
+	write := func(data string) func(*testing.T, string) {
+		return func(t *testing.T, file string) { require.NoError(t, os.WriteFile(file, []byte(data), 0o600)) }
+	}
+	edit := func(old, new string) func(*testing.T, string) {
+		return func(t *testing.T, file string) {
+			data, err := os.ReadFile(file)
+			require.NoError(t, err)
+			require.Contains(t, string(data), old)
+			require.NoError(t, os.WriteFile(file, []byte(strings.Replace(string(data), old, new, 1)), 0o600))
+		}
+	}
+
+	tests := []badInput{
+		// Library options (validate_test.go in the root package has 80 more).
+		option("empty access key", "AccessKeyID", awssession.WithStaticCredentials("", "s", "")),
+		option("temporary key without token", "SessionToken", awssession.WithStaticCredentials("ASIAIOSFODNN7EXAMPLE", "s", "")),
+		option("region with spaces", "WithRegion", keys, awssession.WithRegion("eu west 1")),
+		option("profile name with a space", "WithProfile", awssession.WithProfile("my profile")),
+		option("keys and a profile", "WithProfile", keys, awssession.WithProfile("dev")),
+		option("MFA session of 899 s", "WithGetSessionToken", keys, awssession.WithGetSessionToken(899*time.Second)),
+		option("MFA session of 37 h", "WithGetSessionToken", keys, awssession.WithGetSessionToken(37*time.Hour)),
+		option("user ARN as MFA serial", "WithMFA.SerialNumber", keys, awssession.WithMFA("arn:aws:iam::"+acct+":user/alice", tok), awssession.WithGetSessionToken(0)),
+		option("no token provider", "WithMFA.Tokens", keys, awssession.WithMFA(serial, nil), awssession.WithGetSessionToken(0)),
+		option("MFA device and no layer", "WithMFA", keys, awssession.WithMFA(serial, tok)),
+		option("five-digit static code", "six digits", keys, awssession.WithMFA(serial, awssession.StaticToken("12345")), awssession.WithGetSessionToken(0)),
+		option("TOTP seed not base32", "base32", keys, awssession.WithMFA(serial, awssession.TOTP("not base32!")), awssession.WithGetSessionToken(0)),
+		option("role name only", "AssumeRole[0].RoleARN", keys, ar(awssession.AssumeRole{RoleARN: "Admin"})),
+		option("second hop not an ARN", "AssumeRole[1].RoleARN", keys, ar(awssession.AssumeRole{}), ar(awssession.AssumeRole{RoleARN: "nope"})),
+		option("session name of one character", "RoleSessionName", keys, ar(awssession.AssumeRole{RoleSessionName: "a"})),
+		option("external ID with a space", "ExternalID", keys, ar(awssession.AssumeRole{ExternalID: "a b"})),
+		option("role of 10 min", "AssumeRole[0].Duration", keys, ar(awssession.AssumeRole{Duration: 10 * time.Minute})),
+		option("chained role of 2 h", "1 hour limit", keys, ar(awssession.AssumeRole{}), ar(awssession.AssumeRole{RoleARN: f.deep.ARN, Duration: 2 * time.Hour})),
+		option("policy not JSON", "Policy", keys, ar(awssession.AssumeRole{Policy: "{"})),
+		option("51 session tags", "Tags", keys, ar(awssession.AssumeRole{Tags: tagMap(51)})),
+		option("STS endpoint in clear text", "WithSTSEndpoint", keys, awssession.WithSTSEndpoint("http://sts.example.com")),
+		console("console session of 5 min", "WithConsoleDuration", awssession.WithConsoleDuration(5*time.Minute)),
+		console("console destination not https", "WithDestination", awssession.WithDestination("ftp://console.example.com/")),
+		console("federation endpoint in clear text", "WithFederationEndpoint", awssession.WithFederationEndpoint("http://signin.example.com/federation")),
+		console("federation name of one character", "WithFederationToken", awssession.WithFederationToken("a", "")),
+		console("console region unknown", "WithConsoleRegion", awssession.WithConsoleRegion("moon")),
+
+		// Shared-config profiles.
+		profile("profile not in the files", `profile "p"`, true, "[profile other]\n"),
+		profile("section never closed", `profile "p"`, true, "[profile p\nrole_arn = x\n"),
+		profile("source_profile missing", `"nope"`, true, "[profile p]\nrole_arn = "+f.reader.ARN+"\nsource_profile = nope\n"),
+		withBug(profile("mfa_serial not a device", "mfa_serial", true, role("mfa_serial = nope"), awssession.WithMFA("", awssession.StaticToken("123456"))),
+			"a profile's mfa_serial is not validated as WithMFA's is: AssumeRole reaches STS with the code (ValidationError)"),
+		withBug(profile("mfa_serial a user ARN", "mfa_serial", true, role("mfa_serial = arn:aws:iam::"+acct+":user/alice"), awssession.WithMFA("", awssession.StaticToken("123456"))),
+			"a profile's mfa_serial is not validated as WithMFA's is: AssumeRole reaches STS with the code"),
+		profile("mfa_serial without WithMFA", "mfa_serial", true, role("mfa_serial = "+serial)),
+		profile("mfa_serial differs from WithMFA", "differs from the profile", true, role("mfa_serial = "+serial),
+			awssession.WithMFA("arn:aws:iam::"+acct+":mfa/bob", tok)),
+		profile("MFA session over a role profile", "assumes a role", true, role(), awssession.WithGetSessionToken(0)),
+		profile("chained role of 2 h over a role profile", "1 hour limit", true, role(), ar(awssession.AssumeRole{RoleARN: f.deep.ARN, Duration: 2 * time.Hour})),
+		profile("two sources", "credential source", false, role("credential_source = Environment")),
+		profile("credential_source unknown", "credential_source", false, "[profile p]\nrole_arn = "+f.reader.ARN+"\ncredential_source = Moon\n"),
+		profile("access key without secret", "partial credentials", false, "[profile p]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"),
+		profile("web identity token file missing", "/nonexistent/token", false, "[profile p]\nrole_arn = "+f.reader.ARN+"\nweb_identity_token_file = /nonexistent/token\n"),
+		withBug(profile("role_arn a role name", "role_arn", true, "[profile p]\nrole_arn = Admin\nsource_profile = src\n"),
+			"a profile's role_arn is not validated: AssumeRole reaches STS (ValidationError)"),
+		withBug(profile("role_arn a user ARN", "role_arn", true, "[profile p]\nrole_arn = arn:aws:iam::"+acct+":user/alice\nsource_profile = src\n"),
+			"a profile's role_arn is not validated: AssumeRole reaches STS (ValidationError)"),
+		withBug(profile("duration_seconds over 12 h", "duration_seconds", true, role("duration_seconds = 99999")),
+			"a profile's duration_seconds is not validated: AssumeRole reaches STS (ValidationError)"),
+		withBug(profile("duration_seconds under 15 min", "duration_seconds", true, role("duration_seconds = 60")),
+			"the SDK ignores a duration_seconds under 900 and sends its 1 h default: the session silently gets another length"),
+		withBug(profile("duration_seconds not a number", "duration_seconds", true, role("duration_seconds = abc")),
+			"the SDK ignores a duration_seconds that is not a number: the session silently gets the default"),
+		withBug(profile("role_session_name with a space", "role_session_name", true, role("role_session_name = a b")),
+			"a profile's role_session_name is not validated: AssumeRole reaches STS (ValidationError)"),
+		withBug(profile("external_id with a space", "external_id", true, role("external_id = a b")),
+			"a profile's external_id is not validated: AssumeRole reaches STS (ValidationError)"),
+		withBug(profile("chained profile role of 2 h", "1 hour limit", true, "[profile p]\nrole_arn = "+f.deep.ARN+
+			"\nsource_profile = q\nexternal_id = ext-42\nduration_seconds = 7200\n[profile q]\nrole_arn = "+f.reader.ARN+"\nsource_profile = src\n"),
+			"the 1 hour chaining limit is not checked for profile chains: both AssumeRole calls reach STS"),
+		withBug(profile("source_profile loop", "source_profile", true, "[profile p]\nrole_arn = "+f.reader.ARN+"\nsource_profile = q\n[profile q]\nrole_arn = "+f.reader.ARN+"\nsource_profile = p\n"),
+			`a source_profile loop gives "load AWS config: failed to load assume role …, of profile p, <nil>": no field, no cause, not ErrInvalidInput`),
+		withBug(profile("region not a region", "region", true, role("region = eu-west1")),
+			"a profile's region is not checked as WithRegion's is: a typo reaches the network (sts.eu-west1.amazonaws.com without --sts-endpoint)"),
+
+		// CLI flags.
+		flag("unknown flag", "unknown flag: --role-arnn", "env", "--role-arnn", "x"),
+		flag("unknown command", `unknown command "evn"`, "evn"),
+		flag("argument to whoami", `unexpected argument "x"`, "whoami", "x"),
+		flag("--debug not a boolean", `"--debug" flag`, "--debug=maybe", "env"),
+		flag("--duration not a duration", `"--duration" flag`, "env", "--duration", "forever"),
+		flag("--duration of 0 s", `"--duration" flag`, "env", "--duration", "0"),
+		flag("--duration negative", `"--duration" flag`, "env", "--duration", "-1h"),
+		flag("--duration of 10 min", "Duration", append([]string{"env", "--role-arn", f.reader.ARN, "--duration", "10m"}, alice()...)...),
+		flag("--session-token-duration of 37 h", "WithGetSessionToken", append([]string{"env", "--session-token-duration", "37h"}, alice()...)...),
+		flag("--session-token-duration twice", "--session-token-duration given 2 times", append([]string{"env", "--session-token-duration", "1h", "--session-token-duration", "2h"}, alice()...)...),
+		flag("--format unknown", `"--format" flag`, "env", "--format", "xml"),
+		flag("serve --format github", `"--format" flag`, "serve", "--format", "github"),
+		flag("--region typo", "WithRegion", "env", "--access-key", f.alice.AccessKeyID, "--sts-endpoint", f.srv.URL, "--region", "us-east1", "--role-arn", f.reader.ARN),
+		flag("--region in capitals", "WithRegion", "env", "--access-key", f.alice.AccessKeyID, "--sts-endpoint", f.srv.URL, "--region", "EU-WEST-1", "--role-arn", f.reader.ARN),
+		flag("--role-arn a role name", "RoleARN", append([]string{"env", "--role-arn", "admin"}, alice()...)...),
+		flag("--role-arn a user ARN", "RoleARN", append([]string{"env", "--role-arn", f.alice.ARN}, alice()...)...),
+		flag("--role-session-name too short", "RoleSessionName", append([]string{"env", "--role-arn", f.reader.ARN, "--role-session-name", "x"}, alice()...)...),
+		flag("--external-id with a space", "ExternalID", append([]string{"env", "--role-arn", f.reader.ARN, "--external-id", "a b"}, alice()...)...),
+		flag("--external-id without a role", "--external-id needs --role-arn", append([]string{"env", "--external-id", "x-1"}, alice()...)...),
+		flag("--role-session-name per role, miscounted", "given 2 times for 1 roles", append([]string{"env", "--role-arn", f.reader.ARN,
+			"--role-session-name", "a1", "--role-session-name", "b2"}, alice()...)...),
+		flag("--mfa-token of five digits", "six digits", append([]string{"env", "--mfa-serial", serial, "--mfa-token", "12345", "--role-arn", f.admin.ARN}, alice()...)...),
+		flag("--mfa-token of letters", "six digits", append([]string{"env", "--mfa-serial", serial, "--mfa-token", "abcdef", "--role-arn", f.admin.ARN}, alice()...)...),
+		flag("--mfa-token without a device", "--mfa-token needs --mfa-serial", append([]string{"env", "--mfa-token", "123456", "--role-arn", f.admin.ARN}, alice()...)...),
+		flag("--mfa-serial not a device", "SerialNumber", append([]string{"env", "--mfa-serial", "nope", "--mfa-token", "123456"}, alice()...)...),
+		flag("--mfa-totp-secret-env empty", "DUMMY_EMPTY is empty", append([]string{"env", "--mfa-serial", serial, "--mfa-totp-secret-env", "DUMMY_EMPTY"}, alice()...)...),
+		flag("--mfa-token and --mfa-totp-secret-env", "mfa-token", "env", "--mfa-token", "123456", "--mfa-totp-secret-env", "X"),
+		flag("--access-key and --profile", "access-key", "env", "--access-key", f.alice.AccessKeyID, "--profile", "dev"),
+		flag("--no-cache and --cache-dir", "no-cache", "env", "--no-cache", "--cache-dir", "/tmp"),
+		flag("--secret-key without --access-key", "need --access-key", "env", "--secret-key", "-"),
+		flagEnv("--access-key without a secret", "--access-key needs a secret key", []string{envSecretKey + "="}, "env", "--access-key", f.alice.AccessKeyID, "--sts-endpoint", f.srv.URL),
+		flag("--access-key too short", "AccessKeyID", "env", "--access-key", "AKIA1", "--sts-endpoint", f.srv.URL),
+		flag("--sts-endpoint in clear text", "WithSTSEndpoint", "env", "--access-key", f.alice.AccessKeyID, "--sts-endpoint", "http://sts.example.com"),
+		flag("--sts-endpoint not a URL", "WithSTSEndpoint", "env", "--access-key", f.alice.AccessKeyID, "--sts-endpoint", "sts.local"),
+		flag("--profile with a space", "WithProfile", "env", "--profile", "my profile", "--sts-endpoint", f.srv.URL),
+		flag("serve --addr public", "--addr", append([]string{"serve", "--addr", "0.0.0.0:1", "--role-arn", f.reader.ARN}, alice()...)...),
+		flag("serve --addr without a port", "--addr", append([]string{"serve", "--addr", "localhost", "--role-arn", f.reader.ARN}, alice()...)...),
+		flag("serve --addr a LAN address", "--addr", append([]string{"serve", "--addr", "10.1.2.3:8080", "--role-arn", f.reader.ARN}, alice()...)...),
+		flag("exec without a command", "exec needs a command", "exec"),
+		flag("sts-server --users with a wrong type", "--users", "sts-server", "--users", badUsers),
+		flag("console --console-duration of 5 min", "WithConsoleDuration", append([]string{"console", "--print", "--federation-endpoint",
+			f.srv.FederationURL(), "--role-arn", f.reader.ARN, "--console-duration", "5m"}, alice()...)...),
+		flag("console --destination not https", "WithDestination", append([]string{"console", "--print", "--federation-endpoint",
+			f.srv.FederationURL(), "--role-arn", f.reader.ARN, "--destination", "ftp://x/"}, alice()...)...),
+		flag("console --federation-endpoint in clear text", "WithFederationEndpoint", append([]string{"console", "--print", "--federation-endpoint",
+			"http://signin.example.com/federation", "--role-arn", f.reader.ARN}, alice()...)...),
+		flag("console --federation-name too short", "WithFederationToken.Name", append([]string{"console", "--print", "--federation-endpoint",
+			f.srv.FederationURL(), "--federation-name", "a"}, alice()...)...),
+		flag("console --federation-policy not JSON", "WithFederationToken.Policy", append([]string{"console", "--print", "--federation-endpoint",
+			f.srv.FederationURL(), "--federation-policy", "{"}, alice()...)...),
+		flag("console --console-region not a region", "WithConsoleRegion", append([]string{"console", "--print", "--federation-endpoint",
+			f.srv.FederationURL(), "--role-arn", f.reader.ARN, "--console-region", "moon"}, alice()...)...),
+
+		// Cache files.
+		cache("entry not JSON", write("not json at all")),
+		cache("entry truncated", func(t *testing.T, file string) {
+			data, err := os.ReadFile(file)
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(file, data[:len(data)/2], 0o600))
+		}),
+		cache("entry empty", write("")),
+		cache("entry of another version", edit(`"version":1`, `"version":99`)),
+		cache("entry without a session token", func(t *testing.T, file string) {
+			data, err := os.ReadFile(file)
+			require.NoError(t, err)
+			i := strings.Index(string(data), `"sessionToken":"`) + len(`"sessionToken":"`)
+			j := i + strings.Index(string(data[i:]), `"`)
+			require.NoError(t, os.WriteFile(file, append(append([]byte{}, data[:i]...), data[j:]...), 0o600))
+		}),
+		cache("entry expired", func(t *testing.T, file string) {
+			data, err := os.ReadFile(file)
+			require.NoError(t, err)
+			i := strings.Index(string(data), `"expiration":"`) + len(`"expiration":"`)
+			j := i + strings.Index(string(data[i:]), `"`)
+			past := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+			require.NoError(t, os.WriteFile(file, []byte(string(data[:i])+past+string(data[j:])), 0o600))
+		}),
+		cache("entry readable by others", func(t *testing.T, file string) { require.NoError(t, os.Chmod(file, 0o644)) }),
+		cache("entry with an unknown field", edit(`{`, `{"extra":1,`)),
+		{kind: "cache", name: "cache directory is a file", want: "credential cache", try: func(t *testing.T) (string, bool) {
+			r := f.run(t, nil, "", append([]string{"env", "--cache-dir", notDir, "--role-arn", f.reader.ARN}, alice()...)...)
+			assert.Contains(t, r.stderr, notDir)
+			assert.Contains(t, r.stderr, "--no-cache")
+			return r.stderr, r.code != 0
+		}},
+		{kind: "cache", name: "cache directory under a file", want: "credential cache", try: func(t *testing.T) (string, bool) {
+			r := f.run(t, nil, "", append([]string{"env", "--cache-dir", filepath.Join(notDir, "sub"), "--role-arn", f.reader.ARN}, alice()...)...)
+			return r.stderr, r.code != 0
+		}},
+	}
+	counts := map[string]int{}
+	for _, tt := range tests {
+		if tt.bug == "" {
+			counts[tt.kind]++
+		}
+	}
+	total := counts["option"] + counts["profile"] + counts["flag"] + counts["cache"]
+	t.Logf("bad inputs: %d (%d library options, %d profiles, %d CLI flags, %d cache files), plus %d known bugs",
+		total, counts["option"], counts["profile"], counts["flag"], counts["cache"], len(tests)-total)
+	require.GreaterOrEqual(t, total, 60)
+
+	// Sequential: each case checks that the server saw nothing.
+	for _, tt := range tests {
+		t.Run(tt.kind+"/"+tt.name, func(t *testing.T) {
+			f.srv.ResetRequests()
+			text, invalid := tt.try(t)
+			reqs := f.srv.Requests()
+			if tt.repair {
+				return
+			}
+			ok := text != "" && strings.Contains(text, tt.want) && len(reqs) == 0 && (!tt.invalid || invalid)
+			if tt.bug != "" {
+				if ok {
+					t.Fatalf("fixed: drop the bug marker (%s)", tt.bug)
+				}
+				t.Skipf("known bug, reported: %s", tt.bug)
+			}
+			require.NotEmpty(t, text, "the input was accepted")
+			assert.Contains(t, text, tt.want, "the error names what is wrong")
+			if tt.invalid {
+				assert.True(t, invalid, "got %q, want ErrInvalidInput or exit status 2", text)
+			}
+			for _, r := range reqs {
+				t.Errorf("the input reached STS: %s (%s)", r.Action, r.ErrorCode)
+			}
+			assert.LessOrEqual(t, strings.Count(strings.TrimSpace(text), "\n"), 2, "got %q, want one line and a hint", text)
+		})
+	}
+}
+
+func withBug(b badInput, bug string) badInput {
+	b.bug = bug
+	return b
+}
+
+func isInvalid(err error) bool { return err != nil && errors.Is(err, awssession.ErrInvalidInput) }
+
+func tagMap(n int) map[string]string {
+	m := make(map[string]string, n)
+	for i := range n {
+		m[fmt.Sprintf("k%d", i)] = "v"
+	}
+	return m
+}
