@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awssession/awssession"
 	"github.com/awssession/awssession/internal/credserver"
@@ -278,7 +279,8 @@ func (s *secretScan) check(t *testing.T) {
 }
 
 // containsSecret reports whether text holds v. An MFA code counts only as
-// a run of exactly six digits, so that timestamps and ports do not match.
+// a run of exactly six digits, not after a decimal point, so that
+// timestamps, ports and elapsed times (1.234567ms) do not match.
 func containsSecret(text, v string, kind secretKind) bool {
 	if kind != mfaCode {
 		return strings.Contains(text, v)
@@ -290,7 +292,7 @@ func containsSecret(text, v string, kind secretKind) bool {
 			return false
 		}
 		at := i + j
-		if !isDigit(at-1) && !isDigit(at+len(v)) {
+		if !isDigit(at-1) && !isDigit(at+len(v)) && (at == 0 || text[at-1] != '.') {
 			return true
 		}
 		i = at + 1
@@ -532,10 +534,19 @@ func (s *secretScan) libOptions(logs io.Writer, opts ...awssession.Option) []aws
 	base := []awssession.Option{
 		awssession.WithSTSEndpoint(s.f.srv.URL),
 		awssession.WithRegion("eu-west-1"),
-		awssession.WithConfigOptions(config.WithSharedConfigFiles([]string{empty}), config.WithSharedCredentialsFiles([]string{empty})),
+		awssession.WithConfigOptions(config.WithSharedConfigFiles([]string{empty}), config.WithSharedCredentialsFiles([]string{empty}),
+			config.WithRetryer(retryNow)),
 		awssession.WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 	}
 	return append(base, opts...)
+}
+
+// retryNow is the SDK's standard retryer without the waits, so that the
+// throttled paths retry as usual, quickly.
+func retryNow() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+	})
 }
 
 // lib runs one library path: fn gets a debug log and returns what it
