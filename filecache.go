@@ -29,7 +29,12 @@ var _ Cache = (*FileCache)(nil)
 // lockRetry is how often a waiting Lock tries again.
 const lockRetry = 10 * time.Millisecond
 
-var keyRE = stsrules.LazyRegexp(`^[a-z0-9][a-z0-9-]{0,127}$`)
+// keyRE and maxKey: keys are 1-128 of [a-z0-9-], not starting with '-'.
+// The length is checked apart: a counted repeat ({0,127}) compiles into a
+// program ten times larger, 0.1 ms of every CLI run.
+var keyRE = stsrules.LazyRegexp(`^[a-z0-9][a-z0-9-]*$`)
+
+const maxKey = 128
 
 // DefaultCacheDir returns the default directory of a [FileCache]:
 // "awssession" under the user's cache directory ($XDG_CACHE_HOME or
@@ -76,7 +81,7 @@ func NewFileCache(dir string) (*FileCache, error) {
 func (c *FileCache) Dir() string { return c.dir }
 
 func (c *FileCache) path(key, ext string) (string, error) {
-	if !keyRE().MatchString(key) {
+	if len(key) > maxKey || !keyRE().MatchString(key) {
 		return "", fmt.Errorf("credential cache: key %q is not [a-z0-9-]", key)
 	}
 	return filepath.Join(c.dir, key+ext), nil

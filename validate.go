@@ -15,7 +15,8 @@ import (
 )
 
 var (
-	accessKeyIDRE = stsrules.LazyRegexp(`^\w{16,128}$`)
+	// 16-128 of them, checked apart from the pattern: see keyRE.
+	accessKeyIDRE = stsrules.LazyRegexp(`^\w+$`)
 	regionRE      = stsrules.LazyRegexp(`^(?:[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}|aws-global)$`)
 	profileRE     = stsrules.LazyRegexp(`^[^\s\[\]]{1,256}$`)
 )
@@ -62,7 +63,7 @@ func (o *options) validate() error {
 
 func validateStatic(s *staticCredentials) error {
 	switch {
-	case !accessKeyIDRE().MatchString(s.AccessKeyID):
+	case len(s.AccessKeyID) < 16 || len(s.AccessKeyID) > 128 || !accessKeyIDRE().MatchString(s.AccessKeyID):
 		return invalid("WithStaticCredentials.AccessKeyID", "must be 16-128 letters, digits or _ (got %d characters)", len(s.AccessKeyID))
 	case s.SecretAccessKey == "":
 		return invalid("WithStaticCredentials.SecretAccessKey", "is empty")

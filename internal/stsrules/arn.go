@@ -17,11 +17,13 @@ func (a ARN) String() string {
 }
 
 var (
-	accountRE  = LazyRegexp(`^[0-9]{12}$`)
-	iamNameRE  = LazyRegexp(`^[\w+=,.@-]{1,64}$`)
-	mfaNameRE  = LazyRegexp(`^[\w+=,.@-]{1,128}$`)
+	accountRE = LazyRegexp(`^[0-9]{12}$`)
+	// Names are 1-64 (MFA devices 1-128) of these; lengths are checked
+	// apart, since counted repeats compile ten times slower (0.1 ms each,
+	// paid by every CLI run).
+	iamNameRE  = LazyRegexp(`^[\w+=,.@-]+$`)
 	iamPathRE  = LazyRegexp(`^/(?:[\x{21}-\x{7E}]+/)?$`)
-	hardwareRE = LazyRegexp(`^[A-Za-z0-9]{9,256}$`)
+	hardwareRE = LazyRegexp(`^[A-Za-z0-9]+$`) // 9-256 of them
 )
 
 // Partitions lists the partitions IAM and STS ARNs may name.
@@ -99,12 +101,12 @@ func ParseIAMARN(s, kind string) (ARN, string, error) {
 	if i := strings.LastIndex(rest, "/"); i >= 0 {
 		path, name = "/"+rest[:i+1], rest[i+1:]
 	}
-	nameRE := iamNameRE
+	maxName := 64
 	if kind == "mfa" {
-		nameRE = mfaNameRE
+		maxName = 128
 	}
-	if !nameRE().MatchString(name) {
-		return a, "", fmt.Errorf("%s name %q must be 1-%d characters of [\\w+=,.@-]", kind, name, map[bool]int{true: 128, false: 64}[kind == "mfa"])
+	if len(name) > maxName || !iamNameRE().MatchString(name) {
+		return a, "", fmt.Errorf("%s name %q must be 1-%d characters of [\\w+=,.@-]", kind, name, maxName)
 	}
 	if len(path) > 512 || !iamPathRE().MatchString(path) {
 		return a, "", fmt.Errorf("path %q must be / or /.../ of printable ASCII, at most 512 characters", path)
@@ -114,11 +116,13 @@ func ParseIAMARN(s, kind string) (ARN, string, error) {
 
 // IsHardwareSerial reports whether s looks like a hardware TOTP device
 // serial (e.g. GAHT12345678) rather than an ARN.
-func IsHardwareSerial(s string) bool { return hardwareRE().MatchString(s) }
+func IsHardwareSerial(s string) bool {
+	return len(s) >= 9 && len(s) <= 256 && hardwareRE().MatchString(s)
+}
 
 // IsAccountID reports whether s is a 12-digit AWS account ID.
 func IsAccountID(s string) bool { return accountRE().MatchString(s) }
 
 // IsIAMName reports whether s is a valid IAM user or role name: 1-64 of
 // [\w+=,.@-].
-func IsIAMName(s string) bool { return iamNameRE().MatchString(s) }
+func IsIAMName(s string) bool { return len(s) <= 64 && iamNameRE().MatchString(s) }
