@@ -80,7 +80,7 @@ func (c *cli) envCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if creds.CanExpire {
+			if creds.CanExpire && !c.silent { // Local() reads the zone file
 				c.notef("session valid until %s (%s)", creds.Expires.Local().Format(time.DateTime), untilText(creds.Expires))
 			}
 			return nil
