@@ -3,6 +3,7 @@ package awssession
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"time"
 
@@ -34,6 +35,11 @@ type consoleOptions struct {
 type destinationOption string
 
 func (d destinationOption) applyConsole(o *consoleOptions) { o.destination = string(d) }
+
+// Format prints the option with any password in the URL redacted.
+func (d destinationOption) Format(f fmt.State, _ rune) {
+	formatURLOption(f, "WithDestination", string(d))
+}
 
 // WithDestination sets the console page to open, an https URL. The default
 // is the console home of the partition, in the region when one is known,
@@ -76,6 +82,11 @@ func WithConsoleDuration(d time.Duration) ConsoleOption { return consoleDuration
 type federationEndpointOption string
 
 func (e federationEndpointOption) applyConsole(o *consoleOptions) { o.endpoint = string(e) }
+
+// Format prints the option with any password in the URL redacted.
+func (e federationEndpointOption) Format(f fmt.State, _ rune) {
+	formatURLOption(f, "WithFederationEndpoint", string(e))
+}
 
 // WithFederationEndpoint replaces the partition's federation endpoint
 // (https://signin.aws.amazon.com/federation), e.g. with a test server's
@@ -125,7 +136,7 @@ func (o *consoleOptions) validate() error {
 		}
 		p, err := url.Parse(u.value)
 		if err != nil || p.Host == "" || (p.Scheme != "https" && !(p.Scheme == "http" && isLoopback(p.Hostname()))) {
-			errs = append(errs, invalid(u.field, "%q is not an https URL (http only on loopback)", u.value))
+			errs = append(errs, invalid(u.field, "%q is not an https URL (http only on loopback)", redactURL(u.value)))
 		} else if u.field == "WithFederationEndpoint" && (p.RawQuery != "" || p.Fragment != "") {
 			errs = append(errs, invalid(u.field, "%q has a query or fragment; give the endpoint alone", u.value))
 		}

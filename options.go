@@ -182,6 +182,11 @@ type stsEndpointOption string
 
 func (e stsEndpointOption) apply(o *options) { o.stsEndpoint = string(e) }
 
+// Format prints the option with any password in the URL redacted.
+func (e stsEndpointOption) Format(f fmt.State, _ rune) {
+	formatURLOption(f, "WithSTSEndpoint", string(e))
+}
+
 // WithSTSEndpoint sends every STS call, ours and the SDK's for profile
 // roles, to url (a fake STS, a VPC endpoint). STS clients built later from
 // the returned config go there too. Plain http is accepted for loopback

@@ -41,7 +41,15 @@ type layer struct {
 func (o *options) plan(cfg aws.Config, roles *profileRoles) (*plan, error) {
 	p := &plan{source: o.sourceName()}
 	profileRole, serials, hops := roles.state()
+	if profileRole {
+		if err := o.checkProfileRoles(cfg); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.Region != o.region { // the region came from the environment or a profile
+		if !regionRE().MatchString(cfg.Region) && cfg.Region != "" {
+			return nil, invalid("region", "%q (from the environment or the profile) is not a region name like us-east-1", cfg.Region)
+		}
 		if err := o.validatePartitions(cfg.Region); err != nil {
 			return nil, err
 		}

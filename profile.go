@@ -21,6 +21,7 @@ type profileRoles struct {
 	mfa      *mfaSource
 	endpoint string
 	log      *slog.Logger
+	clamp    bool // ClampDurations: chained profile roles get at most 1 h
 
 	mu      sync.Mutex
 	sawRole bool
@@ -48,6 +49,13 @@ func (h *profileRoles) apply(o *stscreds.AssumeRoleOptions) {
 	defer h.mu.Unlock()
 	h.sawRole = true
 	if o.RoleARN != "" { // the SDK's build call, not its early check
+		// The SDK builds the chain bottom up: every hop after the first
+		// is signed by a role session.
+		if len(h.hops) > 0 && h.clamp && o.Duration > time.Hour {
+			h.log.Info("profile role duration clamped to the 1 h limit for chained roles",
+				slog.String("role", o.RoleARN), slog.Duration("requested", o.Duration))
+			o.Duration = time.Hour
+		}
 		h.hops = append(h.hops, profileHop{RoleARN: o.RoleARN, SessionName: o.RoleSessionName,
 			ExternalID: deref(o.ExternalID), SerialNumber: deref(o.SerialNumber), Duration: o.Duration})
 	}

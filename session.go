@@ -2,8 +2,6 @@ package awssession
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"os"
 	"time"
@@ -59,14 +57,10 @@ func prepare(ctx context.Context, opts []Option) (*session, error) {
 		return nil, err
 	}
 	mfa := o.newMFASource()
-	roles := &profileRoles{mfa: mfa, endpoint: o.stsEndpoint, log: o.logger}
+	roles := &profileRoles{mfa: mfa, endpoint: o.stsEndpoint, log: o.logger, clamp: o.durations == ClampDurations}
 	cfg, err := config.LoadDefaultConfig(ctx, o.configOptions(roles)...)
 	if err != nil {
-		var missing config.SharedConfigProfileNotExistError
-		if errors.As(err, &missing) {
-			return nil, invalid("WithProfile", "profile %q is not in the shared config files: %v", missing.Profile, err)
-		}
-		return nil, fmt.Errorf("load AWS config: %w", err)
+		return nil, loadError(err)
 	}
 	p, err := o.plan(cfg, roles)
 	if err != nil {

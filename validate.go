@@ -15,8 +15,11 @@ import (
 )
 
 var (
-	// 16-128 of them, checked apart from the pattern: see keyRE.
-	accessKeyIDRE = stsrules.LazyRegexp(`^\w+$`)
+	// Access key IDs are upper-case letters and digits (AKIA…, ASIA…), 16-128
+	// of them, checked apart from the pattern: see keyRE. The API model
+	// allows \w, but a stricter check catches keys given the wrong way round
+	// before a secret key is logged as an ID.
+	accessKeyIDRE = stsrules.LazyRegexp(`^[A-Z0-9]+$`)
 	regionRE      = stsrules.LazyRegexp(`^(?:[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}|aws-global)$`)
 	profileRE     = stsrules.LazyRegexp(`^[^\s\[\]]{1,256}$`)
 )
@@ -64,7 +67,7 @@ func (o *options) validate() error {
 func validateStatic(s *staticCredentials) error {
 	switch {
 	case len(s.AccessKeyID) < 16 || len(s.AccessKeyID) > 128 || !accessKeyIDRE().MatchString(s.AccessKeyID):
-		return invalid("WithStaticCredentials.AccessKeyID", "must be 16-128 letters, digits or _ (got %d characters)", len(s.AccessKeyID))
+		return invalid("WithStaticCredentials.AccessKeyID", "must be 16-128 upper-case letters and digits, like AKIA… (got %d characters; are the key ID and secret key the wrong way round?)", len(s.AccessKeyID))
 	case s.SecretAccessKey == "":
 		return invalid("WithStaticCredentials.SecretAccessKey", "is empty")
 	case strings.HasPrefix(s.AccessKeyID, "ASIA") && s.SessionToken == "":
@@ -225,7 +228,7 @@ func validateEndpoint(raw string) error {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return invalid("WithSTSEndpoint", "%q is not an http(s) URL with a host", raw)
+		return invalid("WithSTSEndpoint", "%q is not an http(s) URL with a host", redactURL(raw))
 	}
 	if u.User != nil {
 		return invalid("WithSTSEndpoint", "URL must not carry user information")

@@ -23,7 +23,7 @@ var (
 	// paid by every CLI run).
 	iamNameRE  = LazyRegexp(`^[\w+=,.@-]+$`)
 	iamPathRE  = LazyRegexp(`^/(?:[\x{21}-\x{7E}]+/)?$`)
-	hardwareRE = LazyRegexp(`^[A-Za-z0-9]+$`) // 9-256 of them
+	hardwareRE = LazyRegexp(`^[A-Za-z0-9]+$`) // 9-32 of them: see IsHardwareSerial
 )
 
 // Partitions lists the partitions IAM and STS ARNs may name.
@@ -115,9 +115,11 @@ func ParseIAMARN(s, kind string) (ARN, string, error) {
 }
 
 // IsHardwareSerial reports whether s looks like a hardware TOTP device
-// serial (e.g. GAHT12345678) rather than an ARN.
+// serial (e.g. GAHT12345678) rather than an ARN. Such serials are short; a
+// longer string (the model allows 256) is more likely a TOTP seed pasted in
+// the wrong place, and would be echoed in errors, so it is refused.
 func IsHardwareSerial(s string) bool {
-	return len(s) >= 9 && len(s) <= 256 && hardwareRE().MatchString(s)
+	return len(s) >= 9 && len(s) <= 32 && hardwareRE().MatchString(s)
 }
 
 // IsAccountID reports whether s is a 12-digit AWS account ID.
