@@ -47,7 +47,7 @@ func (o *options) plan(cfg aws.Config, roles *profileRoles) (*plan, error) {
 		}
 	}
 	if cfg.Region != o.region { // the region came from the environment or a profile
-		if !regionRE().MatchString(cfg.Region) && cfg.Region != "" {
+		if !isRegion(cfg.Region) && cfg.Region != "" {
 			return nil, invalid("region", "%q (from the environment or the profile) is not a region name like us-east-1", cfg.Region)
 		}
 		if err := o.validatePartitions(cfg.Region); err != nil {

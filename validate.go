@@ -15,14 +15,57 @@ import (
 )
 
 var (
-	// Access key IDs are upper-case letters and digits (AKIA…, ASIA…), 16-128
-	// of them, checked apart from the pattern: see keyRE. The API model
-	// allows \w, but a stricter check catches keys given the wrong way round
-	// before a secret key is logged as an ID.
-	accessKeyIDRE = stsrules.LazyRegexp(`^[A-Z0-9]+$`)
-	regionRE      = stsrules.LazyRegexp(`^(?:[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}|aws-global)$`)
-	profileRE     = stsrules.LazyRegexp(`^[^\s\[\]]{1,256}$`)
+	profileRE = stsrules.LazyRegexp(`^[^\s\[\]]{1,256}$`)
 )
+
+// isAccessKeyID reports 16-128 upper-case letters and digits (AKIA…,
+// ASIA…). The API model allows \w, but a stricter check catches keys given
+// the wrong way round before a secret key is logged as an ID. This and
+// isRegion run in every CreateSession, so they are loops, not regexps:
+// the two matches were half of CreateSession's own work.
+func isAccessKeyID(s string) bool {
+	if len(s) < 16 || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// isRegion reports a region name: aws-global, or two letters, one or more
+// words of letters and a number of one or two digits, joined by '-'
+// (us-east-1, us-gov-west-1, ap-southeast-10): the regexp
+// ^(?:[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}|aws-global)$.
+func isRegion(s string) bool {
+	if s == "aws-global" {
+		return true
+	}
+	words := 0
+	for i := 0; ; i++ {
+		w, rest, more := strings.Cut(s, "-")
+		switch {
+		case !more: // the last part: the number
+			return words >= 2 && len(w) >= 1 && len(w) <= 2 && allIn(w, '0', '9')
+		case i == 0 && len(w) != 2, w == "", !allIn(w, 'a', 'z'):
+			return false
+		}
+		words++
+		s = rest
+	}
+}
+
+// allIn reports whether every byte of s is in [lo, hi].
+func allIn(s string, lo, hi byte) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < lo || s[i] > hi {
+			return false
+		}
+	}
+	return true
+}
 
 // validate checks every option on its own and against the others, without
 // any I/O. It reports all problems at once; each matches [ErrInvalidInput].
@@ -42,7 +85,7 @@ func (o *options) validate() error {
 	if o.profile != nil && !profileRE().MatchString(*o.profile) {
 		add(invalid("WithProfile", "profile name %q must be 1-256 characters without spaces or brackets", *o.profile))
 	}
-	if o.region != "" && !regionRE().MatchString(o.region) {
+	if o.region != "" && !isRegion(o.region) {
 		add(invalid("WithRegion", "%q is not a region name like us-east-1", o.region))
 	}
 	if o.mfa != nil {
@@ -66,7 +109,7 @@ func (o *options) validate() error {
 
 func validateStatic(s *staticCredentials) error {
 	switch {
-	case len(s.AccessKeyID) < 16 || len(s.AccessKeyID) > 128 || !accessKeyIDRE().MatchString(s.AccessKeyID):
+	case !isAccessKeyID(s.AccessKeyID):
 		return invalid("WithStaticCredentials.AccessKeyID", "must be 16-128 upper-case letters and digits, like AKIA… (got %d characters; are the key ID and secret key the wrong way round?)", len(s.AccessKeyID))
 	case s.SecretAccessKey == "":
 		return invalid("WithStaticCredentials.SecretAccessKey", "is empty")
