@@ -130,3 +130,14 @@ func TestProfileMFASerialFromProfile(t *testing.T) {
 	require.ErrorIs(t, err, awssession.ErrInvalidInput)
 	assert.Contains(t, err.Error(), "names no MFA device")
 }
+
+// A role profile with nothing to sign its AssumeRole call is refused
+// before the SDK can fall back to the EC2 instance role over the network.
+func TestProfileRoleWithoutSource(t *testing.T) {
+	f := newFixture(t)
+	opt := f.writeConfig(t, "[profile p]\nrole_arn = "+f.open.ARN+"\n", "")
+	_, err := awssession.CreateSession(context.Background(), f.base(opt, awssession.WithProfile("p"))...)
+	require.ErrorIs(t, err, awssession.ErrInvalidInput)
+	assert.Contains(t, err.Error(), `profile "p": source_profile`)
+	assert.Empty(t, f.srv.Requests())
+}

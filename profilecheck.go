@@ -32,6 +32,12 @@ func (o *options) checkProfileRoles(cfg aws.Config) error {
 		if _, _, err := stsrules.ParseIAMARN(c.RoleARN, "role"); err != nil {
 			add("role_arn", "%s: %v", c.RoleARN, err)
 		}
+		if c.SourceProfileName == "" && c.CredentialSource == "" && c.WebIdentityTokenFile == "" {
+			// The SDK would quietly fall back to the EC2 instance role
+			// (a network call, and a warning printed past any logger);
+			// the AWS CLI refuses such a profile, and so do we.
+			add("source_profile", "role_arn %s needs source_profile, credential_source or web_identity_token_file to sign its AssumeRole call", c.RoleARN)
+		}
 		if v := stsrules.RoleSessionName.Check(c.RoleSessionName); c.RoleSessionName != "" && v != nil {
 			add("role_session_name", "%q: %s", c.RoleSessionName, v.Rule)
 		}
