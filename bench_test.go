@@ -95,10 +95,11 @@ func BenchmarkCreateSessionRatio(b *testing.B) {
 	b.ReportMetric(float64(ours)/float64(sdk), "ratio")
 }
 
-// BenchmarkWarmCacheSession is a new process's path on a warm file cache:
-// CreateSession and the first Retrieve of a GetSessionToken + AssumeRole
-// session, served from disk with no STS call.
-func BenchmarkWarmCacheSession(b *testing.B) {
+// warmSession returns the options of a GetSessionToken + AssumeRole
+// session whose file cache is already warm, and its server with the
+// request log cleared.
+func warmSession(b *testing.B) (*ststest.Server, []awssession.Option) {
+	b.Helper()
 	srv := ststest.NewServer(b)
 	alice := srv.AddUser("alice")
 	dev := srv.AddMFADevice("alice")
@@ -108,7 +109,6 @@ func BenchmarkWarmCacheSession(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx := context.Background()
 	opts := []awssession.Option{
 		awssession.WithStaticCredentials(alice.AccessKeyID, alice.SecretAccessKey, ""),
 		awssession.WithMFA(dev.SerialNumber, awssession.TOTP(dev.Secret)),
@@ -117,20 +117,31 @@ func BenchmarkWarmCacheSession(b *testing.B) {
 		awssession.WithRegion("us-east-1"), awssession.WithSTSEndpoint(srv.URL), awssession.WithCache(cache),
 		awssession.WithConfigOptions(config.WithSharedConfigFiles(cfgFiles), config.WithSharedCredentialsFiles(credFiles)),
 	}
-	warm := func() {
-		cfg, err := awssession.CreateSession(ctx, opts...)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-			b.Fatal(err)
-		}
-	}
-	warm()
+	openSession(b, opts)
 	srv.ResetRequests()
+	return srv, opts
+}
+
+// openSession is CreateSession and the first Retrieve.
+func openSession(b *testing.B, opts []awssession.Option) {
+	ctx := context.Background()
+	cfg, err := awssession.CreateSession(ctx, opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkWarmCacheSession is a new process's path on a warm file cache:
+// CreateSession and the first Retrieve of a GetSessionToken + AssumeRole
+// session, served from disk with no STS call.
+func BenchmarkWarmCacheSession(b *testing.B) {
+	srv, opts := warmSession(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		warm()
+		openSession(b, opts)
 	}
 	if n := len(srv.Requests()); n != 0 {
 		b.Fatalf("got %d STS requests on a warm cache, want 0", n)
@@ -141,32 +152,8 @@ func BenchmarkWarmCacheSession(b *testing.B) {
 // BenchmarkWarmCacheSession through PeekCredentials: no config load, so no
 // CA bundle parse, no shared files read and no clients.
 func BenchmarkPeekCredentialsWarm(b *testing.B) {
-	srv := ststest.NewServer(b)
-	alice := srv.AddUser("alice")
-	dev := srv.AddMFADevice("alice")
-	role := srv.AddRole("Admin", ststest.Trust{Principals: []string{alice.ARN}, RequireMFA: true})
-	cfgFiles, credFiles := benchFiles(b)
-	cache, err := awssession.NewFileCache(filepath.Join(b.TempDir(), "cache"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	srv, opts := warmSession(b)
 	ctx := context.Background()
-	opts := []awssession.Option{
-		awssession.WithStaticCredentials(alice.AccessKeyID, alice.SecretAccessKey, ""),
-		awssession.WithMFA(dev.SerialNumber, awssession.TOTP(dev.Secret)),
-		awssession.WithGetSessionToken(0),
-		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: role.ARN}),
-		awssession.WithRegion("us-east-1"), awssession.WithSTSEndpoint(srv.URL), awssession.WithCache(cache),
-		awssession.WithConfigOptions(config.WithSharedConfigFiles(cfgFiles), config.WithSharedCredentialsFiles(credFiles)),
-	}
-	cfg, err := awssession.CreateSession(ctx, opts...)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-		b.Fatal(err)
-	}
-	srv.ResetRequests()
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, ok, err := awssession.PeekCredentials(ctx, opts...); !ok || err != nil {
