@@ -186,6 +186,24 @@ func (m *mfaSource) code(ctx context.Context) (secret, error) {
 	return "", fmt.Errorf("MFA code for %s: the codes offered were already used; wait for the next one: %w", m.serial, ErrMFATokenUsed)
 }
 
+// attach puts a fresh code and the device's serial into a request's
+// SerialNumber and TokenCode, and the serial into the call's log
+// attributes. A nil source (a layer without MFA) attaches nothing. It
+// returns the serial sent, "" for none.
+func (m *mfaSource) attach(ctx context.Context, serial, code **string, attrs *[]slog.Attr) (string, error) {
+	if m == nil {
+		return "", nil
+	}
+	c, err := m.code(ctx)
+	if err != nil {
+		return "", err
+	}
+	s, tc := m.serial, c.reveal()
+	*serial, *code = &s, &tc
+	*attrs = append(*attrs, slog.String("serial", s))
+	return s, nil
+}
+
 func (m *mfaSource) key() string { return cacheKey("mfa", m.serial) }
 
 // lastUsed reads the device's record; anything unreadable counts as none.

@@ -49,15 +49,9 @@ var _ aws.CredentialsProvider = (*sessionTokenProvider)(nil)
 func (p *sessionTokenProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	in := &sts.GetSessionTokenInput{DurationSeconds: seconds(p.duration)}
 	attrs := []slog.Attr{slog.Duration("duration", p.duration)}
-	serial := ""
-	if p.mfa != nil {
-		code, err := p.mfa.code(ctx)
-		if err != nil {
-			return aws.Credentials{}, fmt.Errorf("get session token: %w", err)
-		}
-		serial = p.mfa.serial
-		in.SerialNumber, in.TokenCode = aws.String(serial), aws.String(code.reveal())
-		attrs = append(attrs, slog.String("serial", serial))
+	serial, err := p.mfa.attach(ctx, &in.SerialNumber, &in.TokenCode, &attrs)
+	if err != nil {
+		return aws.Credentials{}, fmt.Errorf("get session token: %w", err)
 	}
 	start := time.Now()
 	out, err := p.client.GetSessionToken(ctx, in)
@@ -100,15 +94,9 @@ func (p *assumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, err
 func (p *assumeRoleProvider) assume(ctx context.Context, d time.Duration) (aws.Credentials, error) {
 	in := p.input(d)
 	attrs := []slog.Attr{slog.String("role", p.role.RoleARN), slog.String("session_name", p.sessionName), slog.Duration("duration", d)}
-	serial := ""
-	if p.mfa != nil {
-		code, err := p.mfa.code(ctx)
-		if err != nil {
-			return aws.Credentials{}, fmt.Errorf("assume role %s: %w", p.role.RoleARN, err)
-		}
-		serial = p.mfa.serial
-		in.SerialNumber, in.TokenCode = aws.String(serial), aws.String(code.reveal())
-		attrs = append(attrs, slog.String("serial", serial))
+	serial, err := p.mfa.attach(ctx, &in.SerialNumber, &in.TokenCode, &attrs)
+	if err != nil {
+		return aws.Credentials{}, fmt.Errorf("assume role %s: %w", p.role.RoleARN, err)
 	}
 	start := time.Now()
 	out, err := p.client.AssumeRole(ctx, in)
