@@ -1,0 +1,118 @@
+package awssession
+
+import (
+	"context"
+	"math"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+)
+
+// sessionCredentials is the Credentials of a config from CreateSession:
+// the top layer's aws.CredentialsCache, with a cheaper hit. Every signed
+// request calls Retrieve, and the SDK's cache asks time.Now on each call to
+// check expiry (65-70 ns on a VM, most of a hit); this one compares the
+// expiry with a coarseClock instead (an atomic load).
+//
+// Whatever it cannot answer from its last credentials and a running clock
+// (nothing fetched yet, the clock stopped, the credentials' refresh time
+// reached) goes to the SDK's cache, which stays in charge of refreshing,
+// single-flight and errors. The clock lags the wall clock by at most a
+// tick while the machine runs, well inside the minute before expiry at
+// which the SDK's cache refreshes; after a suspend and resume it can lag
+// by the whole sleep for up to one tick (clockTick), so credentials that
+// expired during the sleep can be handed out for that long.
+//
+// It is safe for concurrent use.
+type sessionCredentials struct {
+	inner credentialsCache
+	cur   atomic.Pointer[heldCredentials]
+	clock *coarseClock
+}
+
+// credentialsCache is what sessionCredentials needs of an
+// aws.CredentialsCache.
+type credentialsCache interface {
+	aws.CredentialsProvider
+	Invalidate()
+}
+
+// heldCredentials are credentials as the SDK's cache returned them (their
+// Expires already moved earlier by its expiry window) and that time in
+// Unix nanoseconds.
+type heldCredentials struct {
+	creds    aws.Credentials
+	deadline int64
+}
+
+var (
+	_ aws.CredentialsProvider = (*sessionCredentials)(nil)
+	_ credentialsCache        = (*aws.CredentialsCache)(nil)
+)
+
+func newSessionCredentials(inner credentialsCache, clock *coarseClock) *sessionCredentials {
+	s := &sessionCredentials{inner: inner, clock: clock}
+	s.cur.Store(&heldCredentials{}) // deadline 0: never served
+	return s
+}
+
+// Retrieve returns the session's credentials, fetching or refreshing them
+// through the layers below when needed.
+func (s *sessionCredentials) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	held := s.cur.Load()
+	if s.clock.before(held.deadline) {
+		return held.creds, nil
+	}
+	creds, err := s.inner.Retrieve(ctx)
+	if err != nil {
+		return creds, err
+	}
+	if creds != held.creds {
+		// Only over what this call saw: an Invalidate (or a newer
+		// result) in the meantime wins.
+		s.cur.CompareAndSwap(held, &heldCredentials{creds: creds, deadline: deadline(creds)})
+	}
+	s.clock.start()
+	return creds, nil
+}
+
+// deadline is the Unix nanosecond at which the SDK's cache would call
+// creds expired.
+func deadline(creds aws.Credentials) int64 {
+	switch {
+	case !creds.CanExpire:
+		return math.MaxInt64
+	case creds.Expires.Before(time.Unix(0, 0)):
+		return 0 // also the zero Time, which UnixNano cannot represent
+	case creds.Expires.After(time.Unix(0, math.MaxInt64)):
+		return math.MaxInt64
+	}
+	return creds.Expires.UnixNano()
+}
+
+// Invalidate drops the credentials held in memory, so that the next
+// Retrieve fetches new ones, as aws.CredentialsCache.Invalidate does.
+func (s *sessionCredentials) Invalidate() {
+	s.inner.Invalidate()
+	s.cur.Store(&heldCredentials{})
+}
+
+// IsCredentialsProvider reports whether target is the type of this
+// provider or of the provider the session's top layer wraps; see
+// aws.IsCredentialsProvider.
+func (s *sessionCredentials) IsCredentialsProvider(target aws.CredentialsProvider) bool {
+	if _, ok := target.(*sessionCredentials); ok {
+		return true
+	}
+	return aws.IsCredentialsProvider(s.inner, target)
+}
+
+// ProviderSources reports where the credentials come from, for the SDK's
+// user-agent metrics, as aws.CredentialsCache does.
+func (s *sessionCredentials) ProviderSources() []aws.CredentialSource {
+	if p, ok := s.inner.(aws.CredentialProviderSource); ok {
+		return p.ProviderSources()
+	}
+	return nil
+}
