@@ -32,6 +32,7 @@ type options struct {
 	cache       Cache
 	durations   DurationPolicy
 	getenv      func(string) string // the one way options read the environment
+	environ     func() []string     // all of it, for plan stamps
 	now         func() time.Time
 	loadOptions []func(*config.LoadOptions) error
 	conflicts   []error

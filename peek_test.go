@@ -12,7 +12,7 @@ import (
 	"github.com/awssession/awssession"
 )
 
-// sessionCredentials is what PeekCredentials stands in for: CreateSession
+// sessionCredentials is what PeekSession stands in for: CreateSession
 // and the first Retrieve.
 func sessionCredentials(t *testing.T, opts ...awssession.Option) aws.Credentials {
 	t.Helper()
@@ -28,7 +28,7 @@ func sessionCredentials(t *testing.T, opts ...awssession.Option) aws.Credentials
 	return c
 }
 
-func TestPeekCredentialsWarmCache(t *testing.T) {
+func TestPeekSessionWarmCache(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	cache, err := awssession.NewFileCache(filepath.Join(t.TempDir(), "cache"))
@@ -39,7 +39,7 @@ func TestPeekCredentialsWarmCache(t *testing.T) {
 		awssession.WithGetSessionToken(0), awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.admin.ARN}),
 		awssession.WithCache(cache), f.writeConfig(t, "", ""))
 
-	if _, ok, err := awssession.PeekCredentials(ctx, opts...); ok || err != nil {
+	if _, ok, err := awssession.PeekSession(ctx, opts...); ok || err != nil {
 		t.Fatalf("cold cache: got ok %v, err %v; want a miss", ok, err)
 	}
 	entries, err := os.ReadDir(cache.Dir())
@@ -53,11 +53,11 @@ func TestPeekCredentialsWarmCache(t *testing.T) {
 	sessionCredentials(t, opts...) // fills the cache
 	f.srv.ResetRequests()
 	want := sessionCredentials(t, opts...) // a second process's first Retrieve
-	got, ok, err := awssession.PeekCredentials(ctx, opts...)
+	peeked, ok, err := awssession.PeekSession(ctx, opts...)
 	if err != nil || !ok {
 		t.Fatalf("warm cache: got ok %v, err %v; want a hit", ok, err)
 	}
-	if got != want {
+	if got := peeked.Credentials; got != want || peeked.Region != "us-east-1" {
 		t.Fatalf("got %+v, want what CreateSession's first Retrieve gives, %+v", got, want)
 	}
 	if n := len(f.srv.Requests()); n != 0 {
@@ -65,28 +65,30 @@ func TestPeekCredentialsWarmCache(t *testing.T) {
 	}
 }
 
-func TestPeekCredentialsStaticKeys(t *testing.T) {
+func TestPeekSessionStaticKeys(t *testing.T) {
 	f := newFixture(t)
 	opts := f.base(f.aliceKeys())
-	got, ok, err := awssession.PeekCredentials(context.Background(), opts...)
+	peeked, ok, err := awssession.PeekSession(context.Background(), opts...)
 	if err != nil || !ok {
 		t.Fatalf("got ok %v, err %v; want the static keys", ok, err)
 	}
-	if want := sessionCredentials(t, opts...); got != want {
+	if got, want := peeked.Credentials, sessionCredentials(t, opts...); got != want {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
 }
 
-// TestPeekCredentialsDeclines lists sessions whose credentials depend on
-// the shared configuration or the environment: CreateSession must decide.
-func TestPeekCredentialsDeclines(t *testing.T) {
+// TestPeekSessionDeclines lists sessions whose credentials depend on
+// the shared configuration or the environment and that CreateSession has
+// not built yet (or cannot cache): CreateSession must decide.
+func TestPeekSessionDeclines(t *testing.T) {
 	f := newFixture(t)
 	files := f.writeConfig(t, "[profile dev]\nregion = eu-west-1\n", "[dev]\naws_access_key_id = "+f.alice.AccessKeyID+"\naws_secret_access_key = "+f.alice.SecretAccessKey+"\n")
 	for _, tc := range []struct {
 		name string
 		opts []awssession.Option
 	}{
-		{"profile", f.base(awssession.WithProfile("dev"), files)},
+		{"profile, nothing cached", f.base(awssession.WithProfile("dev"), files, awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.open.ARN}), awssession.WithCache(newCache(t)))},
+		{"profile without cache", f.base(awssession.WithProfile("dev"), files)},
 		{"default chain", f.base(files)},
 		{"no region", []awssession.Option{f.aliceKeys(), files}},
 		{"config option other than files", f.base(f.aliceKeys(), awssession.WithConfigOptions(config.WithRegion("eu-west-1")))},
@@ -94,7 +96,7 @@ func TestPeekCredentialsDeclines(t *testing.T) {
 		{"STS layer without cache", f.base(f.aliceKeys(), awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.open.ARN}))},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, ok, err := awssession.PeekCredentials(context.Background(), tc.opts...); ok || err != nil {
+			if _, ok, err := awssession.PeekSession(context.Background(), tc.opts...); ok || err != nil {
 				t.Fatalf("got ok %v, err %v; want false, nil", ok, err)
 			}
 		})
@@ -104,10 +106,10 @@ func TestPeekCredentialsDeclines(t *testing.T) {
 	}
 }
 
-func TestPeekCredentialsChecksOptions(t *testing.T) {
+func TestPeekSessionChecksOptions(t *testing.T) {
 	f := newFixture(t)
 	opts := f.base(awssession.WithStaticCredentials("short", "secret", ""))
-	_, ok, err := awssession.PeekCredentials(context.Background(), opts...)
+	_, ok, err := awssession.PeekSession(context.Background(), opts...)
 	if ok || !errors.Is(err, awssession.ErrInvalidInput) {
 		t.Fatalf("got ok %v, err %v; want ErrInvalidInput", ok, err)
 	}

@@ -41,6 +41,7 @@ func CreateSession(ctx context.Context, opts ...Option) (aws.Config, error) {
 	}
 	cfg := s.cfg
 	cfg.Credentials = s.credentials()
+	s.writeStamp(ctx)
 	if s.o.stsEndpoint != "" {
 		// STS clients built later from cfg (CallerIdentity, the caller's
 		// own) go to the same endpoint; other services are untouched.
@@ -64,10 +65,11 @@ func (s *session) credentials() aws.CredentialsProvider {
 // session is a checked set of options with its loaded config and plan,
 // ready to build or explain.
 type session struct {
-	o    *options
-	cfg  aws.Config
-	plan *plan
-	mfa  *mfaSource
+	o     *options
+	cfg   aws.Config
+	plan  *plan
+	mfa   *mfaSource
+	stamp *sessionStamp // nil: no plan stamp for this session
 }
 
 // prepare does all the work that needs no network: checks the options,
@@ -77,6 +79,7 @@ func prepare(ctx context.Context, opts []Option) (*session, error) {
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
+	stamp := o.takeStamp()
 	mfa := o.newMFASource()
 	roles := &profileRoles{mfa: mfa, endpoint: o.stsEndpoint, log: o.logger, clamp: o.durations == ClampDurations}
 	cfg, err := config.LoadDefaultConfig(ctx, o.configOptions(roles)...)
@@ -90,11 +93,11 @@ func prepare(ctx context.Context, opts []Option) (*session, error) {
 	if mfa != nil {
 		mfa.serial = o.mfaSerial // resolved from the profile when WithMFA gave ""
 	}
-	return &session{o: o, cfg: cfg, plan: p, mfa: mfa}, nil
+	return &session{o: o, cfg: cfg, plan: p, mfa: mfa, stamp: stamp}, nil
 }
 
 func collect(opts []Option) *options {
-	o := &options{logger: discard, getenv: os.Getenv, now: time.Now}
+	o := &options{logger: discard, getenv: os.Getenv, environ: os.Environ, now: time.Now}
 	for _, opt := range opts {
 		if opt != nil {
 			opt.apply(o)

@@ -32,9 +32,10 @@ func (c *cli) session(ctx context.Context, cmd *cobra.Command, f *sessionFlags) 
 // credentials returns the session's credentials and region, for the
 // commands that need nothing else (env, credential-process): the warm path
 // of prompts and credential_process. Static keys, or a session whose top
-// layer is in the cache, are served without loading the shared config
-// (no AWS_CA_BUNDLE parsing, no HTTP or STS client); see
-// awssession.PeekCredentials. --debug always builds the whole session, so
+// layer is in the cache (and, for profiles and the default chain, whose
+// shared files and environment are as when it was cached), are served
+// without loading the shared config (no AWS_CA_BUNDLE parsing, no HTTP or
+// STS client); see awssession.PeekSession. --debug always builds the whole session, so
 // that its log shows every layer.
 func (c *cli) credentials(ctx context.Context, cmd *cobra.Command, f *sessionFlags) (region string, creds aws.Credentials, err error) {
 	opts, err := c.sessionOptions(ctx, cmd, f)
@@ -42,9 +43,8 @@ func (c *cli) credentials(ctx context.Context, cmd *cobra.Command, f *sessionFla
 		return "", aws.Credentials{}, err
 	}
 	if !c.debug {
-		// Peek answers only when WithRegion was given, so the region is f.region.
-		if creds, ok, err := awssession.PeekCredentials(ctx, opts...); err != nil || ok {
-			return f.region, creds, err
+		if s, ok, err := awssession.PeekSession(ctx, opts...); err != nil || ok {
+			return s.Region, s.Credentials, err
 		}
 	}
 	cfg, creds, err := createSession(ctx, opts)
