@@ -149,15 +149,79 @@ func BenchmarkWarmCacheSession(b *testing.B) {
 	}
 }
 
-// BenchmarkPeekCredentialsWarm is the same warm session as
-// BenchmarkWarmCacheSession through PeekCredentials: no config load, so no
+// BenchmarkPeekSessionWarm is the same warm session as
+// BenchmarkWarmCacheSession through PeekSession: no config load, so no
 // CA bundle parse, no shared files read and no clients.
-func BenchmarkPeekCredentialsWarm(b *testing.B) {
+func BenchmarkPeekSessionWarm(b *testing.B) {
 	srv, opts := warmSession(b)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, ok, err := awssession.PeekCredentials(ctx, opts...); !ok || err != nil {
+		if _, ok, err := awssession.PeekSession(ctx, opts...); !ok || err != nil {
+			b.Fatalf("got ok %v, err %v; want a cache hit", ok, err)
+		}
+	}
+	if n := len(srv.Requests()); n != 0 {
+		b.Fatalf("got %d STS requests on a warm cache, want 0", n)
+	}
+}
+
+// warmProfileSession is a profile (keys and region in the shared files)
+// with a role on top, whose file cache and plan stamp are already warm.
+func warmProfileSession(b *testing.B) (*ststest.Server, []awssession.Option) {
+	b.Helper()
+	srv := ststest.NewServer(b)
+	alice := srv.AddUser("alice")
+	role := srv.AddRole("Admin", ststest.Trust{Principals: []string{alice.ARN}})
+	dir := b.TempDir()
+	cfgFile, credFile := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
+	files := map[string]string{cfgFile: "[profile dev]\nregion = eu-west-1\n",
+		credFile: "[dev]\naws_access_key_id = " + alice.AccessKeyID + "\naws_secret_access_key = " + alice.SecretAccessKey + "\n"}
+	old := time.Now().Add(-time.Hour) // settled: see stampSettle
+	for p, text := range files {
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.Chtimes(p, old, old); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cache, err := awssession.NewFileCache(filepath.Join(dir, "cache"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts := []awssession.Option{
+		awssession.WithProfile("dev"), awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: role.ARN}),
+		awssession.WithSTSEndpoint(srv.URL), awssession.WithCache(cache),
+		awssession.WithConfigOptions(config.WithSharedConfigFiles([]string{cfgFile}), config.WithSharedCredentialsFiles([]string{credFile})),
+	}
+	openSession(b, opts)
+	srv.ResetRequests()
+	return srv, opts
+}
+
+// BenchmarkWarmCacheProfileSession is CreateSession and the first Retrieve
+// of the warm profile session: one config load (and CA bundle parse, when
+// AWS_CA_BUNDLE is set) per call.
+func BenchmarkWarmCacheProfileSession(b *testing.B) {
+	srv, opts := warmProfileSession(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		openSession(b, opts)
+	}
+	if n := len(srv.Requests()); n != 0 {
+		b.Fatalf("got %d STS requests on a warm cache, want 0", n)
+	}
+}
+
+// BenchmarkPeekSessionProfile is the same through PeekSession: the plan
+// stamp and two stat calls stand in for the config load.
+func BenchmarkPeekSessionProfile(b *testing.B) {
+	srv, opts := warmProfileSession(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok, err := awssession.PeekSession(ctx, opts...); !ok || err != nil {
 			b.Fatalf("got ok %v, err %v; want a cache hit", ok, err)
 		}
 	}
