@@ -19,10 +19,11 @@ import (
 // (nothing fetched yet, the clock stopped, the credentials' refresh time
 // reached) goes to the SDK's cache, which stays in charge of refreshing,
 // single-flight and errors. The clock lags the wall clock by at most a
-// tick while the machine runs, well inside the minute before expiry at
-// which the SDK's cache refreshes; after a suspend and resume it can lag
-// by the whole sleep for up to one tick (clockTick), so credentials that
-// expired during the sleep can be handed out for that long.
+// tick while the machine runs, and hits stop clockMargin before the SDK's
+// cache would refresh, so a hit never hands out credentials whose Expires
+// has passed; after a suspend and resume the clock can lag by the whole
+// sleep for up to one tick (clockTick), so credentials that expired
+// during the sleep can be handed out for that long.
 //
 // It is safe for concurrent use.
 type sessionCredentials struct {
@@ -77,18 +78,26 @@ func (s *sessionCredentials) Retrieve(ctx context.Context) (aws.Credentials, err
 	return creds, nil
 }
 
-// deadline is the Unix nanosecond at which the SDK's cache would call
-// creds expired.
+// clockMargin is how much earlier than the SDK's cache the held
+// credentials stop being served: more than the coarse clock lags while the
+// machine runs (a tick, plus a late wake-up), so that no hit hands out
+// credentials whose Expires has already passed. A caller that checks
+// Expires itself (an SDK behind the credential server, the AWS CLI) would
+// otherwise get credentials it calls expired and ask again at once.
+const clockMargin = 2 * clockTick
+
+// deadline is the Unix nanosecond until which creds are served from
+// memory: clockMargin before the SDK's cache would call them expired.
 func deadline(creds aws.Credentials) int64 {
 	switch {
 	case !creds.CanExpire:
 		return math.MaxInt64
-	case creds.Expires.Before(time.Unix(0, 0)):
+	case creds.Expires.Before(time.Unix(0, int64(clockMargin))):
 		return 0 // also the zero Time, which UnixNano cannot represent
 	case creds.Expires.After(time.Unix(0, math.MaxInt64)):
 		return math.MaxInt64
 	}
-	return creds.Expires.UnixNano()
+	return creds.Expires.UnixNano() - int64(clockMargin)
 }
 
 // Invalidate drops the credentials held in memory, so that the next

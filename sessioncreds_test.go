@@ -102,15 +102,16 @@ func TestSessionCredentialsHitsSkipTheSDKCache(t *testing.T) {
 	assert.Equal(t, int32(1), clock.started.Load(), "clock starts")
 
 	// Still before the deadline at the next ticks: still hits.
-	clock.advance(9 * time.Minute)
+	clock.advance(10*time.Minute - clockMargin - time.Nanosecond)
 	clock.tick(t)
 	_, err = s.Retrieve(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, int32(1), inner.calls.Load(), "inner calls 9 minutes in")
+	assert.Equal(t, int32(1), inner.calls.Load(), "inner calls just before the deadline")
 
-	// The deadline is the SDK cache's: Expires (already moved by its
-	// window) reached means ask it.
-	clock.advance(time.Minute)
+	// The deadline is clockMargin before the SDK cache's (Expires, already
+	// moved by its window): from there on, the SDK's cache decides, by
+	// time.Now, so nothing past Expires is ever handed out.
+	clock.advance(time.Nanosecond)
 	clock.tick(t)
 	inner.exp.Store(t0.Add(time.Hour).UnixNano())
 	second, err := s.Retrieve(ctx)
@@ -305,7 +306,7 @@ func TestDeadline(t *testing.T) {
 		want  int64
 	}{
 		{"never expires", aws.Credentials{}, math.MaxInt64},
-		{"expires", aws.Credentials{CanExpire: true, Expires: at}, at.UnixNano()},
+		{"expires", aws.Credentials{CanExpire: true, Expires: at}, at.UnixNano() - int64(clockMargin)},
 		{"zero Expires", aws.Credentials{CanExpire: true}, 0},
 		{"before 1970", aws.Credentials{CanExpire: true, Expires: time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)}, 0},
 		{"after 2262", aws.Credentials{CanExpire: true, Expires: time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)}, math.MaxInt64},
