@@ -103,16 +103,35 @@ func WithRegion(region string) Option { return regionOption(region) }
 type mfaDevice struct {
 	SerialNumber string
 	Tokens       TokenProvider
+	// ifProfileHasOne: WithProfileMFA, codes for the profile's device if
+	// it names one; SerialNumber is "".
+	ifProfileHasOne bool
 }
 
 func (m *mfaDevice) apply(o *options) {
-	if o.mfa != nil && o.mfa.SerialNumber != m.SerialNumber {
+	switch {
+	case o.mfa != nil && o.mfa.ifProfileHasOne != m.ifProfileHasOne:
+		o.conflict("WithProfileMFA", "given with WithMFA; use one")
+	case o.mfa != nil && o.mfa.SerialNumber != m.SerialNumber:
 		o.conflict("WithMFA", "devices %s and %s both given; a session uses one", o.mfa.SerialNumber, m.SerialNumber)
 	}
 	o.mfa = m
 }
 
-func (m *mfaDevice) String() string { return fmt.Sprintf("WithMFA(%s)", m.SerialNumber) }
+// name is the option's name, for errors.
+func (m *mfaDevice) name() string {
+	if m.ifProfileHasOne {
+		return "WithProfileMFA"
+	}
+	return "WithMFA"
+}
+
+func (m *mfaDevice) String() string {
+	if m.ifProfileHasOne {
+		return "WithProfileMFA()"
+	}
+	return fmt.Sprintf("WithMFA(%s)", m.SerialNumber)
+}
 
 // WithMFA names the MFA device and the provider of its codes. serialNumber
 // is a virtual device ARN (arn:aws:iam::ACCOUNT:mfa/NAME) or a hardware
@@ -121,6 +140,17 @@ func (m *mfaDevice) String() string { return fmt.Sprintf("WithMFA(%s)", m.Serial
 // documentation).
 func WithMFA(serialNumber string, tokens TokenProvider) Option {
 	return &mfaDevice{SerialNumber: serialNumber, Tokens: tokens}
+}
+
+// WithProfileMFA supplies codes for the MFA device the profile names in
+// mfa_serial (its own or a source profile's), if it names one; with a
+// profile that names none, the session uses no MFA and tokens is never
+// called. It is what a tool that runs whatever profile its user picks
+// wants, as the SDK's own stscreds TokenProvider, and it needs no look at
+// the profile before CreateSession. [WithMFA] with "" insists on a
+// device instead, and reports a profile without one.
+func WithProfileMFA(tokens TokenProvider) Option {
+	return &mfaDevice{Tokens: tokens, ifProfileHasOne: true}
 }
 
 type sessionTokenOption time.Duration

@@ -54,6 +54,9 @@ func (o *options) plan(cfg aws.Config, roles *profileRoles) (*plan, error) {
 			return nil, err
 		}
 	}
+	if o.mfa != nil && o.mfa.ifProfileHasOne && len(serials) == 0 {
+		o.mfa = nil // no device to supply codes for
+	}
 	switch {
 	case len(serials) > 1:
 		return nil, conflict("WithProfile", "the profile chain uses MFA devices %s; a session uses one", strings.Join(serials, ", "))

@@ -142,7 +142,7 @@ func (o *options) stampKey(files []string, environ []string) string {
 	}
 	var mfa []any
 	if o.mfa != nil {
-		mfa = []any{o.mfa.SerialNumber}
+		mfa = []any{o.mfa.SerialNumber, o.mfa.ifProfileHasOne}
 	}
 	return cacheKey("plan", stampVersion, static, o.profile, o.region, mfa, o.gst, o.roles,
 		o.stsEndpoint, int(o.durations), files, awsEnvironment(environ))

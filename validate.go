@@ -93,7 +93,10 @@ func (o *options) validate() error {
 			add(validateSerial("WithMFA.SerialNumber", o.mfa.SerialNumber))
 		}
 		if o.mfa.Tokens == nil {
-			add(invalid("WithMFA.Tokens", "no token provider; use StaticToken, TOTP or PromptToken"))
+			add(invalid(o.mfa.name()+".Tokens", "no token provider; use StaticToken, TOTP or PromptToken"))
+		}
+		if o.mfa.ifProfileHasOne && o.static != nil {
+			add(conflict("WithProfileMFA", "supplies codes for a profile's mfa_serial, and static keys have no profile; name the device with WithMFA"))
 		}
 	}
 	if o.gst != nil {

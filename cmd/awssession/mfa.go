@@ -13,11 +13,12 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// tokenProvider returns where MFA codes for serial come from: --mfa-token
-// (or stdin, or $AWSSESSION_MFA_TOKEN), a TOTP seed in the environment,
-// or else a prompt on the terminal. It reads a "-" code from stdin even
-// when no device needs it, so that stdin is consumed in flag order.
-func (c *cli) tokenProvider(cmd *cobra.Command, f *sessionFlags, serial string) (awssession.TokenProvider, error) {
+// tokenProvider returns where MFA codes for serial (or, with anyDevice,
+// for whatever device the profile names) come from: --mfa-token (or
+// stdin, or $AWSSESSION_MFA_TOKEN), a TOTP seed in the environment, or
+// else a prompt on the terminal. It reads a "-" code from stdin even when
+// no device needs it, so that stdin is consumed in flag order.
+func (c *cli) tokenProvider(cmd *cobra.Command, f *sessionFlags, serial string, anyDevice bool) (awssession.TokenProvider, error) {
 	code, err := c.secretValue(cmd, "mfa-token", f.mfaToken, "")
 	if err != nil {
 		return nil, err
@@ -25,12 +26,12 @@ func (c *cli) tokenProvider(cmd *cobra.Command, f *sessionFlags, serial string) 
 	if code == "" && f.totpEnv == "" {
 		code = c.getenv(envMFAToken)
 	}
-	switch {
-	case serial == "" && f.mfaToken != "":
+	switch needed := serial != "" || anyDevice; {
+	case !needed && f.mfaToken != "":
 		return nil, usageErrorf(cmd, "--mfa-token needs --mfa-serial (or a --profile with mfa_serial)")
-	case serial == "" && f.totpEnv != "":
+	case !needed && f.totpEnv != "":
 		return nil, usageErrorf(cmd, "--mfa-totp-secret-env needs --mfa-serial (or a --profile with mfa_serial)")
-	case serial == "":
+	case !needed:
 		return nil, nil
 	case code != "":
 		c.mfaFrom = map[bool]string{true: "--mfa-token", false: "$" + envMFAToken}[f.mfaToken != ""]

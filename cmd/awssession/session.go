@@ -84,17 +84,23 @@ func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *session
 		opts = append(opts, awssession.WithConfigOptions(files...))
 	}
 
-	serial, profileSerial := f.mfaSerial, ""
-	if serial == "" && f.profile != "" {
-		profileSerial = c.profileMFASerial(ctx, f.profile)
-		serial = profileSerial
+	// A profile without --mfa-serial gets codes for its mfa_serial, if it
+	// has one: the library resolves it, so the warm path never reads the
+	// profile here. Only flags that supply a code need a device now.
+	serial, anyDevice := f.mfaSerial, f.mfaSerial == "" && f.profile != ""
+	if anyDevice && (f.mfaToken != "" || f.totpEnv != "") {
+		serial, anyDevice = c.profileMFASerial(ctx, f.profile), false
 	}
-	tokens, err := c.tokenProvider(cmd, f, serial)
+	tokens, err := c.tokenProvider(cmd, f, serial, anyDevice)
 	if err != nil {
 		return nil, err
 	}
-	if serial != "" {
+	switch {
+	case tokens == nil:
+	case f.mfaSerial != "":
 		opts = append(opts, awssession.WithMFA(serial, tokens))
+	default:
+		opts = append(opts, awssession.WithProfileMFA(tokens))
 	}
 
 	switch n := len(f.sessionTokenDuration); {
@@ -102,7 +108,7 @@ func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *session
 		return nil, usageErrorf(cmd, "--session-token-duration given %d times; a session has one MFA session", n)
 	case n == 1:
 		opts = append(opts, awssession.WithGetSessionToken(f.sessionTokenDuration[0]))
-	case f.mfaSerial != "" && len(f.roleARNs) == 0 && profileSerial == "":
+	case f.mfaSerial != "" && len(f.roleARNs) == 0:
 		// An MFA device and nothing to assume: the user wants an MFA session.
 		opts = append(opts, awssession.WithGetSessionToken(0))
 	}
