@@ -2,14 +2,16 @@ package awssession
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 )
 
-// isRegion and isAccessKeyID replace these patterns, for speed; they must
-// accept exactly what the patterns accept.
+// isRegion, isAccessKeyID and isProfileName replace these patterns, for
+// speed; they must accept exactly what the patterns accept.
 var (
 	regionPattern      = regexp.MustCompile(`^(?:[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}|aws-global)$`)
 	accessKeyIDPattern = regexp.MustCompile(`^[A-Z0-9]{16,128}$`)
+	profilePattern     = regexp.MustCompile(`^[^\s\[\]]{1,256}$`)
 )
 
 func FuzzIsRegion(f *testing.F) {
@@ -32,6 +34,18 @@ func FuzzIsAccessKeyID(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if got, want := isAccessKeyID(s), accessKeyIDPattern.MatchString(s); got != want {
 			t.Fatalf("isAccessKeyID(%q) = %v, want %v", s, got, want)
+		}
+	})
+}
+
+func FuzzIsProfileName(f *testing.F) {
+	for _, s := range []string{"dev", "", " ", "a b", "[dev]", "dev]", "a\tb", "a\vb", "naïve", "\xff", "a\x00b",
+		strings.Repeat("a", 256), strings.Repeat("a", 257), strings.Repeat("é", 256), strings.Repeat("é", 257), "a\u00a0b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := isProfileName(s), profilePattern.MatchString(s); got != want {
+			t.Fatalf("isProfileName(%q) = %v, want %v", s, got, want)
 		}
 	})
 }
