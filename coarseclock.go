@@ -25,8 +25,8 @@ const (
 // tick, at most clockTick later. Wall-clock steps (NTP) are picked up at
 // the next tick the same way.
 //
-// A coarseClock is safe for concurrent use; its zero value needs wall and
-// ticker set.
+// A coarseClock is safe for concurrent use once wall and ticker are set;
+// it must not be copied.
 type coarseClock struct {
 	now     atomic.Int64 // Unix nanoseconds at the last tick; 0 while stopped
 	used    atomic.Bool  // a reading was used since the last tick
@@ -36,11 +36,10 @@ type coarseClock struct {
 	ticker func() (ticks <-chan time.Time, stop func())
 }
 
-func newCoarseClock() *coarseClock {
-	return &coarseClock{wall: time.Now, ticker: func() (<-chan time.Time, func()) {
-		t := time.NewTicker(clockTick)
-		return t.C, t.Stop
-	}}
+// realTicker is the ticker of a coarseClock outside tests.
+func realTicker() (<-chan time.Time, func()) {
+	t := time.NewTicker(clockTick)
+	return t.C, t.Stop
 }
 
 // before reports whether the clock is running and reads earlier than

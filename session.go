@@ -59,7 +59,7 @@ func (s *session) credentials() aws.CredentialsProvider {
 	if !ok {
 		return top
 	}
-	return newSessionCredentials(c, newCoarseClock())
+	return newSessionCredentials(c)
 }
 
 // session is a checked set of options with its loaded config and plan,

@@ -28,8 +28,8 @@ import (
 // It is safe for concurrent use.
 type sessionCredentials struct {
 	inner credentialsCache
-	cur   atomic.Pointer[heldCredentials]
-	clock *coarseClock
+	cur   atomic.Pointer[heldCredentials] // nil until the first fetch
+	clock coarseClock
 }
 
 // credentialsCache is what sessionCredentials needs of an
@@ -52,9 +52,12 @@ var (
 	_ credentialsCache        = (*aws.CredentialsCache)(nil)
 )
 
-func newSessionCredentials(inner credentialsCache, clock *coarseClock) *sessionCredentials {
-	s := &sessionCredentials{inner: inner, clock: clock}
-	s.cur.Store(&heldCredentials{}) // deadline 0: never served
+// newSessionCredentials puts a sessionCredentials in front of inner. It
+// allocates once: CreateSession is benchmarked against a bare
+// config.LoadDefaultConfig.
+func newSessionCredentials(inner credentialsCache) *sessionCredentials {
+	s := &sessionCredentials{inner: inner}
+	s.clock.wall, s.clock.ticker = time.Now, realTicker
 	return s
 }
 
@@ -62,14 +65,14 @@ func newSessionCredentials(inner credentialsCache, clock *coarseClock) *sessionC
 // through the layers below when needed.
 func (s *sessionCredentials) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	held := s.cur.Load()
-	if s.clock.before(held.deadline) {
+	if held != nil && s.clock.before(held.deadline) {
 		return held.creds, nil
 	}
 	creds, err := s.inner.Retrieve(ctx)
 	if err != nil {
 		return creds, err
 	}
-	if creds != held.creds {
+	if held == nil || creds != held.creds {
 		// Only over what this call saw: an Invalidate (or a newer
 		// result) in the meantime wins.
 		s.cur.CompareAndSwap(held, &heldCredentials{creds: creds, deadline: deadline(creds)})
@@ -104,6 +107,8 @@ func deadline(creds aws.Credentials) int64 {
 // Retrieve fetches new ones, as aws.CredentialsCache.Invalidate does.
 func (s *sessionCredentials) Invalidate() {
 	s.inner.Invalidate()
+	// A new value, not nil: a Retrieve that fetched before this must find
+	// cur changed, however many Invalidates came before.
 	s.cur.Store(&heldCredentials{})
 }
 

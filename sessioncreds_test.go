@@ -43,7 +43,8 @@ func (f *fakeInner) Retrieve(context.Context) (aws.Credentials, error) {
 
 func (f *fakeInner) Invalidate() { f.invalidated.Add(1) }
 
-// tickingClock is a coarseClock on a wall clock and ticks the test moves.
+// tickingClock is the coarseClock of a sessionCredentials, on a wall
+// clock and ticks the test moves.
 type tickingClock struct {
 	*coarseClock
 	wallNS  atomic.Int64
@@ -55,15 +56,8 @@ type tickingClock struct {
 func newTickingClock(t *testing.T, wall time.Time) *tickingClock {
 	f := &tickingClock{ticks: make(chan time.Time)}
 	f.wallNS.Store(wall.UnixNano())
-	f.coarseClock = &coarseClock{
-		wall: func() time.Time { return time.Unix(0, f.wallNS.Load()) },
-		ticker: func() (<-chan time.Time, func()) {
-			f.started.Add(1)
-			return f.ticks, func() { f.stopped.Add(1) }
-		},
-	}
 	t.Cleanup(func() { // let a running goroutine go idle and end
-		for f.running.Load() {
+		for f.coarseClock != nil && f.running.Load() {
 			select {
 			case f.ticks <- time.Time{}:
 			case <-time.After(10 * time.Millisecond):
@@ -71,6 +65,18 @@ func newTickingClock(t *testing.T, wall time.Time) *tickingClock {
 		}
 	})
 	return f
+}
+
+// session returns a sessionCredentials over inner that runs on this clock.
+func (f *tickingClock) session(inner credentialsCache) *sessionCredentials {
+	s := newSessionCredentials(inner)
+	s.clock.wall = func() time.Time { return time.Unix(0, f.wallNS.Load()) }
+	s.clock.ticker = func() (<-chan time.Time, func()) {
+		f.started.Add(1)
+		return f.ticks, func() { f.stopped.Add(1) }
+	}
+	f.coarseClock = &s.clock
+	return s
 }
 
 // tick delivers one tick and waits until the goroutine has handled it.
@@ -88,7 +94,7 @@ func TestSessionCredentialsHitsSkipTheSDKCache(t *testing.T) {
 	clock := newTickingClock(t, t0)
 	inner := &fakeInner{}
 	inner.exp.Store(t0.Add(10 * time.Minute).UnixNano())
-	s := newSessionCredentials(inner, clock.coarseClock)
+	s := clock.session(inner)
 	ctx := context.Background()
 
 	first, err := s.Retrieve(ctx)
@@ -129,7 +135,7 @@ func TestSessionCredentialsClockStopsWhenIdle(t *testing.T) {
 	clock := newTickingClock(t, t0)
 	inner := &fakeInner{}
 	inner.exp.Store(t0.Add(time.Hour).UnixNano())
-	s := newSessionCredentials(inner, clock.coarseClock)
+	s := clock.session(inner)
 	ctx := context.Background()
 	_, err := s.Retrieve(ctx)
 	require.NoError(t, err)
@@ -169,7 +175,7 @@ func TestSessionCredentialsAfterResume(t *testing.T) {
 	clock := newTickingClock(t, t0)
 	inner := &fakeInner{}
 	inner.exp.Store(t0.Add(time.Hour).UnixNano())
-	s := newSessionCredentials(inner, clock.coarseClock)
+	s := clock.session(inner)
 	ctx := context.Background()
 	_, err := s.Retrieve(ctx)
 	require.NoError(t, err)
@@ -188,7 +194,7 @@ func TestSessionCredentialsAfterResume(t *testing.T) {
 func TestSessionCredentialsNeverExpiring(t *testing.T) {
 	clock := newTickingClock(t, time.Now())
 	inner := &fakeInner{} // static keys: CanExpire false
-	s := newSessionCredentials(inner, clock.coarseClock)
+	s := clock.session(inner)
 	ctx := context.Background()
 	for range 10 {
 		_, err := s.Retrieve(ctx)
@@ -204,7 +210,7 @@ func TestSessionCredentialsErrorsAreNotHeld(t *testing.T) {
 	inner := &fakeInner{}
 	boom := errors.New("sts unavailable")
 	inner.err.Store(&boom)
-	s := newSessionCredentials(inner, clock.coarseClock)
+	s := clock.session(inner)
 	ctx := context.Background()
 	for range 3 {
 		_, err := s.Retrieve(ctx)
@@ -226,7 +232,7 @@ func TestSessionCredentialsInvalidate(t *testing.T) {
 	clock := newTickingClock(t, t0)
 	inner := &fakeInner{}
 	inner.exp.Store(t0.Add(time.Hour).UnixNano())
-	s := newSessionCredentials(inner, clock.coarseClock)
+	s := clock.session(inner)
 	ctx := context.Background()
 	first, err := s.Retrieve(ctx)
 	require.NoError(t, err)
@@ -260,7 +266,7 @@ func TestSessionCredentialsConcurrent(t *testing.T) {
 	clock := newTickingClock(t, t0)
 	inner := &fakeInner{}
 	inner.exp.Store(t0.Add(time.Minute).UnixNano())
-	s := newSessionCredentials(inner, clock.coarseClock)
+	s := clock.session(inner)
 	ctx := context.Background()
 	stop := make(chan struct{})
 	var ticker sync.WaitGroup
@@ -321,7 +327,7 @@ func TestDeadline(t *testing.T) {
 // near time.Now, and stops by itself once unused.
 func TestCoarseClockRealTicker(t *testing.T) {
 	t.Parallel()
-	c := newCoarseClock()
+	c := &coarseClock{wall: time.Now, ticker: realTicker}
 	before := time.Now().UnixNano()
 	c.start()
 	c.start() // idempotent
