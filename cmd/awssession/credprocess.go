@@ -41,8 +41,8 @@ func (c *cli) credentialProcessCmd() *cobra.Command {
 		Long:    credentialProcessLong,
 		Example: credentialProcessExample,
 		Args:    noArgs,
-		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
-			_, creds, err := c.credentials(cmd.Context(), cmd, &f)
+		RunE: c.quickAction(func(cmd *cobra.Command, _ []string) error {
+			_, creds, err := c.credentials(cmd, &f)
 			if err != nil {
 				return err
 			}

@@ -49,7 +49,7 @@ func (c *cli) envCmd() *cobra.Command {
 		Long:    envLong,
 		Example: envExample,
 		Args:    noArgs,
-		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
+		RunE: c.quickAction(func(cmd *cobra.Command, _ []string) error {
 			name := canonicalFormat(format.value)
 			sf, shell := shellFormats[name]
 			if unset {
@@ -64,7 +64,7 @@ func (c *cli) envCmd() *cobra.Command {
 					return usageErrorf(cmd, "--format github needs $GITHUB_ENV, the file GitHub Actions reads variables from")
 				}
 			}
-			region, creds, err := c.credentials(cmd.Context(), cmd, &f)
+			region, creds, err := c.credentials(cmd, &f)
 			if err != nil {
 				return err
 			}

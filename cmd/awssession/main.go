@@ -18,10 +18,15 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	c := newCLI(os.Stdin, os.Stdout, os.Stderr, os.Environ())
+	c.notify = notifyInterrupts
+	os.Exit(c.run(context.Background(), os.Args[1:]))
+}
+
+// notifyInterrupts makes Ctrl-C and SIGTERM cancel the returned context
+// instead of killing the process.
+func notifyInterrupts(ctx context.Context) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 }
 
 // run executes the command line args with the process environment and
@@ -56,6 +61,11 @@ type cli struct {
 	// What the session uses, for explain.
 	cacheDir string // "" when off
 	mfaFrom  string // where MFA codes come from
+
+	// notify, when set, makes interrupts cancel a context (main sets it;
+	// tests cancel their own); see interruptible. stopNotify undoes it.
+	notify     func(context.Context) (context.Context, context.CancelFunc)
+	stopNotify context.CancelFunc
 
 	// Set by the global flags.
 	debug, silent bool

@@ -50,7 +50,7 @@ func (c *cli) tokenProvider(cmd *cobra.Command, f *sessionFlags, serial string, 
 		return awssession.TOTP(seed), nil
 	}
 	c.mfaFrom = "a prompt on the terminal"
-	return awssession.PromptToken(&lazyReader{ctx: cmd.Context(), open: c.promptInput}, c.stderr), nil
+	return awssession.PromptToken(&lazyReader{ctx: cmd.Context, open: c.promptInput}, c.stderr), nil
 }
 
 // promptInput is where a typed MFA code is read: stdin when it is a
@@ -88,11 +88,12 @@ func (c *cli) readLine() (string, error) {
 }
 
 // lazyReader opens its source on the first Read, so that the terminal is
-// opened only when a prompt is actually shown. A Read gives up when ctx
-// is done (Ctrl-C at the prompt), leaving the blocked read behind: the
-// process is about to exit.
+// opened only when a prompt is actually shown. A Read gives up when the
+// context ctx returns at that time is done (Ctrl-C at the prompt; asked
+// then, because env makes interrupts cancel it only once it needs STS),
+// leaving the blocked read behind: the process is about to exit.
 type lazyReader struct {
-	ctx  context.Context
+	ctx  func() context.Context
 	open func() (io.Reader, error)
 	r    io.Reader
 }
@@ -118,8 +119,8 @@ func (l *lazyReader) Read(p []byte) (int, error) {
 	select {
 	case res := <-done:
 		return copy(p, buf[:res.n]), res.err
-	case <-l.ctx.Done():
-		return 0, l.ctx.Err()
+	case <-l.ctx().Done():
+		return 0, l.ctx().Err()
 	}
 }
 

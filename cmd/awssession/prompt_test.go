@@ -5,9 +5,13 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -107,4 +111,40 @@ func (w *notifyWriter) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.buf.String()
+}
+
+// TestEnvInterruptedAtPromptProcess runs env as a process: its warm path
+// handles no signals (that costs a millisecond), so they must be handled
+// by the time it prompts. Ctrl-C at the prompt ends the run with status 1
+// and an error, not a hang and not a kill by the signal.
+func TestEnvInterruptedAtPromptProcess(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, os.Args[0], append([]string{"env"},
+				f.aliceArgs("--mfa-serial", f.mfa.SerialNumber, "--role-arn", f.admin.ARN, "--cache-dir", t.TempDir())...)...)
+			cmd.Env = append([]string{cliSwitch + "=1"}, f.env...)
+			cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // no controlling terminal: the prompt reads stdin
+			stdin, err := cmd.StdinPipe()
+			require.NoError(t, err)
+			defer stdin.Close()
+			prompted := make(chan struct{})
+			cmd.Stderr = &notifyWriter{match: "MFA code for", ch: prompted}
+			require.NoError(t, cmd.Start())
+			select {
+			case <-prompted:
+			case <-ctx.Done():
+				t.Fatal("no prompt")
+			}
+			require.NoError(t, cmd.Process.Signal(sig))
+			err = cmd.Wait()
+			var exit *exec.ExitError
+			require.True(t, errors.As(err, &exit), "got %v, want exit status 1", err)
+			assert.Equal(t, 1, exit.ExitCode(), "an interrupted run, not one killed by %s", sig)
+		})
+	}
 }

@@ -37,17 +37,18 @@ func (c *cli) session(ctx context.Context, cmd *cobra.Command, f *sessionFlags) 
 // without loading the shared config (no AWS_CA_BUNDLE parsing, no HTTP or
 // STS client); see awssession.PeekSession. --debug always builds the whole session, so
 // that its log shows every layer.
-func (c *cli) credentials(ctx context.Context, cmd *cobra.Command, f *sessionFlags) (region string, creds aws.Credentials, err error) {
-	opts, err := c.sessionOptions(ctx, cmd, f)
+func (c *cli) credentials(cmd *cobra.Command, f *sessionFlags) (region string, creds aws.Credentials, err error) {
+	opts, err := c.sessionOptions(cmd.Context(), cmd, f)
 	if err != nil {
 		return "", aws.Credentials{}, err
 	}
 	if !c.debug {
-		if s, ok, err := awssession.PeekSession(ctx, opts...); err != nil || ok {
+		if s, ok, err := awssession.PeekSession(cmd.Context(), opts...); err != nil || ok {
 			return s.Region, s.Credentials, err
 		}
 	}
-	cfg, creds, err := createSession(ctx, opts)
+	c.interruptible(cmd) // STS calls, a prompt: Ctrl-C cancels them
+	cfg, creds, err := createSession(cmd.Context(), opts)
 	return cfg.Region, creds, err
 }
 
