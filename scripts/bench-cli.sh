@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Times "awssession env" as a shell would run it: with static keys (no STS
-# call at all), and for an MFA + role session served from a warm cache (the
-# second run of the day), and "env --unset", which builds no session: the
-# cost of starting the binary at all. Prints the median of RUNS runs of
+# call at all), for an MFA + role session and for a profile session served
+# from a warm cache (the second run of the day), and "env --unset", which
+# builds no session: the cost of starting the binary at all. Prints the median of RUNS runs of
 # each, with AWS_CA_BUNDLE as set in the environment and unset; uses
 # hyperfine when it is installed (apt-get install hyperfine), else a shell
-# loop (which adds ~1 ms of fork and date per run). Everything runs on
-# loopback against "awssession sts-server"; nothing reads ~/.aws or the
-# user's cache.
+# loop (which adds ~1 ms of fork and date per run). Then it runs the same
+# command lines side by side with two reference programs (an empty Go
+# program, and one that links the SDK's config package), in turn, round
+# after round, for medians that a shared machine's drift does not skew.
+# Everything runs on loopback against "awssession sts-server"; nothing
+# reads ~/.aws or the user's cache.
 #
 #   scripts/bench-cli.sh [RUNS]                  (default 30)
 #   CGO_ENABLED=0 scripts/bench-cli.sh [RUNS]    a static binary, which starts faster
@@ -26,9 +29,11 @@ trap cleanup EXIT
 go build -o "$tmp/awssession" ./cmd/awssession
 bin=$tmp/awssession
 
-# Isolation: no shared config, no profile, a private cache.
-export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWSSESSION_CACHE_DIR=$tmp/cache
+# Isolation: shared files of our own (written below), no profile from the
+# environment, a private cache.
+export AWS_CONFIG_FILE=$tmp/config AWS_SHARED_CREDENTIALS_FILE=$tmp/credentials AWSSESSION_CACHE_DIR=$tmp/cache
 unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
+: >"$AWS_CONFIG_FILE"; : >"$AWS_SHARED_CREDENTIALS_FILE"
 
 "$bin" sts-server >"$tmp/sts.json" 2>"$tmp/sts.err" &
 server_pid=$!
@@ -43,11 +48,22 @@ access_key=$(field accessKeyId)
 serial=$(field serialNumber)
 role=$(sed -n 's/.*"arn": "\(arn:aws:iam::[0-9]*:role\/[^"]*\)".*/\1/p' "$tmp/sts.json" | head -n 1)
 
+# A profile "bench" with alice's keys and a region, and an STS session on
+# top (GetSessionToken: the server's one role needs an MFA code, and a
+# second code would mean waiting for the next TOTP step). The files are dated an hour back,
+# as a config edited yesterday is (a file changed seconds ago is not
+# trusted by the plan stamp that lets env skip loading it).
+printf '[profile bench]\nregion = us-east-1\n' >"$AWS_CONFIG_FILE"
+printf '[bench]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$access_key" "$AWSSESSION_SECRET_KEY" >"$AWS_SHARED_CREDENTIALS_FILE"
+touch -d '1 hour ago' "$AWS_CONFIG_FILE" "$AWS_SHARED_CREDENTIALS_FILE"
+
 static=("$bin" env --silent --access-key "$access_key" --region us-east-1 --no-cache)
+profile=("$bin" env --silent --profile bench --sts-endpoint "$url" --session-token-duration 1h)
 session=(--access-key "$access_key" --region us-east-1 --sts-endpoint "$url"
   --mfa-serial "$serial" --mfa-totp-secret-env MFA_SEED --role-arn "$role")
 warm=("$bin" env --silent "${session[@]}")
 "${warm[@]}" >/dev/null # prime the cache: one AssumeRole with an MFA code
+"${profile[@]}" >/dev/null # and one GetSessionToken for the profile session
 echo "warm cache: $("$bin" explain "${session[@]}" | tail -n 1)" >&2
 
 median_ms() { # command...: median wall time of $runs runs, in ms
@@ -61,16 +77,17 @@ median_ms() { # command...: median wall time of $runs runs, in ms
 }
 
 floor=("$bin" env --unset)
-names=("env, static keys" "env, MFA + role, warm cache" "env --unset (start-up floor)")
+names=("env, static keys" "env, MFA + role, warm cache" "env, profile + STS, warm cache" "env --unset (start-up floor)")
 measure() { # prints one line per command: name, median ms
   if command -v hyperfine >/dev/null; then
     q() { printf '%q ' "$@"; }
     hyperfine -N --warmup 3 --runs "$runs" --export-json "$tmp/bench.json" \
-      "$(q "${static[@]}")" "$(q "${warm[@]}")" "$(q "${floor[@]}")" >/dev/null 2>&1
+      "$(q "${static[@]}")" "$(q "${warm[@]}")" "$(q "${profile[@]}")" "$(q "${floor[@]}")" >/dev/null 2>&1
     grep -o '"median": *[0-9.e+-]*' "$tmp/bench.json" | awk '{printf "%.2f\n", $2 * 1000}'
   else
     median_ms "${static[@]}"; echo
     median_ms "${warm[@]}"; echo
+    median_ms "${profile[@]}"; echo
     median_ms "${floor[@]}"; echo
   fi | paste <(printf '%s\n' "${names[@]}") - | awk -F '\t' -v ca="$1" '{printf "%-32s %-26s %8s\n", $1, ca, $2}'
 }
@@ -82,3 +99,19 @@ if [ -n "${AWS_CA_BUNDLE:-}" ]; then
   measure "set ($(basename "$AWS_CA_BUNDLE"))"
 fi
 (unset AWS_CA_BUNDLE; measure "unset")
+
+# Side by side: the same command lines and two reference programs, in
+# turn, round after round (scripts/interleave), so that the machine's
+# drifting load hits them alike; the ratios to the empty program hold
+# better than the medians above. "empty Go program" and "SDK config
+# linked" are floors: the second is what any program that links the SDK's
+# config package pays before main, awssession included.
+go build -o "$tmp/empty" ./scripts/floor/empty
+go build -o "$tmp/sdkconfig" ./scripts/floor/sdkconfig
+go build -o "$tmp/interleave" ./scripts/interleave
+echo
+ca=unset; [ -n "${AWS_CA_BUNDLE:-}" ] && ca="set ($(basename "$AWS_CA_BUNDLE"))"
+echo "AWS_CA_BUNDLE $ca, build: CGO_ENABLED=$(go env CGO_ENABLED), load $(cut -d' ' -f1-3 /proc/loadavg)"
+"$tmp/interleave" -rounds "$runs" \
+  -names "empty Go program|SDK config linked|env --unset|env, static keys|env, MFA + role, warm cache|env, profile + STS, warm cache" \
+  "$tmp/empty" "$tmp/sdkconfig" "${floor[*]}" "${static[*]}" "${warm[*]}" "${profile[*]}"
