@@ -16,7 +16,7 @@ func (s *session) build() aws.CredentialsProvider {
 	log := o.logger
 	debug := log.Enabled(context.Background(), slog.LevelDebug)
 	if debug {
-		log.Debug("session layer", slog.String("layer", "source"), slog.String("source", s.plan.source))
+		log.Debug("session layer", slog.String("layer", "source"), slog.String("source", s.o.sourceName()))
 	}
 	prov := cfg.Credentials
 	for _, l := range s.plan.layers {

@@ -49,7 +49,7 @@ func Explain(ctx context.Context, opts ...Option) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	p := Plan{Source: s.plan.source, Region: s.cfg.Region}
+	p := Plan{Source: s.o.sourceName(), Region: s.cfg.Region}
 	served := false // a layer above is served from the cache, so this one is not used
 	for i := len(s.plan.layers) - 1; i >= 0; i-- {
 		l := s.plan.layers[i]

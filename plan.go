@@ -12,7 +12,6 @@ import (
 // plan is the chain a session will build, decided after the shared config
 // is loaded and before any network call.
 type plan struct {
-	source string // what signs the first STS call, for logs and errors
 	layers []layer
 }
 
@@ -39,7 +38,7 @@ type layer struct {
 }
 
 func (o *options) plan(cfg aws.Config, roles *profileRoles) (*plan, error) {
-	p := &plan{source: o.sourceName()}
+	p := &plan{}
 	profileRole, serials, hops := roles.state()
 	if profileRole {
 		if err := o.checkProfileRoles(cfg); err != nil {
@@ -61,11 +60,11 @@ func (o *options) plan(cfg aws.Config, roles *profileRoles) (*plan, error) {
 	case len(serials) > 1:
 		return nil, conflict("WithProfile", "the profile chain uses MFA devices %s; a session uses one", strings.Join(serials, ", "))
 	case len(serials) == 1 && o.mfa == nil:
-		return nil, invalid("WithMFA", "%s uses MFA device %s (mfa_serial); pass WithMFA(%q, tokens) to supply its codes", p.source, serials[0], serials[0])
+		return nil, invalid("WithMFA", "%s uses MFA device %s (mfa_serial); pass WithMFA(%q, tokens) to supply its codes", o.sourceName(), serials[0], serials[0])
 	case len(serials) == 1 && o.mfa.SerialNumber != "" && o.mfa.SerialNumber != serials[0]:
 		return nil, conflict("WithMFA", "device %s differs from the profile's mfa_serial %s", o.mfa.SerialNumber, serials[0])
 	case o.mfa != nil && o.mfa.SerialNumber == "" && len(serials) == 0:
-		return nil, invalid("WithMFA.SerialNumber", "is empty, which means the profile's mfa_serial, but %s names no MFA device", p.source)
+		return nil, invalid("WithMFA.SerialNumber", "is empty, which means the profile's mfa_serial, but %s names no MFA device", o.sourceName())
 	}
 	if o.mfa != nil {
 		o.mfaSerial = o.mfa.SerialNumber
@@ -74,7 +73,7 @@ func (o *options) plan(cfg aws.Config, roles *profileRoles) (*plan, error) {
 		}
 	}
 	if o.gst != nil && profileRole {
-		return nil, conflict("WithGetSessionToken", "%s assumes a role, but GetSessionToken needs long-term IAM user keys; use the profile's source_profile instead", p.source)
+		return nil, conflict("WithGetSessionToken", "%s assumes a role, but GetSessionToken needs long-term IAM user keys; use the profile's source_profile instead", o.sourceName())
 	}
 	mfaUsed := len(serials) == 1
 	var parentKey []any
@@ -83,7 +82,7 @@ func (o *options) plan(cfg aws.Config, roles *profileRoles) (*plan, error) {
 	}
 	if profileRole && len(hops) > 0 {
 		last := hops[len(hops)-1]
-		l := layer{kind: profileRoleLayer, name: p.source, roleARN: last.RoleARN, duration: last.Duration, mfa: mfaUsed,
+		l := layer{kind: profileRoleLayer, name: o.sourceName(), roleARN: last.RoleARN, duration: last.Duration, mfa: mfaUsed,
 			key: o.cacheKey("profile", parentKey, hops)}
 		p.layers = append(p.layers, l)
 		parentKey = []any{l.key}
@@ -165,9 +164,10 @@ func (p *plan) signer(o *options, i int) string {
 	case o.gst != nil:
 		return "GetSessionToken credentials"
 	}
-	return p.source
+	return o.sourceName()
 }
 
+// sourceName is what signs the first STS call, for logs and errors.
 func (o *options) sourceName() string {
 	switch {
 	case o.static != nil && o.static.SessionToken != "":

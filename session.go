@@ -70,6 +70,7 @@ type session struct {
 	plan  *plan
 	mfa   *mfaSource
 	stamp *sessionStamp // nil: no plan stamp for this session
+	roles profileRoles  // the SDK's profile roles, seen through its hook
 }
 
 // prepare does all the work that needs no network: checks the options,
@@ -79,21 +80,20 @@ func prepare(ctx context.Context, opts []Option) (*session, error) {
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
-	stamp := o.takeStamp()
-	mfa := o.newMFASource()
-	roles := &profileRoles{mfa: mfa, endpoint: o.stsEndpoint, log: o.logger, clamp: o.durations == ClampDurations}
-	cfg, err := config.LoadDefaultConfig(ctx, o.configOptions(roles)...)
+	s := &session{o: o, stamp: o.takeStamp(), mfa: o.newMFASource()}
+	s.roles = profileRoles{mfa: s.mfa, endpoint: o.stsEndpoint, log: o.logger, clamp: o.durations == ClampDurations}
+	cfg, err := config.LoadDefaultConfig(ctx, o.configOptions(&s.roles)...)
 	if err != nil {
 		return nil, loadError(err)
 	}
-	p, err := o.plan(cfg, roles)
-	if err != nil {
+	s.cfg = cfg
+	if s.plan, err = o.plan(cfg, &s.roles); err != nil {
 		return nil, err
 	}
-	if mfa != nil {
-		mfa.serial = o.mfaSerial // resolved from the profile when WithMFA gave ""
+	if s.mfa != nil {
+		s.mfa.serial = o.mfaSerial // resolved from the profile when WithMFA gave ""
 	}
-	return &session{o: o, cfg: cfg, plan: p, mfa: mfa, stamp: stamp}, nil
+	return s, nil
 }
 
 func collect(opts []Option) *options {

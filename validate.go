@@ -317,9 +317,9 @@ func (o *options) validatePartitions(region string) error {
 	for i, r := range o.roles {
 		arns = append(arns, named{fmt.Sprintf("AssumeRole[%d].RoleARN", i), r.RoleARN})
 	}
-	want, from := "", ""
+	want, from := "", "" // from: the field want came from; "" for the region
 	if region != "" {
-		want, from = stsrules.PartitionForRegion(region), "region "+region
+		want = stsrules.PartitionForRegion(region)
 	}
 	for _, n := range arns {
 		a, err := stsrules.ParseARN(n.arn)
@@ -331,6 +331,9 @@ func (o *options) validatePartitions(region string) error {
 			continue
 		}
 		if a.Partition != want {
+			if from == "" {
+				from = "region " + region
+			}
 			return invalid(n.field, "partition %s does not match %s (partition %s); sessions cannot cross partitions", a.Partition, from, want)
 		}
 	}
