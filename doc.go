@@ -17,7 +17,14 @@
 // GetSessionToken layer, else the first role. Credentials from an MFA
 // session carry its MFA context, so with GetSessionToken and MFA below any
 // number of roles, refreshing those roles asks for no new code while the
-// MFA session lives.
+// MFA session lives. [WithMFA] names the device ("" for the one the profile
+// names); [WithProfileMFA] supplies codes for whatever device a profile
+// names, if any, for tools that run any profile.
+//
+// The config's Credentials serve credentials in memory without reading
+// the clock (see [CreateSession]); [PeekSession] answers a warm session's
+// credentials from the [Cache] without loading the shared configuration,
+// for commands that run many times a day.
 //
 // Every input is validated in [CreateSession] before any network call; the
 // errors match [ErrInvalidInput] and name the bad field. Secrets (secret
