@@ -218,3 +218,48 @@ func ExampleConsoleURL() {
 	// arn:aws:sts::123456789012:assumed-role/Admin/alice 2h0m0s
 	// 302 https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1
 }
+
+// A command that runs many times a day (a prompt, a credential_process)
+// asks PeekSession first: on a warm cache it answers without loading the
+// shared configuration or calling STS.
+func ExamplePeekSession() {
+	srv, _ := ststest.Start()
+	defer srv.Close()
+	alice := srv.AddUser("alice")
+	admin := srv.AddRole("Admin", ststest.Trust{Principals: []string{alice.ARN}})
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	cache, _ := awssession.NewFileCache(dir)
+
+	opts := []awssession.Option{
+		awssession.WithStaticCredentials(alice.AccessKeyID, alice.SecretAccessKey, ""),
+		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: admin.ARN, RoleSessionName: "alice"}),
+		awssession.WithRegion("us-east-1"),
+		awssession.WithSTSEndpoint(srv.URL),
+		awssession.WithCache(cache),
+		isolated(dir),
+	}
+	ctx := context.Background()
+	for run := 1; run <= 2; run++ {
+		s, ok, err := awssession.PeekSession(ctx, opts...)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		if !ok { // a miss: build the session, which fills the cache
+			cfg, err := awssession.CreateSession(ctx, opts...)
+			if err != nil {
+				fmt.Println(err)
+				return
+			}
+			if s.Credentials, err = cfg.Credentials.Retrieve(ctx); err != nil {
+				fmt.Println(err)
+				return
+			}
+		}
+		fmt.Printf("run %d: peeked %v, %d STS calls so far\n", run, ok, srv.CountRequests(""))
+	}
+	// Output:
+	// run 1: peeked false, 1 STS calls so far
+	// run 2: peeked true, 1 STS calls so far
+}
