@@ -29,6 +29,15 @@ func benchFiles(b *testing.B) (cfgFiles, credFiles []string) {
 	return []string{c}, []string{k}
 }
 
+// staticOptions are the CreateSession side of the static-keys pair below.
+func staticOptions(cfgFiles, credFiles []string) []awssession.Option {
+	return []awssession.Option{
+		awssession.WithStaticCredentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""),
+		awssession.WithRegion("us-east-1"),
+		awssession.WithConfigOptions(config.WithSharedConfigFiles(cfgFiles), config.WithSharedCredentialsFiles(credFiles)),
+	}
+}
+
 // BenchmarkCreateSessionStatic and BenchmarkLoadDefaultConfigStatic are a
 // pair: CreateSession's cost over the bare SDK for static keys, each with
 // its allocations. Their ratio (target ≤ 1.1) is best read from
@@ -37,11 +46,7 @@ func benchFiles(b *testing.B) (cfgFiles, credFiles []string) {
 func BenchmarkCreateSessionStatic(b *testing.B) {
 	cfgFiles, credFiles := benchFiles(b)
 	ctx := context.Background()
-	opts := []awssession.Option{
-		awssession.WithStaticCredentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""),
-		awssession.WithRegion("us-east-1"),
-		awssession.WithConfigOptions(config.WithSharedConfigFiles(cfgFiles), config.WithSharedCredentialsFiles(credFiles)),
-	}
+	opts := staticOptions(cfgFiles, credFiles)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := awssession.CreateSession(ctx, opts...); err != nil {
@@ -72,11 +77,7 @@ func BenchmarkLoadDefaultConfigStatic(b *testing.B) {
 func BenchmarkCreateSessionRatio(b *testing.B) {
 	cfgFiles, credFiles := benchFiles(b)
 	ctx := context.Background()
-	opts := []awssession.Option{
-		awssession.WithStaticCredentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""),
-		awssession.WithRegion("us-east-1"),
-		awssession.WithConfigOptions(config.WithSharedConfigFiles(cfgFiles), config.WithSharedCredentialsFiles(credFiles)),
-	}
+	opts := staticOptions(cfgFiles, credFiles)
 	var ours, sdk time.Duration
 	for b.Loop() {
 		t0 := time.Now()
@@ -139,13 +140,26 @@ func openSession(b *testing.B, opts []awssession.Option) {
 // CreateSession and the first Retrieve of a GetSessionToken + AssumeRole
 // session, served from disk with no STS call.
 func BenchmarkWarmCacheSession(b *testing.B) {
-	srv, opts := warmSession(b)
+	benchWarm(b, warmSession, openSession)
+}
+
+// benchWarm times fn on the session setup returns, and fails if that
+// reached STS.
+func benchWarm(b *testing.B, setup func(*testing.B) (*ststest.Server, []awssession.Option), fn func(*testing.B, []awssession.Option)) {
+	srv, opts := setup(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		openSession(b, opts)
+		fn(b, opts)
 	}
 	if n := len(srv.Requests()); n != 0 {
 		b.Fatalf("got %d STS requests on a warm cache, want 0", n)
+	}
+}
+
+// peekHit is PeekSession, which must answer.
+func peekHit(b *testing.B, opts []awssession.Option) {
+	if _, ok, err := awssession.PeekSession(context.Background(), opts...); !ok || err != nil {
+		b.Fatalf("got ok %v, err %v; want a cache hit", ok, err)
 	}
 }
 
@@ -153,17 +167,7 @@ func BenchmarkWarmCacheSession(b *testing.B) {
 // BenchmarkWarmCacheSession through PeekSession: no config load, so no
 // CA bundle parse, no shared files read and no clients.
 func BenchmarkPeekSessionWarm(b *testing.B) {
-	srv, opts := warmSession(b)
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, ok, err := awssession.PeekSession(ctx, opts...); !ok || err != nil {
-			b.Fatalf("got ok %v, err %v; want a cache hit", ok, err)
-		}
-	}
-	if n := len(srv.Requests()); n != 0 {
-		b.Fatalf("got %d STS requests on a warm cache, want 0", n)
-	}
+	benchWarm(b, warmSession, peekHit)
 }
 
 // warmProfileSession is a profile (keys and region in the shared files)
@@ -204,30 +208,13 @@ func warmProfileSession(b *testing.B) (*ststest.Server, []awssession.Option) {
 // of the warm profile session: one config load (and CA bundle parse, when
 // AWS_CA_BUNDLE is set) per call.
 func BenchmarkWarmCacheProfileSession(b *testing.B) {
-	srv, opts := warmProfileSession(b)
-	b.ReportAllocs()
-	for b.Loop() {
-		openSession(b, opts)
-	}
-	if n := len(srv.Requests()); n != 0 {
-		b.Fatalf("got %d STS requests on a warm cache, want 0", n)
-	}
+	benchWarm(b, warmProfileSession, openSession)
 }
 
 // BenchmarkPeekSessionProfile is the same through PeekSession: the plan
 // stamp and two stat calls stand in for the config load.
 func BenchmarkPeekSessionProfile(b *testing.B) {
-	srv, opts := warmProfileSession(b)
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, ok, err := awssession.PeekSession(ctx, opts...); !ok || err != nil {
-			b.Fatalf("got ok %v, err %v; want a cache hit", ok, err)
-		}
-	}
-	if n := len(srv.Requests()); n != 0 {
-		b.Fatalf("got %d STS requests on a warm cache, want 0", n)
-	}
+	benchWarm(b, warmProfileSession, peekHit)
 }
 
 // BenchmarkTimeNow is what a Retrieve that asks the clock pays at least:

@@ -87,7 +87,7 @@ func TestPeekSessionDeclines(t *testing.T) {
 		name string
 		opts []awssession.Option
 	}{
-		{"profile, nothing cached", f.base(awssession.WithProfile("dev"), files, awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.open.ARN}), awssession.WithCache(newCache(t)))},
+		{"profile, nothing cached", f.base(awssession.WithProfile("dev"), files, awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.open.ARN}), awssession.WithCache(newFileCache(t)))},
 		{"profile without cache", f.base(awssession.WithProfile("dev"), files)},
 		{"default chain", f.base(files)},
 		{"no region", []awssession.Option{f.aliceKeys(), files}},

@@ -17,13 +17,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func newCache(t *testing.T) *awssession.FileCache {
-	t.Helper()
-	c, err := awssession.NewFileCache(filepath.Join(t.TempDir(), "cache"))
-	require.NoError(t, err)
-	return c
-}
-
 // settle backdates files as if they were written an hour ago: a plan stamp
 // records only files left alone for a few seconds.
 func settle(t *testing.T, paths ...string) {
@@ -48,7 +41,7 @@ func newProfileSession(t *testing.T) *profileSession {
 	t.Helper()
 	f := newFixture(t)
 	p := &profileSession{f: f, cfgPath: filepath.Join(f.configDir, "config"),
-		credPath: filepath.Join(f.configDir, "credentials"), cache: newCache(t)}
+		credPath: filepath.Join(f.configDir, "credentials"), cache: newFileCache(t)}
 	p.writeConfig(t, "eu-west-1")
 	settle(t, p.cfgPath)
 	p.opts = []awssession.Option{awssession.WithSTSEndpoint(f.srv.URL), awssession.WithProfile("dev"),
@@ -200,7 +193,7 @@ func TestPeekSessionDefaultChain(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", f.alice.AccessKeyID)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", f.alice.SecretAccessKey)
 	t.Setenv("AWS_REGION", "ca-central-1")
-	cache := newCache(t)
+	cache := newFileCache(t)
 	opts := []awssession.Option{awssession.WithSTSEndpoint(f.srv.URL), awssession.WithCache(cache),
 		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.open.ARN})}
 	want := sessionCredentials(t, opts...)

@@ -67,6 +67,17 @@ func newTickingClock(t *testing.T, wall time.Time) *tickingClock {
 	return f
 }
 
+// heldSession is a sessionCredentials on a tickingClock at t0, over a
+// fakeInner whose credentials expire lifetime after t0 (0: never).
+func heldSession(t *testing.T, t0 time.Time, lifetime time.Duration) (*sessionCredentials, *tickingClock, *fakeInner) {
+	clock := newTickingClock(t, t0)
+	inner := &fakeInner{}
+	if lifetime != 0 {
+		inner.exp.Store(t0.Add(lifetime).UnixNano())
+	}
+	return clock.session(inner), clock, inner
+}
+
 // session returns a sessionCredentials over inner that runs on this clock.
 func (f *tickingClock) session(inner credentialsCache) *sessionCredentials {
 	s := newSessionCredentials(inner)
@@ -91,10 +102,7 @@ func (f *tickingClock) advance(d time.Duration) { f.wallNS.Add(int64(d)) }
 
 func TestSessionCredentialsHitsSkipTheSDKCache(t *testing.T) {
 	t0 := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	clock := newTickingClock(t, t0)
-	inner := &fakeInner{}
-	inner.exp.Store(t0.Add(10 * time.Minute).UnixNano())
-	s := clock.session(inner)
+	s, clock, inner := heldSession(t, t0, 10*time.Minute)
 	ctx := context.Background()
 
 	first, err := s.Retrieve(ctx)
@@ -132,10 +140,7 @@ func TestSessionCredentialsHitsSkipTheSDKCache(t *testing.T) {
 
 func TestSessionCredentialsClockStopsWhenIdle(t *testing.T) {
 	t0 := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	clock := newTickingClock(t, t0)
-	inner := &fakeInner{}
-	inner.exp.Store(t0.Add(time.Hour).UnixNano())
-	s := clock.session(inner)
+	s, clock, inner := heldSession(t, t0, time.Hour)
 	ctx := context.Background()
 	_, err := s.Retrieve(ctx)
 	require.NoError(t, err)
@@ -172,10 +177,7 @@ func TestSessionCredentialsClockStopsWhenIdle(t *testing.T) {
 // next tick, not before.
 func TestSessionCredentialsAfterResume(t *testing.T) {
 	t0 := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	clock := newTickingClock(t, t0)
-	inner := &fakeInner{}
-	inner.exp.Store(t0.Add(time.Hour).UnixNano())
-	s := clock.session(inner)
+	s, clock, inner := heldSession(t, t0, time.Hour)
 	ctx := context.Background()
 	_, err := s.Retrieve(ctx)
 	require.NoError(t, err)
@@ -192,9 +194,7 @@ func TestSessionCredentialsAfterResume(t *testing.T) {
 }
 
 func TestSessionCredentialsNeverExpiring(t *testing.T) {
-	clock := newTickingClock(t, time.Now())
-	inner := &fakeInner{} // static keys: CanExpire false
-	s := clock.session(inner)
+	s, clock, inner := heldSession(t, time.Now(), 0)
 	ctx := context.Background()
 	for range 10 {
 		_, err := s.Retrieve(ctx)
@@ -206,11 +206,9 @@ func TestSessionCredentialsNeverExpiring(t *testing.T) {
 }
 
 func TestSessionCredentialsErrorsAreNotHeld(t *testing.T) {
-	clock := newTickingClock(t, time.Now())
-	inner := &fakeInner{}
+	s, clock, inner := heldSession(t, time.Now(), 0)
 	boom := errors.New("sts unavailable")
 	inner.err.Store(&boom)
-	s := clock.session(inner)
 	ctx := context.Background()
 	for range 3 {
 		_, err := s.Retrieve(ctx)
@@ -228,11 +226,7 @@ func TestSessionCredentialsErrorsAreNotHeld(t *testing.T) {
 }
 
 func TestSessionCredentialsInvalidate(t *testing.T) {
-	t0 := time.Now()
-	clock := newTickingClock(t, t0)
-	inner := &fakeInner{}
-	inner.exp.Store(t0.Add(time.Hour).UnixNano())
-	s := clock.session(inner)
+	s, _, inner := heldSession(t, time.Now(), time.Hour)
 	ctx := context.Background()
 	first, err := s.Retrieve(ctx)
 	require.NoError(t, err)
@@ -263,10 +257,7 @@ func TestSessionCredentialsInvalidate(t *testing.T) {
 
 func TestSessionCredentialsConcurrent(t *testing.T) {
 	t0 := time.Now()
-	clock := newTickingClock(t, t0)
-	inner := &fakeInner{}
-	inner.exp.Store(t0.Add(time.Minute).UnixNano())
-	s := clock.session(inner)
+	s, clock, inner := heldSession(t, t0, time.Minute)
 	ctx := context.Background()
 	stop := make(chan struct{})
 	var ticker sync.WaitGroup

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -92,11 +91,8 @@ func TestExecForwardsSignals(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
 			t.Parallel()
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
 			script := `trap 'exit 42' TERM INT HUP; echo ready; while :; do sleep 0.05; done`
-			cmd := exec.CommandContext(ctx, os.Args[0], append([]string{"exec"}, f.aliceArgs("--", "sh", "-c", script)...)...)
-			cmd.Env = append([]string{cliSwitch + "=1"}, f.env...)
+			cmd := f.cliProcess(t, append([]string{"exec"}, f.aliceArgs("--", "sh", "-c", script)...)...)
 			cmd.Stderr = os.Stderr
 			out, err := cmd.StdoutPipe()
 			require.NoError(t, err)

@@ -92,6 +92,18 @@ func (f *fixture) wrongCode() string {
 	}
 }
 
+// cliProcess returns the test binary set up to run as awssession with
+// args and the fixture's environment, killed after 30 s at the latest:
+// for what only a real process shows (signals, exit statuses).
+func (f *fixture) cliProcess(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	cmd.Env = append([]string{cliSwitch + "=1"}, f.env...)
+	return cmd
+}
+
 // result is what one run printed and returned.
 type result struct {
 	code           int

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -123,11 +122,8 @@ func TestEnvInterruptedAtPromptProcess(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			t.Parallel()
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, os.Args[0], append([]string{"env"},
+			cmd := f.cliProcess(t, append([]string{"env"},
 				f.aliceArgs("--mfa-serial", f.mfa.SerialNumber, "--role-arn", f.admin.ARN, "--cache-dir", t.TempDir())...)...)
-			cmd.Env = append([]string{cliSwitch + "=1"}, f.env...)
 			cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // no controlling terminal: the prompt reads stdin
 			stdin, err := cmd.StdinPipe()
 			require.NoError(t, err)
@@ -137,7 +133,7 @@ func TestEnvInterruptedAtPromptProcess(t *testing.T) {
 			require.NoError(t, cmd.Start())
 			select {
 			case <-prompted:
-			case <-ctx.Done():
+			case <-time.After(30 * time.Second):
 				t.Fatal("no prompt")
 			}
 			require.NoError(t, cmd.Process.Signal(sig))

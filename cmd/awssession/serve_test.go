@@ -2,12 +2,9 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"syscall"
@@ -175,10 +172,7 @@ func TestServeSignals(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			t.Parallel()
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, os.Args[0], append([]string{"serve"}, f.aliceArgs("--role-arn", f.reader.ARN)...)...)
-			cmd.Env = append([]string{cliSwitch + "=1"}, f.env...)
+			cmd := f.cliProcess(t, append([]string{"serve"}, f.aliceArgs("--role-arn", f.reader.ARN)...)...)
 			var stderr syncBuffer
 			cmd.Stderr = &stderr
 			out, err := cmd.StdoutPipe()
