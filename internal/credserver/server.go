@@ -42,6 +42,7 @@ type Server struct {
 	provider  aws.CredentialsProvider
 	log       *slog.Logger
 	http      *http.Server
+	grace     time.Duration // see Close
 	closeOnce sync.Once
 }
 
@@ -68,7 +69,7 @@ func Start(addr string, provider aws.CredentialsProvider, log *slog.Logger) (*Se
 		return nil, fmt.Errorf("credential server: %w", err)
 	}
 	s := &Server{URL: "http://" + ln.Addr().String() + credentialsPath,
-		token: base64.RawURLEncoding.EncodeToString(raw), provider: provider, log: log}
+		token: base64.RawURLEncoding.EncodeToString(raw), provider: provider, log: log, grace: shutdownGrace}
 	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = s.http.Serve(ln) }()
 	return s, nil
@@ -93,13 +94,24 @@ func (s *Server) Env() []string {
 // Token returns the authorization token clients must send.
 func (s *Server) Token() string { return s.token }
 
-// Close stops the server; it is idempotent.
+// shutdownGrace is how long Close lets requests in flight finish.
+const shutdownGrace = 2 * time.Second
+
+// Close stops the server: it lets requests in flight finish for up to
+// shutdownGrace, then closes every connection left. It is idempotent.
+//
+// A connection on which no request ever came (an HTTP client dials one
+// for a burst of concurrent requests and keeps it unused in its pool)
+// counts as busy for net/http's Shutdown until it is 5 s old, so Shutdown
+// alone can time out with nothing to wait for.
 func (s *Server) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), s.grace)
 		defer cancel()
-		err = s.http.Shutdown(ctx)
+		if err = s.http.Shutdown(ctx); errors.Is(err, context.DeadlineExceeded) {
+			err = s.http.Close()
+		}
 	})
 	return err
 }

@@ -3,7 +3,10 @@ package credserver_test
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -13,6 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
 	"github.com/awssession/awssession"
 	"github.com/awssession/awssession/internal/credserver"
@@ -166,4 +170,24 @@ func TestRefreshFailureThenRecovery(t *testing.T) {
 	assert.NotContains(t, err.Error(), s.Token())
 	_, err = p.Retrieve(context.Background())
 	require.NoError(t, err)
+}
+
+// A client that dialed a connection and never sent a request on it (an
+// HTTP client's pool after a burst) must not make Close fail: serve and
+// exec --server return Close's error as their own.
+func TestCloseWithAnUnusedConnection(t *testing.T) {
+	srv, err := credserver.Start("", credentials.NewStaticCredentialsProvider("AKIAEXAMPLE", "secret", ""), nil)
+	require.NoError(t, err)
+	credserver.SetGrace(srv, 50*time.Millisecond)
+	u, err := url.Parse(srv.URL)
+	require.NoError(t, err)
+	conn, err := net.Dial("tcp", u.Host)
+	require.NoError(t, err)
+	defer conn.Close()
+	time.Sleep(20 * time.Millisecond) // let the server accept it
+
+	require.NoError(t, srv.Close())
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(5*time.Second)))
+	_, err = conn.Read(make([]byte, 1))
+	assert.ErrorIs(t, err, io.EOF, "the idle connection is closed")
 }
