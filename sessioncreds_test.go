@@ -100,7 +100,7 @@ func (f *tickingClock) tick(t *testing.T) {
 
 func (f *tickingClock) advance(d time.Duration) { f.wallNS.Add(int64(d)) }
 
-func TestSessionCredentialsHitsSkipTheSDKCache(t *testing.T) {
+func TestSessionCredentialsHitsBypassTheSDKCache(t *testing.T) {
 	t0 := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	s, clock, inner := heldSession(t, t0, 10*time.Minute)
 	ctx := context.Background()
