@@ -227,19 +227,27 @@ func BenchmarkTimeNow(b *testing.B) {
 	_ = t
 }
 
-// roleSession is an AssumeRole session whose credentials are already in
-// memory.
-func roleSession(b *testing.B) aws.Config {
+// roleOptions are an AssumeRole session on static keys against a new
+// ststest server, with no cache.
+func roleOptions(b *testing.B) (*ststest.Server, []awssession.Option) {
 	srv := ststest.NewServer(b)
 	alice := srv.AddUser("alice")
 	role := srv.AddRole("Admin", ststest.Trust{Principals: []string{alice.ARN}})
 	cfgFiles, credFiles := benchFiles(b)
-	ctx := context.Background()
-	cfg, err := awssession.CreateSession(ctx,
+	return srv, []awssession.Option{
 		awssession.WithStaticCredentials(alice.AccessKeyID, alice.SecretAccessKey, ""),
 		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: role.ARN}),
 		awssession.WithRegion("us-east-1"), awssession.WithSTSEndpoint(srv.URL),
-		awssession.WithConfigOptions(config.WithSharedConfigFiles(cfgFiles), config.WithSharedCredentialsFiles(credFiles)))
+		awssession.WithConfigOptions(config.WithSharedConfigFiles(cfgFiles), config.WithSharedCredentialsFiles(credFiles)),
+	}
+}
+
+// roleSession is an AssumeRole session whose credentials are already in
+// memory.
+func roleSession(b *testing.B) aws.Config {
+	_, opts := roleOptions(b)
+	ctx := context.Background()
+	cfg, err := awssession.CreateSession(ctx, opts...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -304,20 +312,13 @@ func BenchmarkRetrieveSDKCache(b *testing.B) {
 // credentials are not fetched yet: they must share one AssumeRole call.
 // It reports the 99th-percentile latency of a caller.
 func BenchmarkColdRetrieve1000(b *testing.B) {
-	srv := ststest.NewServer(b)
-	alice := srv.AddUser("alice")
-	role := srv.AddRole("Admin", ststest.Trust{Principals: []string{alice.ARN}})
-	cfgFiles, credFiles := benchFiles(b)
+	srv, opts := roleOptions(b)
 	ctx := context.Background()
 	var all []time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		srv.ResetRequests()
-		cfg, err := awssession.CreateSession(ctx,
-			awssession.WithStaticCredentials(alice.AccessKeyID, alice.SecretAccessKey, ""),
-			awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: role.ARN}),
-			awssession.WithRegion("us-east-1"), awssession.WithSTSEndpoint(srv.URL),
-			awssession.WithConfigOptions(config.WithSharedConfigFiles(cfgFiles), config.WithSharedCredentialsFiles(credFiles)))
+		cfg, err := awssession.CreateSession(ctx, opts...)
 		if err != nil {
 			b.Fatal(err)
 		}
