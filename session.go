@@ -23,13 +23,15 @@ const expiryWindow = time.Minute
 // one STS call at a time however many goroutines ask.
 //
 // The config's Credentials are safe for concurrent use and behave as the
-// SDK's aws.CredentialsCache does (it has Invalidate, and
-// aws.IsCredentialsProvider sees the provider underneath), with cheaper
-// hits: a Retrieve of credentials in memory costs an atomic load and reads
-// no clock; a background goroutine reads it ten times a second while the
-// credentials are in use and stops a second after they are not. The
-// price: after the machine sleeps past the credentials' expiry they are
-// handed out for up to 100 ms after it wakes.
+// SDK's aws.CredentialsCache does (Invalidate; aws.IsCredentialsProvider
+// sees the provider underneath), with cheaper hits: a Retrieve of
+// credentials in memory costs two atomic loads and reads no clock. A
+// goroutine of the session reads the clock ten times a second while the
+// credentials are in use and stops a second after they are not; hits end
+// 200 ms before the SDK's cache would refresh, so none hands out
+// credentials past their Expires. The price: credentials that expired
+// while the machine slept can still be handed out for up to 100 ms after
+// it wakes.
 //
 // Errors from bad options match [ErrInvalidInput] (and
 // [ErrConflictingOptions] for options that exclude each other) and name the
