@@ -35,8 +35,8 @@ func (c *cli) session(ctx context.Context, cmd *cobra.Command, f *sessionFlags) 
 // layer is in the cache (and, for profiles and the default chain, whose
 // shared files and environment are as when it was cached), are served
 // without loading the shared config (no AWS_CA_BUNDLE parsing, no HTTP or
-// STS client); see awssession.PeekSession. --debug always builds the whole session, so
-// that its log shows every layer.
+// STS client); see awssession.PeekSession. --debug always builds the
+// whole session, so that its log shows every layer.
 func (c *cli) credentials(cmd *cobra.Command, f *sessionFlags) (region string, creds aws.Credentials, err error) {
 	opts, err := c.sessionOptions(cmd.Context(), cmd, f)
 	if err != nil {
