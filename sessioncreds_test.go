@@ -145,20 +145,27 @@ func TestSessionCredentialsClockStopsWhenIdle(t *testing.T) {
 	_, err := s.Retrieve(ctx)
 	require.NoError(t, err)
 
-	// Used between ticks: it keeps running well past idleTicks.
+	// Used between ticks: it keeps running well past idleTicks. (tick
+	// returns once a tick is handled, so each Retrieve lands between two.)
 	for range 3 * idleTicks {
 		_, err := s.Retrieve(ctx)
 		require.NoError(t, err)
-		clock.ticks <- time.Time{}
+		clock.tick(t)
 	}
 	require.True(t, clock.running.Load(), "running while used")
 	assert.Equal(t, int32(1), inner.calls.Load())
 
-	// Unused for idleTicks ticks: it stops and reads as unknown.
-	for range idleTicks {
-		clock.ticks <- time.Time{}
+	// Unused: it stops within idleTicks ticks and reads as unknown.
+	delivered := 0
+	for deadline := time.Now().Add(10 * time.Second); clock.running.Load() && time.Now().Before(deadline); {
+		select {
+		case clock.ticks <- time.Time{}:
+			delivered++
+		case <-time.After(10 * time.Millisecond): // stopping: nobody receives
+		}
 	}
-	require.Eventually(t, func() bool { return !clock.running.Load() }, 5*time.Second, time.Millisecond)
+	require.False(t, clock.running.Load(), "stopped when unused")
+	assert.LessOrEqual(t, delivered, idleTicks, "unused ticks before it stopped")
 	assert.Zero(t, clock.now.Load(), "a stopped clock's reading")
 	assert.Equal(t, int32(1), clock.stopped.Load(), "ticker stopped")
 
