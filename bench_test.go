@@ -181,15 +181,12 @@ func warmProfileSession(b *testing.B) (*ststest.Server, []awssession.Option) {
 	cfgFile, credFile := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
 	files := map[string]string{cfgFile: "[profile dev]\nregion = eu-west-1\n",
 		credFile: "[dev]\naws_access_key_id = " + alice.AccessKeyID + "\naws_secret_access_key = " + alice.SecretAccessKey + "\n"}
-	old := time.Now().Add(-time.Hour) // settled: see stampSettle
 	for p, text := range files {
 		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
 			b.Fatal(err)
 		}
-		if err := os.Chtimes(p, old, old); err != nil {
-			b.Fatal(err)
-		}
 	}
+	settle(b, cfgFile, credFile) // see stampSettle
 	cache, err := awssession.NewFileCache(filepath.Join(dir, "cache"))
 	if err != nil {
 		b.Fatal(err)

@@ -19,7 +19,7 @@ import (
 
 // settle backdates files as if they were written an hour ago: a plan stamp
 // records only files left alone for a few seconds.
-func settle(t *testing.T, paths ...string) {
+func settle(t testing.TB, paths ...string) {
 	t.Helper()
 	old := time.Now().Add(-time.Hour)
 	for _, p := range paths {
