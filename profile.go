@@ -210,5 +210,5 @@ func loadError(err error) error {
 	case errors.As(err, &file):
 		return invalid("shared config", "cannot read %s: %v", file.Filename, file.Err)
 	}
-	return fmt.Errorf("read the shared config: %w", err)
+	return fmt.Errorf("load AWS config: %w", err)
 }

@@ -35,6 +35,7 @@ aws_secret_access_key = `+f.alice.SecretAccessKey+`
 }
 
 func TestProfileWithRoleAndMFA(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	tokens, calls := counted(awssession.TOTP(f.device.Secret))
@@ -54,6 +55,7 @@ func TestProfileWithRoleAndMFA(t *testing.T) {
 }
 
 func TestProfileDurationSeconds(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	cfg, err := awssession.CreateSession(ctx, f.base(f.profiles(t), awssession.WithProfile("admin-long"),
@@ -65,6 +67,7 @@ func TestProfileDurationSeconds(t *testing.T) {
 }
 
 func TestProfileMFAWithoutTokensIsAClearError(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	_, err := awssession.CreateSession(context.Background(), f.base(f.profiles(t), awssession.WithProfile("admin"))...)
 	require.ErrorIs(t, err, awssession.ErrInvalidInput)
@@ -76,6 +79,7 @@ func TestProfileMFAWithoutTokensIsAClearError(t *testing.T) {
 
 // A profile role is the source; our hops chain on it.
 func TestProfileRoleThenOurRole(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	cfg, err := awssession.CreateSession(ctx, f.base(f.profiles(t), awssession.WithProfile("admin"),
@@ -92,6 +96,7 @@ func TestProfileRoleThenOurRole(t *testing.T) {
 }
 
 func TestProfileWithoutMFA(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	cfg, err := awssession.CreateSession(ctx, f.base(f.profiles(t), awssession.WithProfile("open"))...)
@@ -102,11 +107,11 @@ func TestProfileWithoutMFA(t *testing.T) {
 }
 
 func TestProfileFromEnvironment(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	opt := f.profiles(t)
-	t.Setenv("AWS_PROFILE", "base")
 	ctx := context.Background()
-	cfg, err := awssession.CreateSession(ctx, f.base(opt,
+	cfg, err := awssession.CreateSession(ctx, f.base(opt, f.extraEnv("AWS_PROFILE=base"),
 		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.open.ARN}))...)
 	require.NoError(t, err)
 	_, err = cfg.Credentials.Retrieve(ctx)
@@ -117,6 +122,7 @@ func TestProfileFromEnvironment(t *testing.T) {
 // WithMFA with an empty serial takes the profile's mfa_serial, so callers
 // need not repeat it.
 func TestProfileMFASerialFromProfile(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	cfg, err := awssession.CreateSession(ctx, f.base(f.profiles(t), awssession.WithProfile("admin"),
@@ -135,6 +141,7 @@ func TestProfileMFASerialFromProfile(t *testing.T) {
 // A role profile with nothing to sign its AssumeRole call is refused
 // before the SDK can fall back to the EC2 instance role over the network.
 func TestProfileRoleWithoutSource(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	opt := f.writeConfig(t, "[profile p]\nrole_arn = "+f.open.ARN+"\n", "")
 	_, err := awssession.CreateSession(context.Background(), f.base(opt, awssession.WithProfile("p"))...)
@@ -169,6 +176,7 @@ aws_secret_access_key = `+f.alice.SecretAccessKey+`
 // entry whichever profile asked for it, so the second profile asks for no
 // code.
 func TestProfileChainSharesLayers(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		gst  []awssession.Option
@@ -198,6 +206,7 @@ func TestProfileChainSharesLayers(t *testing.T) {
 // TestProfileMFASessionOnKeysOnlyProfile: mfa_serial on a profile that
 // holds only keys gets an MFA session, never the long-term keys.
 func TestProfileMFASessionOnKeysOnlyProfile(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	files := f.chainProfiles(t, "mfa_serial = "+f.device.SerialNumber+"\n")
@@ -220,6 +229,7 @@ func TestProfileMFASessionOnKeysOnlyProfile(t *testing.T) {
 // TestExplainProfileChain shows every hop of a chain, MFA on the hop whose
 // profile names the device, or on the MFA session at the base.
 func TestExplainProfileChain(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	files := f.chainProfiles(t, "")
 	p, err := awssession.Explain(context.Background(), f.base(files, awssession.WithProfile("deep"), awssession.WithProfileMFA(f.serverTOTP()))...)
@@ -248,6 +258,7 @@ func TestExplainProfileChain(t *testing.T) {
 // TestProfileDuration900 sends duration_seconds = 900 as 900 (the SDK
 // drops 15 min and less for its own default).
 func TestProfileDuration900(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	files := f.writeConfig(t, "[profile a]\nrole_arn = "+f.open.ARN+"\nsource_profile = base\nduration_seconds = 900\n",

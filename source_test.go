@@ -30,6 +30,7 @@ func (p *countingProvider) Retrieve(context.Context) (aws.Credentials, error) {
 // place of the credentials of a profile chain's empty base profile (keys
 // kept in a keyring), with that profile's mfa_serial and roles.
 func TestWithSource(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	src := &countingProvider{creds: aws.Credentials{AccessKeyID: f.alice.AccessKeyID, SecretAccessKey: f.alice.SecretAccessKey}}
@@ -70,6 +71,7 @@ func TestWithSource(t *testing.T) {
 // of the keys that made it, so a caller who knows only the access key ID
 // gets no session from the cache (and STS then refuses its signature).
 func TestWrongSecretMissesTheCache(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	cache := newFileCache(t)
@@ -97,6 +99,9 @@ func TestWrongSecretMissesTheCache(t *testing.T) {
 // aws.CredentialsCache, and creating and using sessions leaves no
 // goroutine behind.
 func TestSessionsStartNoGoroutine(t *testing.T) {
+	// Not parallel: it counts the process's goroutines. The CA bundle of
+	// the machine would not fit the plain http.Client below.
+	t.Setenv("AWS_CA_BUNDLE", "")
 	f := newFixture(t)
 	ctx := context.Background()
 	cfg, err := awssession.CreateSession(ctx, f.base(f.aliceKeys())...)
