@@ -39,21 +39,21 @@ func (s *session) build(cfg aws.Config) aws.CredentialsProvider {
 		var next aws.CredentialsProvider
 		switch l.kind {
 		case LayerGetSessionToken:
-			st := &sessionTokenProvider{client: client, duration: l.duration, log: log, timeout: o.stsTimeout}
+			st := &sessionTokenProvider{client: client, duration: l.duration, log: log, timeout: o.stsTimeout, now: o.world.now}
 			if l.mfa {
 				st.mfa = mfa
 			}
 			next = st
 		case LayerAssumeRole:
 			ar := &assumeRoleProvider{client: client, role: l.role, sessionName: l.sessionName, duration: l.duration,
-				log: log, timeout: o.stsTimeout, clampToRoleMax: o.durations == ClampDurations}
+				log: log, timeout: o.stsTimeout, now: o.world.now, clampToRoleMax: o.durations == ClampDurations}
 			if l.mfa {
 				ar.mfa = mfa
 			}
 			next = ar
 		}
 		if o.cache != nil {
-			next = &cachedLayer{name: l.name, key: l.key, cache: o.cache, next: next, log: log, now: o.world.now}
+			next = &cachedLayer{name: l.name, key: l.key, account: l.account(), cache: o.cache, next: next, log: log, now: o.world.now}
 		}
 		prov = inMemory(next)
 	}

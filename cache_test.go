@@ -150,6 +150,8 @@ func TestCacheRecoversFromBadEntries(t *testing.T) {
 		{name: "no expiration", content: `{"version":1,"accessKeyId":"A","secretAccessKey":"s","sessionToken":"t"}`},
 		{name: "expired", content: valid(time.Now().Add(-time.Hour))},
 		{name: "inside refresh window", content: valid(time.Now().Add(2 * time.Minute))},
+		{name: "expires further out than any STS session", content: valid(time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))},
+		{name: "another account than the role's", content: strings.Replace(valid(time.Now().Add(time.Hour)), `{`, `{"accountId":"999999999999",`, 1)},
 		{name: "unknown field", content: strings.Replace(valid(time.Now().Add(time.Hour)), `{`, `{"evil":true,`, 1)},
 		{name: "trailing data", content: valid(time.Now().Add(time.Hour)) + `{}`},
 		{name: "readable by others", content: valid(time.Now().Add(time.Hour)), mode: 0o644},

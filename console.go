@@ -161,7 +161,7 @@ func federationToken(ctx context.Context, cfg aws.Config, o consoleOptions) (aws
 	if err != nil {
 		return aws.Credentials{}, fmt.Errorf("console sign-in: get federation token %s: %w", o.name, err)
 	}
-	return credentialsFromSTS(out.Credentials, "GetFederationToken", "")
+	return credentialsFromSTS(out.Credentials, "GetFederationToken", "", time.Now())
 }
 
 // FederationError reports a console federation endpoint that refused the

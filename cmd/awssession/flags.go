@@ -23,6 +23,7 @@ type sessionFlags struct {
 	noSession                    bool
 
 	stsEndpoint string
+	stsTimeout  duration
 	noCache     bool
 	cacheDir    string
 }
@@ -46,6 +47,7 @@ func (f *sessionFlags) register(cmd *cobra.Command) {
 	fs.Var(&f.sessionTokenDuration, "session-token-duration", "add an MFA session (GetSessionToken) of this length, e.g. 12h (15m to 36h)")
 	fs.BoolVar(&f.noSession, "no-session", false, "send the MFA code to AssumeRole instead of an MFA session (GetSessionToken, 12 h) under the roles")
 	fs.StringVar(&f.stsEndpoint, "sts-endpoint", "", "send every STS call to this URL (VPC endpoint, fake STS such as awssession sts-server)")
+	fs.Var(&f.stsTimeout, "sts-timeout", "give up on an STS call (retries included) after this long (default 30s)")
 	fs.BoolVar(&f.noCache, "no-cache", false, "neither read nor write the credential cache")
 	fs.StringVar(&f.cacheDir, "cache-dir", "", "credential cache directory (default: awssession under the user cache dir)")
 	cmd.MarkFlagsMutuallyExclusive("mfa-token", "mfa-totp-secret-env")
