@@ -19,10 +19,10 @@ type cachedLayer struct {
 	name    string // for logs, e.g. "AssumeRole[0]"
 	key     string
 	account string // the account the layer's credentials must belong to; "" unknown
-	cache Cache
-	next  aws.CredentialsProvider
-	log   *slog.Logger
-	now   func() time.Time
+	cache   Cache
+	next    aws.CredentialsProvider
+	log     *slog.Logger
+	now     func() time.Time
 }
 
 var _ aws.CredentialsProvider = (*cachedLayer)(nil)
