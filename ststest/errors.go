@@ -26,9 +26,7 @@ func (e *apiError) errorType() string {
 
 // Messages quoted from STS (shared/STS-REFERENCE.md §2), except:
 // msgMFABothNeeded, seen when a serial is sent without a code or the
-// reverse (y13i/sgviz#9); msgInvalidRoleARN (physera/onelogin-aws-cli#12);
-// msgDuplicateTagKeys, IAM's text for the same rule, as STS's own is not
-// published.
+// reverse (y13i/sgviz#9); msgInvalidRoleARN (physera/onelogin-aws-cli#12).
 const (
 	msgBadMFACode        = "MultiFactorAuthentication failed with invalid MFA one time pass code."
 	msgUnknownMFASerial  = "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user."
@@ -41,7 +39,6 @@ const (
 	msgMissingAuth       = "Request is missing Authentication Token"
 	msgSignatureMismatch = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
 	msgInvalidRoleARN    = "Request ARN is invalid"
-	msgDuplicateTagKeys  = "Duplicate tag keys found. Please note that Tag keys are case insensitive."
 )
 
 func accessDenied(message string) *apiError {

@@ -34,6 +34,9 @@ type principal struct {
 	mfa bool
 	// sourceIdentity persists across chained role sessions.
 	sourceIdentity string
+	// transitiveTags are the session tags passed on to the next hop of a
+	// role chain.
+	transitiveTags []tag
 }
 
 // userPrincipal is the principal of a long-term key.
