@@ -111,7 +111,7 @@ func (s *Server) AddRootKey() User {
 const rootUserName = "<root>"
 
 func (s *Server) addKeyLocked(u *userRecord) User {
-	k := &accessKey{id: newAccessKeyID("AKIA"), secret: newSecret(), user: u}
+	k := &accessKey{id: newAccessKeyID("AKIA", s.cfg.account), secret: newSecret(), user: u}
 	s.keys[k.id] = k
 	return User{Name: u.name, ARN: u.arn, UserID: u.id, AccessKeyID: k.id, SecretAccessKey: k.secret}
 }

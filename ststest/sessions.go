@@ -68,7 +68,7 @@ func (s *Server) issueLocked(p principal, now time.Time, d time.Duration) *sessi
 	}
 	p.temporary = true
 	sess := &session{
-		accessKeyID: newAccessKeyID("ASIA"),
+		accessKeyID: newAccessKeyID("ASIA", s.cfg.account),
 		secret:      newSecret(),
 		token:       newSessionToken(),
 		expires:     now.Add(d),

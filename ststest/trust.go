@@ -1,6 +1,7 @@
 package ststest
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -60,4 +61,21 @@ func (t Trust) extraAction(setsTags, sourceIdentity bool) string {
 		return "SetSourceIdentity"
 	}
 	return ""
+}
+
+// audience is the aud the role expects of web identity tokens.
+func (t Trust) audience() string {
+	if t.Audience == "" {
+		return defaultAudience
+	}
+	return t.Audience
+}
+
+// admitsWebIdentity reports whether the trust policy names the OIDC
+// provider and its conditions on the token's aud and sub hold. Only the
+// provider's ARN admits web identities: "*" and account principals do not,
+// as IAM's Federated principals are separate from its AWS ones.
+func (t Trust) admitsWebIdentity(provider, aud, sub string) bool {
+	return slices.Contains(t.Principals, provider) && aud == t.audience() &&
+		(t.Subject == "" || matchLike(t.Subject, sub))
 }
