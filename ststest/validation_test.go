@@ -139,17 +139,6 @@ func TestAssumeRoleValidation(t *testing.T) {
 	}
 }
 
-func TestPackedPolicyTooLarge(t *testing.T) {
-	f := newFixture(t)
-	role := f.srv.AddRole("Target", ststest.Trust{Principals: []string{f.alice.ARN}})
-	_, err := clientFor(f.srv, f.alice).AssumeRole(ctxT(t), &sts.AssumeRoleInput{
-		RoleArn: aws.String(role.ARN), RoleSessionName: aws.String("big"), Policy: aws.String(strings.Repeat(" ", 2100)),
-	})
-	requireAPIError(t, err, "PackedPolicyTooLarge", "Packed policy consumes 103% of allotted space, please use smaller policy.", 400)
-	var typed *types.PackedPolicyTooLargeException
-	require.ErrorAs(t, err, &typed, "got %T, want the SDK's typed error", err)
-}
-
 func TestGetFederationTokenValidation(t *testing.T) {
 	f := newFixture(t)
 	tests := []struct {
