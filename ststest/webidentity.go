@@ -68,9 +68,9 @@ func (s *Server) verifyWebIdentityToken(token string, now time.Time) (webIdentit
 		Alg string `json:"alg"`
 		Kid string `json:"kid"`
 	}
-	headerJSON, err1 := base64.RawURLEncoding.DecodeString(parts[0])
-	payload, err2 := base64.RawURLEncoding.DecodeString(parts[1])
-	sig, err3 := base64.RawURLEncoding.DecodeString(parts[2])
+	headerJSON, err1 := base64.RawURLEncoding.Strict().DecodeString(parts[0])
+	payload, err2 := base64.RawURLEncoding.Strict().DecodeString(parts[1])
+	sig, err3 := base64.RawURLEncoding.Strict().DecodeString(parts[2])
 	if err1 != nil || err2 != nil || err3 != nil ||
 		json.Unmarshal(headerJSON, &header) != nil || json.Unmarshal(payload, &claims) != nil {
 		return claims, invalidIdentityToken(msgNotAJWT)
