@@ -46,7 +46,7 @@ func TestAssumeRoleTrust(t *testing.T) {
 		{"role session not listed", clientForCreds(f.srv, aliceRole.Credentials), byAlice.ARN, nil, roleSessionARN},
 		{"unknown role", clientFor(f.srv, f.alice), "arn:aws:iam::" + acct + ":role/Nope", nil, f.alice.ARN},
 		{"role in another account", clientFor(f.srv, f.alice), "arn:aws:iam::999999999999:role/ByAlice", nil, f.alice.ARN},
-		{"malformed role ARN", clientFor(f.srv, f.alice), "arn:aws:iam:" + acct + ":role/ByAlice", nil, f.alice.ARN},
+		{"user ARN", clientFor(f.srv, f.alice), bob.ARN, nil, f.alice.ARN},
 		{"external ID right", clientFor(f.srv, f.alice), withExternal.ARN, aws.String("s3cr3t-id"), ""},
 		{"external ID missing", clientFor(f.srv, f.alice), withExternal.ARN, nil, f.alice.ARN},
 		{"external ID wrong", clientFor(f.srv, f.alice), withExternal.ARN, aws.String("other-id"), f.alice.ARN},
@@ -113,7 +113,8 @@ func TestAssumeRoleMFA(t *testing.T) {
 
 func TestAssumeRoleResponse(t *testing.T) {
 	f := newFixture(t)
-	role := f.srv.AddRole("team/Deploy", ststest.Trust{Principals: []string{f.alice.ARN}, MaxSessionDuration: 2 * time.Hour})
+	role := f.srv.AddRole("team/Deploy", ststest.Trust{Principals: []string{f.alice.ARN}, MaxSessionDuration: 2 * time.Hour,
+		SessionTags: true, SourceIdentity: true})
 	require.Equal(t, "arn:aws:iam::123456789012:role/team/Deploy", role.ARN)
 	client := clientFor(f.srv, f.alice)
 
@@ -143,7 +144,7 @@ func TestAssumeRoleResponse(t *testing.T) {
 	require.Equal(t, f.clock.Now().Add(time.Hour).UTC().Truncate(time.Millisecond), aws.ToTime(plain.Credentials.Expiration), "default is 1 h")
 
 	t.Run("source identity persists along the chain and cannot change", func(t *testing.T) {
-		next := f.srv.AddRole("Next", ststest.Trust{Principals: []string{role.ARN}})
+		next := f.srv.AddRole("Next", ststest.Trust{Principals: []string{role.ARN}, SourceIdentity: true})
 		chained := clientForCreds(f.srv, out.Credentials)
 		hop, err := chained.AssumeRole(ctxT(t), &sts.AssumeRoleInput{RoleArn: aws.String(next.ARN), RoleSessionName: aws.String("hop")})
 		require.NoError(t, err)

@@ -6,14 +6,26 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/awssession/awssession/internal/stsrules"
 )
 
 // authenticateLocked finds who signed r and checks that they did, in the
-// order AWS reports problems: no signature, a malformed one, a request
-// time too far from the server clock, an unknown key or token, an expired
-// session, and finally a signature that does not verify. s.mu must be
-// held.
+// order AWS reports problems: no signature, a malformed one, a scope
+// outside STS or outside any region, a request time too far from the
+// server clock, an unknown key or token, an expired session, and finally
+// a signature that does not verify. A request whose query string carries
+// the signature (a presigned URL) is checked by authenticatePresignedLocked.
+// s.mu must be held.
+//
+// A Date header in ISO 8601 basic format may stand in for X-Amz-Date at
+// AWS, but such a request cannot be verified by re-signing with the SDK's
+// signer, which always signs X-Amz-Date; it fails here with
+// SignatureDoesNotMatch rather than being verified by SigV4 code of our own.
 func (s *Server) authenticateLocked(r *http.Request, body []byte, now time.Time) (principal, *apiError) {
+	if isPresigned(r) {
+		return s.authenticatePresignedLocked(r, body, now)
+	}
 	header := r.Header.Get("Authorization")
 	if header == "" {
 		return principal{}, &apiError{http.StatusForbidden, "MissingAuthenticationToken", msgMissingAuth}
@@ -22,10 +34,13 @@ func (s *Server) authenticateLocked(r *http.Request, body []byte, now time.Time)
 	if err != nil {
 		return principal{}, err
 	}
-	if a.service != "sts" {
-		return principal{}, signatureDoesNotMatch("Credential should be scoped to correct service: 'sts'. ")
+	if e := checkScope(a.service, a.region); e != nil {
+		return principal{}, e
 	}
 	date := r.Header.Get("X-Amz-Date")
+	if date == "" {
+		date = r.Header.Get("Date")
+	}
 	if date == "" {
 		return principal{}, incompleteSignature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=" + header)
 	}
@@ -36,28 +51,49 @@ func (s *Server) authenticateLocked(r *http.Request, body []byte, now time.Time)
 	if e := checkSkew(signed, now, s.cfg.maxSkew); e != nil {
 		return principal{}, e
 	}
-
-	token := r.Header.Get("X-Amz-Security-Token")
-	var who principal
-	creds := aws.Credentials{AccessKeyID: a.accessKeyID}
-	if k := s.keys[a.accessKeyID]; k != nil {
-		if token != "" {
-			return principal{}, invalidClientTokenID()
-		}
-		who, creds.SecretAccessKey = userPrincipal(k.user), k.secret
-	} else if sess := s.sessions[a.accessKeyID]; sess != nil {
-		if subtle.ConstantTimeCompare([]byte(token), []byte(sess.token)) != 1 {
-			return principal{}, invalidClientTokenID()
-		}
-		if !now.Before(sess.expires) {
-			return principal{}, &apiError{http.StatusForbidden, "ExpiredToken", msgExpiredToken}
-		}
-		who, creds.SecretAccessKey, creds.SessionToken = sess.as, sess.secret, sess.token
-	} else {
-		return principal{}, invalidClientTokenID()
+	who, creds, e := s.credentialsLocked(a.accessKeyID, r.Header.Get("X-Amz-Security-Token"), now)
+	if e != nil {
+		return principal{}, e
 	}
 	if !signatureMatches(r, body, a, creds, signed) {
 		return principal{}, signatureDoesNotMatch(msgSignatureMismatch)
 	}
 	return who, nil
+}
+
+// checkScope refuses a credential scope for another service or for a
+// region AWS does not have (cognitect-labs/aws-api#27). Which region a
+// regional endpoint expects is not modelled: every real region passes.
+func checkScope(service, region string) *apiError {
+	if service != "sts" {
+		return signatureDoesNotMatch("Credential should be scoped to correct service: 'sts'. ")
+	}
+	if !stsrules.IsSigningRegion(region) {
+		return signatureDoesNotMatch("Credential should be scoped to a valid region, not '" + region + "'. ")
+	}
+	return nil
+}
+
+// credentialsLocked returns the principal behind an access key and the
+// credentials to verify its signature with, or the error STS sends for an
+// unknown key, a token that does not belong to it, or an expired session.
+// s.mu must be held.
+func (s *Server) credentialsLocked(accessKeyID, token string, now time.Time) (principal, aws.Credentials, *apiError) {
+	creds := aws.Credentials{AccessKeyID: accessKeyID}
+	if k := s.keys[accessKeyID]; k != nil {
+		if token != "" {
+			return principal{}, creds, invalidClientTokenID()
+		}
+		creds.SecretAccessKey = k.secret
+		return userPrincipal(k.user), creds, nil
+	}
+	sess := s.sessions[accessKeyID]
+	if sess == nil || subtle.ConstantTimeCompare([]byte(token), []byte(sess.token)) != 1 {
+		return principal{}, creds, invalidClientTokenID()
+	}
+	if !now.Before(sess.expires) {
+		return principal{}, creds, &apiError{http.StatusForbidden, "ExpiredToken", msgExpiredToken}
+	}
+	creds.SecretAccessKey, creds.SessionToken = sess.secret, sess.token
+	return sess.as, creds, nil
 }

@@ -26,9 +26,10 @@ func (e *apiError) errorType() string {
 
 // Messages quoted from STS (shared/STS-REFERENCE.md §2), except:
 // msgMFABothNeeded, seen when a serial is sent without a code or the
-// reverse (y13i/sgviz#9); msgInvalidRoleARN (physera/onelogin-aws-cli#12);
-// msgDuplicateTagKeys, IAM's text for the same rule, as STS's own is not
-// published.
+// reverse (y13i/sgviz#9); msgInvalidRoleARN (physera/onelogin-aws-cli#12).
+// msgMissingAction is the Common Errors page's description of
+// MissingAction; msgMissingVersion is a guess worded like other AWS Query
+// APIs' MissingParameter messages.
 const (
 	msgBadMFACode        = "MultiFactorAuthentication failed with invalid MFA one time pass code."
 	msgUnknownMFASerial  = "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user."
@@ -41,7 +42,8 @@ const (
 	msgMissingAuth       = "Request is missing Authentication Token"
 	msgSignatureMismatch = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
 	msgInvalidRoleARN    = "Request ARN is invalid"
-	msgDuplicateTagKeys  = "Duplicate tag keys found. Please note that Tag keys are case insensitive."
+	msgMissingAction     = "The request is missing an action or a required parameter."
+	msgMissingVersion    = "The request must contain the parameter Version"
 )
 
 func accessDenied(message string) *apiError {
@@ -75,6 +77,6 @@ func incompleteSignature(message string) *apiError {
 	return &apiError{http.StatusBadRequest, "IncompleteSignature", message}
 }
 
-func invalidAction(action string) *apiError {
-	return &apiError{http.StatusBadRequest, "InvalidAction", "Could not find operation " + action + " for version 2011-06-15"}
+func invalidAction(action, version string) *apiError {
+	return &apiError{http.StatusBadRequest, "InvalidAction", "Could not find operation " + action + " for version " + version}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
@@ -115,4 +116,40 @@ func ExampleServer_InjectFault() {
 	// GetCallerIdentity 500 InternalFailure
 	// GetCallerIdentity 500 InternalFailure
 	// GetCallerIdentity 200
+}
+
+// tokenSource hands the SDK's web identity provider a token, as the file
+// a GitHub runner or a kubelet writes (stscreds.IdentityTokenFile) would.
+type tokenSource func() string
+
+func (f tokenSource) GetIdentityToken() ([]byte, error) { return []byte(f()), nil }
+
+// A GitHub Actions workflow assumes a role with its OIDC token: the SDK's
+// web identity provider exchanges a token minted by the server's issuer in
+// an unsigned AssumeRoleWithWebIdentity call.
+func ExampleServer_WebIdentityToken() {
+	srv, err := ststest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	deploy := srv.AddRole("Deploy", ststest.Trust{
+		Principals: []string{srv.OIDCProviderARN()},
+		Subject:    "repo:octo/app:ref:refs/heads/*", // Audience "": sts.amazonaws.com
+	})
+
+	anonymous := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL)})
+	provider := stscreds.NewWebIdentityRoleProvider(anonymous, deploy.ARN,
+		tokenSource(func() string { return srv.WebIdentityToken("repo:octo/app:ref:refs/heads/main", "") }),
+		func(o *stscreds.WebIdentityRoleOptions) { o.RoleSessionName = "run-42" })
+
+	client := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
+		Credentials: aws.NewCredentialsCache(provider)})
+	who, err := client.GetCallerIdentity(context.Background(), nil)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(*who.Arn)
+	// Output:
+	// arn:aws:sts::123456789012:assumed-role/Deploy/run-42
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -45,6 +46,40 @@ func FuzzParseRequest(f *testing.F) {
 		}
 		if rec.Code != http.StatusOK && (got.XMLName.Local != "ErrorResponse" || got.Code == "") {
 			t.Fatalf("status %d with body %q: want an ErrorResponse with a code", rec.Code, rec.Body.String())
+		}
+		srv.ResetRequests()
+	})
+}
+
+// FuzzWebIdentityToken sends arbitrary tokens to the unsigned
+// AssumeRoleWithWebIdentity: it must never panic or answer 5xx, and only
+// the token the issuer minted, unchanged, may be accepted.
+func FuzzWebIdentityToken(f *testing.F) {
+	srv, err := Start()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(srv.Close)
+	role := srv.AddRole("Deploy", Trust{Principals: []string{srv.OIDCProviderARN()}})
+	minted := srv.WebIdentityToken("repo:octo/app:ref:refs/heads/main", "")
+	f.Add(minted)
+	f.Add("a.b.c")
+	f.Add("eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0.")
+	parts := strings.Split(minted, ".")
+	f.Add(parts[0] + "." + parts[1] + ".")
+
+	f.Fuzz(func(t *testing.T, token string) {
+		form := url.Values{"Action": {"AssumeRoleWithWebIdentity"}, "Version": {"2011-06-15"}, "RoleArn": {role.ARN},
+			"RoleSessionName": {"fuzz"}, "WebIdentityToken": {token}}
+		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("status %d, body %q", rec.Code, rec.Body.String())
+		}
+		if rec.Code == http.StatusOK && token != minted {
+			t.Fatalf("accepted a token the issuer did not mint: %q", token)
 		}
 		srv.ResetRequests()
 	})

@@ -21,13 +21,25 @@ type call struct {
 // the <OpResult> element or the error to send.
 type operation func(s *Server, c *call) (any, *apiError)
 
-// operations are the actions the server implements.
+// operations are the signed actions the server implements.
 var operations = map[string]operation{
 	"GetSessionToken":    (*Server).getSessionToken,
 	"AssumeRole":         (*Server).assumeRole,
 	"GetFederationToken": (*Server).getFederationToken,
 	"GetCallerIdentity":  (*Server).getCallerIdentity,
+	"GetAccessKeyInfo":   (*Server).getAccessKeyInfo,
 }
+
+// unsignedOperations are the actions STS serves without a signature: they
+// are routed before authentication, as STS routes them, so that a request
+// with no Authorization header is answered by the operation instead of
+// with MissingAuthenticationToken. Their call has no caller.
+var unsignedOperations = map[string]operation{
+	"AssumeRoleWithWebIdentity": (*Server).assumeRoleWithWebIdentity,
+}
+
+// apiVersion is the only Version of the STS Query API.
+const apiVersion = "2011-06-15"
 
 // ServeHTTP serves one STS request: it records it, applies any injected
 // fault, authenticates the caller, dispatches on Action and writes the
@@ -36,6 +48,9 @@ var operations = map[string]operation{
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == federationPath {
 		s.serveFederation(w, r)
+		return
+	}
+	if s.serveOIDC(w, r) {
 		return
 	}
 	body, params, readErr := readRequest(r)
@@ -78,15 +93,36 @@ func (s *Server) handleLocked(r *http.Request, body []byte, params url.Values, a
 	if readErr != nil {
 		return nil, readErr
 	}
+	if op := unsignedOperations[action]; op != nil {
+		if e := checkVersion(params); e != nil {
+			return nil, e
+		}
+		return op(s, &call{params: params, now: now})
+	}
 	caller, e := s.authenticateLocked(r, body, now)
 	if e != nil {
 		return nil, e
 	}
+	if !params.Has("Action") {
+		return nil, &apiError{http.StatusBadRequest, "MissingAction", msgMissingAction}
+	}
+	if e := checkVersion(params); e != nil {
+		return nil, e
+	}
 	op := operations[action]
-	if op == nil {
-		return nil, invalidAction(action)
+	if op == nil || params.Get("Version") != apiVersion {
+		return nil, invalidAction(action, params.Get("Version"))
 	}
 	return op(s, &call{caller: caller, params: params, now: now})
+}
+
+// checkVersion refuses a request without the Version parameter, which
+// every Query API requires (CommonParameters).
+func checkVersion(params url.Values) *apiError {
+	if !params.Has("Version") {
+		return &apiError{http.StatusBadRequest, "MissingParameter", msgMissingVersion}
+	}
+	return nil
 }
 
 // wait sleeps for d unless the request's context ends or the server

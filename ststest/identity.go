@@ -41,6 +41,22 @@ type Trust struct {
 	// MaxSessionDuration is the role's maximum session; 0 means 1 h. IAM
 	// accepts 1 h to 12 h; [Server.AddRole] panics outside that range.
 	MaxSessionDuration time.Duration `json:"maxSessionDuration"`
+	// SessionTags allows sts:TagSession: without it, AssumeRole with Tags
+	// is refused with AccessDenied, as IAM refuses it when the trust
+	// policy does not allow that action.
+	SessionTags bool `json:"sessionTags,omitempty"`
+	// SourceIdentity allows sts:SetSourceIdentity: without it, AssumeRole
+	// with a SourceIdentity, or by a session that carries one, is refused.
+	SourceIdentity bool `json:"sourceIdentity,omitempty"`
+	// Audience is the aud a web identity token must carry for
+	// AssumeRoleWithWebIdentity, when Principals names
+	// [Server.OIDCProviderARN] (the condition on
+	// HOST:aud); "" means "sts.amazonaws.com", as for GitHub Actions and EKS.
+	Audience string `json:"audience,omitempty"`
+	// Subject is a pattern the token's sub must match (HOST:sub with
+	// StringLike: '*' matches any run of characters, '?' one); "" admits
+	// any subject.
+	Subject string `json:"subject,omitempty"`
 }
 
 type userRecord struct {
@@ -95,7 +111,7 @@ func (s *Server) AddRootKey() User {
 const rootUserName = "<root>"
 
 func (s *Server) addKeyLocked(u *userRecord) User {
-	k := &accessKey{id: newAccessKeyID("AKIA"), secret: newSecret(), user: u}
+	k := &accessKey{id: newAccessKeyID("AKIA", s.cfg.account), secret: newSecret(), user: u}
 	s.keys[k.id] = k
 	return User{Name: u.name, ARN: u.arn, UserID: u.id, AccessKeyID: k.id, SecretAccessKey: k.secret}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base32"
 	"encoding/base64"
 	"fmt"
+	"strconv"
 )
 
 // The alphabets AWS identifiers are drawn from. Access key IDs and unique
@@ -28,8 +29,42 @@ func randomString(alphabet string, n int) string {
 }
 
 // newAccessKeyID returns a 20-character key ID with the given prefix
-// (AKIA for long-term keys, ASIA for temporary ones).
-func newAccessKeyID(prefix string) string { return prefix + randomString(idAlphabet, 16) }
+// (AKIA for long-term keys, ASIA for temporary ones) that encodes account
+// as AWS's key IDs have since 2019: the 16 characters after the prefix
+// are base32 of 10 bytes whose first six hold the account ID shifted left
+// by seven bits (see accountOfKeyID).
+func newAccessKeyID(prefix, account string) string {
+	b := make([]byte, 10)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("ststest: crypto/rand: %v", err))
+	}
+	n, _ := strconv.ParseUint(account, 10, 64) // validated: 12 digits
+	v := n<<7 | uint64(b[5]&0x7f)
+	for i := 5; i >= 0; i-- {
+		b[i], v = byte(v), v>>8
+	}
+	return prefix + base32.StdEncoding.EncodeToString(b)
+}
+
+// accountOfKeyID returns the account ID a key ID encodes, as
+// GetAccessKeyInfo reads it, and whether it decodes: the layout is
+// public research, not AWS documentation (Tal Be'ery, "A short note on
+// AWS KEY ID", 2023, whose example ASIAY34FZKBOKMUTVV7A is account
+// 609629065308).
+func accountOfKeyID(id string) (string, bool) {
+	if len(id) != 20 {
+		return "", false
+	}
+	b, err := base32.StdEncoding.DecodeString(id[4:])
+	if err != nil {
+		return "", false
+	}
+	var v uint64
+	for _, c := range b[:6] {
+		v = v<<8 | uint64(c)
+	}
+	return fmt.Sprintf("%012d", (v&0x7fffffffff80)>>7), true
+}
 
 // newUniqueID returns a 21-character IAM unique ID (AIDA for users, AROA
 // for roles).

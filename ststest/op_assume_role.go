@@ -2,6 +2,7 @@ package ststest
 
 import (
 	"encoding/xml"
+	"slices"
 	"time"
 
 	"github.com/awssession/awssession/internal/stsrules"
@@ -28,6 +29,7 @@ type assumeRoleParams struct {
 	policy                                           string
 	arns                                             []string
 	tags                                             []tag
+	transitiveKeys                                   []string
 	seconds                                          int
 }
 
@@ -40,7 +42,7 @@ func readAssumeRole(c *call) (assumeRoleParams, *apiError) {
 	a.arns = p.policyARNs()
 	a.seconds = p.duration(stsrules.MinDurationSeconds, stsrules.MaxAssumeRoleSeconds, stsrules.DefaultAssumeRoleSeconds)
 	a.tags = p.tags()
-	p.transitiveTagKeys()
+	a.transitiveKeys = p.transitiveTagKeys()
 	a.externalID, _ = p.str("ExternalId", stsrules.ExternalID, false)
 	a.serial, a.hasSerial = p.str("SerialNumber", stsrules.SerialNumber, false)
 	a.code, a.hasCode = p.str("TokenCode", stsrules.TokenCode, false)
@@ -66,7 +68,10 @@ func readAssumeRole(c *call) (assumeRoleParams, *apiError) {
 // session), so this server does the same.
 //
 // A source identity persists along the chain and may not be changed; a
-// different one is refused like any other denied AssumeRole.
+// different one is refused like any other denied AssumeRole. Every role
+// on the way must allow sts:SetSourceIdentity, and a role assumed with
+// tags sts:TagSession (see [Trust]). Transitive tags pass down the chain
+// (see sessionTags).
 func (s *Server) assumeRole(c *call) (any, *apiError) {
 	a, e := readAssumeRole(c)
 	if e != nil {
@@ -77,6 +82,10 @@ func (s *Server) assumeRole(c *call) (any, *apiError) {
 		return nil, accessDenied(msgRootAssumeRole)
 	case kindFederated:
 		return nil, notAuthorized(c.caller.arn, "AssumeRole", a.roleARN)
+	}
+	transitive, e := sessionTags(c.caller.transitiveTags, a.tags, a.transitiveKeys)
+	if e != nil {
+		return nil, e
 	}
 	mfaNow, e := s.checkMFALocked(c.caller, c.now, a.serial, a.code, a.hasSerial, a.hasCode)
 	if e != nil {
@@ -94,6 +103,13 @@ func (s *Server) assumeRole(c *call) (any, *apiError) {
 		(c.caller.sourceIdentity != "" && a.sourceIdentity != "" && a.sourceIdentity != c.caller.sourceIdentity) {
 		return nil, notAuthorized(c.caller.arn, "AssumeRole", a.roleARN)
 	}
+	sourceIdentity := c.caller.sourceIdentity
+	if sourceIdentity == "" {
+		sourceIdentity = a.sourceIdentity
+	}
+	if action := role.trust.extraAction(len(a.tags) > 0, sourceIdentity != ""); action != "" {
+		return nil, notAuthorized(c.caller.arn, action, a.roleARN)
+	}
 	d := time.Duration(a.seconds) * time.Second
 	if d > role.maxSession {
 		return nil, validationError(msgRoleMaxDuration)
@@ -102,13 +118,9 @@ func (s *Server) assumeRole(c *call) (any, *apiError) {
 	if c.caller.temporary && a.seconds > stsrules.RoleChainingMaxSeconds {
 		return nil, validationError(msgChainingDuration)
 	}
-	packed, e := packedPolicy(a.hasPolicy, a.policy, a.arns, a.tags)
+	packed, e := packedPolicy(a.hasPolicy, a.policy, a.arns, slices.Concat(a.tags, c.caller.transitiveTags))
 	if e != nil {
 		return nil, e
-	}
-	sourceIdentity := c.caller.sourceIdentity
-	if sourceIdentity == "" {
-		sourceIdentity = a.sourceIdentity
 	}
 	as := principal{
 		kind:           kindRole,
@@ -118,6 +130,7 @@ func (s *Server) assumeRole(c *call) (any, *apiError) {
 		chained:        c.caller.temporary,
 		mfa:            mfa,
 		sourceIdentity: sourceIdentity,
+		transitiveTags: transitive,
 	}
 	sess := s.issueLocked(as, c.now, d)
 	return assumeRoleResult{

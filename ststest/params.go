@@ -110,8 +110,6 @@ func (p *paramReader) policyARNs() []string {
 	return arns
 }
 
-type tag struct{ key, value string }
-
 // tags reads Tags: at most fifty, each with a key and a value.
 func (p *paramReader) tags() []tag {
 	keys, values := p.list("Tags", "Key"), p.list("Tags", "Value")
@@ -162,18 +160,4 @@ func (p *paramReader) transitiveTagKeys() []string {
 	}
 	p.add(stsrules.TooMany("transitiveTagKeys", keys, stsrules.MaxTransitiveTagKeys))
 	return keys
-}
-
-// duplicateTagKeys reports keys that differ only by case, which STS
-// refuses because tag keys are case-insensitive. The text is IAM's.
-func duplicateTagKeys(tags []tag) *apiError {
-	seen := map[string]bool{}
-	for _, t := range tags {
-		k := strings.ToLower(t.key)
-		if seen[k] {
-			return validationError(msgDuplicateTagKeys)
-		}
-		seen[k] = true
-	}
-	return nil
 }

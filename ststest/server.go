@@ -32,6 +32,8 @@ type Server struct {
 	requests []Request
 	faults   []*Fault
 	signins  map[string]*signin // console sign-in tokens, made on first use
+
+	oidc oidcIssuer // the issuer of WebIdentityToken's tokens
 }
 
 // NewServer starts a server on a free loopback port and closes it when

@@ -34,6 +34,9 @@ type principal struct {
 	mfa bool
 	// sourceIdentity persists across chained role sessions.
 	sourceIdentity string
+	// transitiveTags are the session tags passed on to the next hop of a
+	// role chain.
+	transitiveTags []tag
 }
 
 // userPrincipal is the principal of a long-term key.
@@ -65,7 +68,7 @@ func (s *Server) issueLocked(p principal, now time.Time, d time.Duration) *sessi
 	}
 	p.temporary = true
 	sess := &session{
-		accessKeyID: newAccessKeyID("ASIA"),
+		accessKeyID: newAccessKeyID("ASIA", s.cfg.account),
 		secret:      newSecret(),
 		token:       newSessionToken(),
 		expires:     now.Add(d),

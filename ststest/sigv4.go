@@ -71,6 +71,9 @@ func parseAuthorization(header string) (authorization, *apiError) {
 // the request log; it does not validate anything.
 func accessKeyIDOf(r *http.Request) string {
 	_, rest, _ := strings.Cut(r.Header.Get("Authorization"), "Credential=")
+	if rest == "" {
+		rest = r.URL.Query().Get("X-Amz-Credential")
+	}
 	id, _, _ := strings.Cut(rest, "/")
 	return id
 }
@@ -100,40 +103,53 @@ var headersTheSignerSkips = map[string]bool{
 	"authorization": true, "user-agent": true, "x-amzn-trace-id": true, "expect": true, "transfer-encoding": true,
 }
 
+// signedCopy returns a bare copy of r, with no body, that holds exactly
+// the headers the client signed, for re-signing with the SDK's signer,
+// and whether the client signed X-Amz-Security-Token. It fails when the
+// client signed a header the SDK's signer never signs, or one that is
+// absent.
+func signedCopy(r *http.Request, rawQuery string, signedHeaders []string, bodyLen int) (*http.Request, bool, bool) {
+	u := &url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: rawQuery}
+	req, err := http.NewRequest(r.Method, u.String(), nil)
+	if err != nil {
+		return nil, false, false
+	}
+	req.Host = r.Host
+	signsToken := false
+	for _, h := range signedHeaders {
+		switch {
+		case h == "host":
+		case h == "content-length":
+			req.ContentLength = int64(bodyLen)
+		case h == "x-amz-security-token":
+			signsToken = true
+		case headersTheSignerSkips[h] || h != strings.ToLower(h):
+			return nil, false, false
+		default:
+			values := r.Header.Values(h)
+			if len(values) == 0 {
+				return nil, false, false
+			}
+			req.Header[textproto.CanonicalMIMEHeaderKey(h)] = values
+		}
+	}
+	return req, signsToken, true
+}
+
 // signatureMatches re-signs a copy of r holding exactly the headers the
 // client signed, with the SDK's own SigV4 signer, the caller's secret
 // and the client's signing time, region and service, and compares the
 // signatures in constant time. No part of SigV4 is written here.
 func signatureMatches(r *http.Request, body []byte, a authorization, creds aws.Credentials, signed time.Time) bool {
-	u := &url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery}
-	req, err := http.NewRequest(r.Method, u.String(), nil)
-	if err != nil {
+	req, signsToken, ok := signedCopy(r, r.URL.RawQuery, a.signedHeaders, len(body))
+	if !ok {
 		return false
-	}
-	req.Host = r.Host
-	signsToken := false
-	for _, h := range a.signedHeaders {
-		switch {
-		case h == "host":
-		case h == "content-length":
-			req.ContentLength = int64(len(body))
-		case h == "x-amz-security-token":
-			signsToken = true
-		case headersTheSignerSkips[h] || h != strings.ToLower(h):
-			return false
-		default:
-			values := r.Header.Values(h)
-			if len(values) == 0 {
-				return false
-			}
-			req.Header[textproto.CanonicalMIMEHeaderKey(h)] = values
-		}
 	}
 	if !signsToken {
 		creds.SessionToken = ""
 	}
 	sum := sha256.Sum256(body)
-	err = v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), a.service, a.region, signed)
+	err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), a.service, a.region, signed)
 	if err != nil {
 		return false
 	}

@@ -3,6 +3,7 @@ package ststest_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"testing"
 	"time"
@@ -152,4 +153,51 @@ func TestUnknownAction(t *testing.T) {
 	require.Equal(t, 400, status)
 	require.Equal(t, rawError{Type: "Sender", Code: "InvalidAction", Message: "Could not find operation GetSessionTokens for version 2011-06-15"}, e)
 	require.NotEmpty(t, header.Get("X-Amzn-Requestid"))
+}
+
+func TestCredentialScopeRegion(t *testing.T) {
+	f := newFixture(t)
+	for region, want := range map[string]string{
+		"xx-fake-1":  "Credential should be scoped to a valid region, not 'xx-fake-1'. ",
+		"aws-global": "Credential should be scoped to a valid region, not 'aws-global'. ",
+		"eu-west-1":  "",
+		"cn-north-1": "",
+	} {
+		t.Run(region, func(t *testing.T) {
+			client := sts.NewFromConfig(aws.Config{Region: region, BaseEndpoint: aws.String(f.srv.URL), Credentials: clientCredentials(f.alice)},
+				func(o *sts.Options) { o.RetryMaxAttempts = 1 })
+			_, err := client.GetCallerIdentity(ctxT(t), nil)
+			if want == "" {
+				require.NoError(t, err)
+				return
+			}
+			requireAPIError(t, err, "SignatureDoesNotMatch", want, 403)
+		})
+	}
+}
+
+func TestActionAndVersionRequired(t *testing.T) {
+	f := newFixture(t)
+	tests := []struct {
+		name   string
+		form   url.Values
+		status int
+		want   rawError
+	}{
+		{"no Action", url.Values{"Version": {"2011-06-15"}}, 400,
+			rawError{Type: "Sender", Code: "MissingAction", Message: "The request is missing an action or a required parameter."}},
+		{"no Version", url.Values{"Action": {"GetCallerIdentity"}}, 400,
+			rawError{Type: "Sender", Code: "MissingParameter", Message: "The request must contain the parameter Version"}},
+		{"another Version", url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2010-05-08"}}, 400,
+			rawError{Type: "Sender", Code: "InvalidAction", Message: "Could not find operation GetCallerIdentity for version 2010-05-08"}},
+		{"no Version, unsigned operation", url.Values{"Action": {"AssumeRoleWithWebIdentity"}}, 400,
+			rawError{Type: "Sender", Code: "MissingParameter", Message: "The request must contain the parameter Version"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, _, _, e := rawCall(t, f.srv, http.MethodPost, tt.form, userCreds(f.alice), time.Now())
+			require.Equal(t, tt.status, status)
+			require.Equal(t, tt.want, e)
+		})
+	}
 }

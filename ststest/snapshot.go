@@ -9,12 +9,16 @@ import (
 // marshals to JSON for the sts-server command. It holds secrets: print
 // it only for test servers.
 type Snapshot struct {
-	URL        string           `json:"url"`
-	Account    string           `json:"account"`
-	Partition  string           `json:"partition"`
-	Users      []User           `json:"users"`
-	MFADevices []SnapshotDevice `json:"mfaDevices"`
-	Roles      []SnapshotRole   `json:"roles"`
+	URL       string `json:"url"`
+	Account   string `json:"account"`
+	Partition string `json:"partition"`
+	// OIDCProviderARN names the server's OpenID Connect issuer, whose
+	// tokens (GET /ststest/web-identity-token?sub=S&aud=A) roles that
+	// trust it accept in AssumeRoleWithWebIdentity.
+	OIDCProviderARN string           `json:"oidcProviderArn"`
+	Users           []User           `json:"users"`
+	MFADevices      []SnapshotDevice `json:"mfaDevices"`
+	Roles           []SnapshotRole   `json:"roles"`
 }
 
 // SnapshotDevice is an MFA device and the user it belongs to.
@@ -31,6 +35,10 @@ type SnapshotRole struct {
 	RequireMFA                bool     `json:"requireMFA"`
 	ExternalID                string   `json:"externalId,omitempty"`
 	MaxSessionDurationSeconds int      `json:"maxSessionDurationSeconds"`
+	SessionTags               bool     `json:"sessionTags,omitempty"`
+	SourceIdentity            bool     `json:"sourceIdentity,omitempty"`
+	Audience                  string   `json:"audience,omitempty"`
+	Subject                   string   `json:"subject,omitempty"`
 }
 
 // Snapshot returns the server's users (one entry per long-term access
@@ -38,7 +46,7 @@ type SnapshotRole struct {
 func (s *Server) Snapshot() Snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	snap := Snapshot{URL: s.URL, Account: s.cfg.account, Partition: s.cfg.partition,
+	snap := Snapshot{URL: s.URL, Account: s.cfg.account, Partition: s.cfg.partition, OIDCProviderARN: s.OIDCProviderARN(),
 		Users: []User{}, MFADevices: []SnapshotDevice{}, Roles: []SnapshotRole{}}
 	for _, k := range s.keys {
 		snap.Users = append(snap.Users, User{Name: k.user.name, ARN: k.user.arn, UserID: k.user.id, AccessKeyID: k.id, SecretAccessKey: k.secret})
@@ -58,6 +66,10 @@ func (s *Server) Snapshot() Snapshot {
 			RequireMFA:                r.trust.RequireMFA,
 			ExternalID:                r.trust.ExternalID,
 			MaxSessionDurationSeconds: int(r.maxSession.Seconds()),
+			SessionTags:               r.trust.SessionTags,
+			SourceIdentity:            r.trust.SourceIdentity,
+			Audience:                  r.trust.Audience,
+			Subject:                   r.trust.Subject,
 		})
 	}
 	sort.Slice(snap.Roles, func(i, j int) bool { return snap.Roles[i].ARN < snap.Roles[j].ARN })

@@ -32,7 +32,7 @@ func oneViolation(value, member, rule string) string {
 
 func TestAssumeRoleValidation(t *testing.T) {
 	f := newFixture(t)
-	role := f.srv.AddRole("Target", ststest.Trust{Principals: []string{f.alice.ARN}})
+	role := f.srv.AddRole("Target", ststest.Trust{Principals: []string{f.alice.ARN}, SessionTags: true, SourceIdentity: true})
 	long65 := strings.Repeat("a", 65)
 	arns := func(n int) []types.PolicyDescriptorType {
 		var out []types.PolicyDescriptorType
@@ -101,9 +101,6 @@ func TestAssumeRoleValidation(t *testing.T) {
 		{"tag value empty", func(in *sts.AssumeRoleInput) { in.Tags = []types.Tag{{Key: aws.String("k"), Value: aws.String("")}} }, ""},
 		{"tag value with a comma", func(in *sts.AssumeRoleInput) { in.Tags = []types.Tag{{Key: aws.String("k"), Value: aws.String("a,b")}} },
 			oneViolation("a,b", "tags.1.member.value", "Member must satisfy regular expression pattern: "+patternValue)},
-		{"tag keys differing only by case", func(in *sts.AssumeRoleInput) {
-			in.Tags = []types.Tag{{Key: aws.String("Env"), Value: aws.String("a")}, {Key: aws.String("env"), Value: aws.String("b")}}
-		}, "Duplicate tag keys found. Please note that Tag keys are case insensitive."},
 		{"transitive tag key with a star", func(in *sts.AssumeRoleInput) { in.TransitiveTagKeys = []string{"k*"} },
 			oneViolation("k*", "transitiveTagKeys.1.member", "Member must satisfy regular expression pattern: "+patternTag)},
 		{"serial number too short", func(in *sts.AssumeRoleInput) {
@@ -140,17 +137,6 @@ func TestAssumeRoleValidation(t *testing.T) {
 			requireAPIError(t, err, "ValidationError", tt.want, 400)
 		})
 	}
-}
-
-func TestPackedPolicyTooLarge(t *testing.T) {
-	f := newFixture(t)
-	role := f.srv.AddRole("Target", ststest.Trust{Principals: []string{f.alice.ARN}})
-	_, err := clientFor(f.srv, f.alice).AssumeRole(ctxT(t), &sts.AssumeRoleInput{
-		RoleArn: aws.String(role.ARN), RoleSessionName: aws.String("big"), Policy: aws.String(strings.Repeat(" ", 2100)),
-	})
-	requireAPIError(t, err, "PackedPolicyTooLarge", "Packed policy consumes 103% of allotted space, please use smaller policy.", 400)
-	var typed *types.PackedPolicyTooLargeException
-	require.ErrorAs(t, err, &typed, "got %T, want the SDK's typed error", err)
 }
 
 func TestGetFederationTokenValidation(t *testing.T) {

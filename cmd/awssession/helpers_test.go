@@ -54,9 +54,10 @@ func newFixture(t *testing.T, opts ...ststest.ServerOption) *fixture {
 	f := &fixture{srv: srv, dir: t.TempDir()}
 	f.alice = srv.AddUser("alice")
 	f.mfa = srv.AddMFADevice("alice")
-	f.admin = srv.AddRole("Admin", ststest.Trust{Principals: []string{f.alice.ARN}, RequireMFA: true, MaxSessionDuration: 12 * time.Hour})
+	f.admin = srv.AddRole("Admin", ststest.Trust{Principals: []string{f.alice.ARN}, RequireMFA: true, MaxSessionDuration: 12 * time.Hour,
+		SessionTags: true, SourceIdentity: true})
 	f.reader = srv.AddRole("Reader", ststest.Trust{Principals: []string{f.alice.ARN}})
-	f.deep = srv.AddRole("Deep", ststest.Trust{Principals: []string{f.reader.ARN, f.admin.ARN}, ExternalID: "ext-42"})
+	f.deep = srv.AddRole("Deep", ststest.Trust{Principals: []string{f.reader.ARN, f.admin.ARN}, ExternalID: "ext-42", SourceIdentity: true})
 	configFile, credsFile := filepath.Join(f.dir, "config"), filepath.Join(f.dir, "credentials")
 	require.NoError(t, os.WriteFile(configFile, nil, 0o600))
 	require.NoError(t, os.WriteFile(credsFile, nil, 0o600))

@@ -34,11 +34,19 @@ instead (JSON; unknown fields are errors):
     "roles": [
       {"name": "Admin", "principals": ["alice"], "requireMFA": true,
        "maxSessionDurationSeconds": 43200},
-      {"name": "team/Deploy", "principals": ["ci", "Admin"], "externalId": "x-123"}
+      {"name": "team/Deploy", "principals": ["ci", "Admin"], "externalId": "x-123",
+       "sessionTags": true, "sourceIdentity": true},
+      {"name": "GitHubDeploy", "webIdentity": {"subject": "repo:octo/app:*"}}
     ]
   }
 
-Principals are user or role names from the file, ARNs, an account ID, or "*".`
+Principals are user or role names from the file, ARNs, an account ID, or "*".
+sessionTags and sourceIdentity allow sts:TagSession and sts:SetSourceIdentity.
+A role with webIdentity trusts the server's own OIDC issuer (oidcProviderArn
+in the printed JSON) for AssumeRoleWithWebIdentity, for tokens whose aud is
+audience (default sts.amazonaws.com) and whose sub matches subject (a
+pattern with *; default any). GET URL/ststest/web-identity-token?sub=S&aud=A
+returns such a token.`
 
 const stsServerExample = `  awssession sts-server --addr 127.0.0.1:4566 > sts.json &
   awssession env --sts-endpoint http://127.0.0.1:4566 \
@@ -59,11 +67,20 @@ type userSpec struct {
 }
 
 type roleSpec struct {
-	Name                      string   `json:"name"`
-	Principals                []string `json:"principals"`
-	RequireMFA                bool     `json:"requireMFA,omitempty"`
-	ExternalID                string   `json:"externalId,omitempty"`
-	MaxSessionDurationSeconds int      `json:"maxSessionDurationSeconds,omitempty"`
+	Name                      string           `json:"name"`
+	Principals                []string         `json:"principals"`
+	RequireMFA                bool             `json:"requireMFA,omitempty"`
+	ExternalID                string           `json:"externalId,omitempty"`
+	MaxSessionDurationSeconds int              `json:"maxSessionDurationSeconds,omitempty"`
+	SessionTags               bool             `json:"sessionTags,omitempty"`
+	SourceIdentity            bool             `json:"sourceIdentity,omitempty"`
+	WebIdentity               *webIdentitySpec `json:"webIdentity,omitempty"`
+}
+
+// webIdentitySpec makes a role trust the server's OIDC issuer.
+type webIdentitySpec struct {
+	Audience string `json:"audience,omitempty"`
+	Subject  string `json:"subject,omitempty"`
 }
 
 // defaultUsers is the set sts-server creates without --users.
@@ -161,7 +178,12 @@ func populate(srv *ststest.Server, spec usersFile) (err error) {
 	}
 	for _, r := range spec.Roles {
 		trust := ststest.Trust{RequireMFA: r.RequireMFA, ExternalID: r.ExternalID,
-			MaxSessionDuration: time.Duration(r.MaxSessionDurationSeconds) * time.Second}
+			MaxSessionDuration: time.Duration(r.MaxSessionDurationSeconds) * time.Second,
+			SessionTags:        r.SessionTags, SourceIdentity: r.SourceIdentity}
+		if r.WebIdentity != nil {
+			trust.Principals = append(trust.Principals, srv.OIDCProviderARN())
+			trust.Audience, trust.Subject = r.WebIdentity.Audience, r.WebIdentity.Subject
+		}
 		for _, p := range r.Principals {
 			if arn, ok := arns[p]; ok {
 				p = arn

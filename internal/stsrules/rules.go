@@ -42,7 +42,8 @@ const (
 	tagChars    = `[\p{L}\p{Z}\p{N}_.:/=+\-@]`
 )
 
-// Parameters of AssumeRole, GetSessionToken and GetFederationToken.
+// Parameters of AssumeRole, GetSessionToken, GetFederationToken and
+// GetAccessKeyInfo.
 var (
 	RoleARN          = newParam("roleArn", 20, 2048, `[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`, arnChars)
 	RoleSessionName  = newParam("roleSessionName", 2, 64, `[\w+=,.@-]*`, `[\w+=,.@-]*`)
@@ -56,6 +57,11 @@ var (
 	FederationName   = newParam("name", 2, 32, `[\w+=,.@-]*`, `[\w+=,.@-]*`)
 	TagKey           = newParam("key", 1, 128, `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`, tagChars+`+`)
 	TagValue         = newParam("value", 0, 256, `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`, tagChars+`*`)
+	AccessKeyID      = newParam("accessKeyId", 16, 128, `[\w]*`, `[\w]*`)
+	// WebIdentityToken and ProviderID (AssumeRoleWithWebIdentity) have
+	// lengths but no pattern in the model.
+	WebIdentityToken = newParam("webIdentityToken", 4, 20000, "", `(?s:.*)`)
+	ProviderID       = newParam("providerId", 4, 2048, "", `(?s:.*)`)
 )
 
 // Limits on list parameters and durations.

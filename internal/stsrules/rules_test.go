@@ -97,3 +97,14 @@ func TestPartitionForRegion(t *testing.T) {
 	assert.True(t, IsHardwareSerial("GAHT12345678"))
 	assert.False(t, IsHardwareSerial("arn:aws:iam::123456789012:mfa/x"))
 }
+
+func TestIsSigningRegion(t *testing.T) {
+	for region, want := range map[string]bool{
+		"us-east-1": true, "eu-west-1": true, "cn-north-1": true, "us-gov-west-1": true,
+		"xx-fake-1": false, "aws-global": false, "US-EAST-1": false, "": false,
+	} {
+		if got := IsSigningRegion(region); got != want {
+			t.Errorf("IsSigningRegion(%q): got %v, want %v", region, got, want)
+		}
+	}
+}
