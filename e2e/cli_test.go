@@ -101,11 +101,17 @@ func (w *world) testCLI(t *testing.T) {
 // testEvalEnv is eval "$(awssession env ...)" followed by the AWS CLI in
 // the same shell: the exported role session (keys, session token, region)
 // is what lists the bucket.
+//
+// The CLI scenarios pass --no-session: with its IAM authentication on,
+// moto accepts only the access keys of its IAM users, not the temporary
+// keys its own GetSessionToken hands out (an AssumeRole signed by them is
+// a 403 UnknownError), so the CLI's default MFA session under the role
+// fails here though it works at AWS (ststest's tests prove it).
 func (w *world) testEvalEnv(t *testing.T, c *cliEnv) {
 	const script = `set -euo pipefail
 eval "$("$AWSSESSION" env --access-key "$E2E_ACCESS_KEY" --secret-key "$E2E_SECRET_KEY" \
 	--role-arn "$E2E_ROLE_ARN" --mfa-serial "$E2E_MFA_SERIAL" --mfa-totp-secret-env E2E_MFA_SEED \
-	--sts-endpoint "$MOTO_URL" --region us-east-1 --no-cache)"
+	--sts-endpoint "$MOTO_URL" --region us-east-1 --no-cache --no-session)"
 test -n "${AWS_SESSION_TOKEN:-}" || { echo "awssession env exported no AWS_SESSION_TOKEN" >&2; exit 1; }
 "$AWS" --endpoint-url "$MOTO_URL" s3api list-buckets --output json
 "$AWS" --endpoint-url "$MOTO_URL" sts get-caller-identity --output json
@@ -130,7 +136,7 @@ test -n "${AWS_SESSION_TOKEN:-}" || { echo "awssession env exported no AWS_SESSI
 func (w *world) testCredentialProcess(t *testing.T, c *cliEnv) {
 	profile := fmt.Sprintf(`[profile e2e]
 region = us-east-1
-credential_process = %s credential-process --role-arn %s --mfa-serial %s --mfa-totp-secret-env %s --sts-endpoint %s --region us-east-1 --no-cache
+credential_process = %s credential-process --role-arn %s --mfa-serial %s --mfa-totp-secret-env %s --sts-endpoint %s --region us-east-1 --no-cache --no-session
 `, c.awssession, w.roleARN, w.mfaSerial, seedVar, w.moto.URL)
 	require.NoError(t, os.WriteFile(c.configFile, []byte(profile), 0o600))
 	env := c.environ(
