@@ -2,53 +2,153 @@ package awssession
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
+	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 )
 
-// build wires the planned layers on top of the source. Each layer is kept
-// in memory (and, with a cache, on disk) on its own, so a role refresh
+// build turns the plan into providers on top of the source. Each layer is
+// kept in memory (and, with a cache, on disk) on its own, so a role refresh
 // reuses the MFA session below it instead of asking for a new code; the
-// top is the one cache callers see.
-func (s *session) build() aws.CredentialsProvider {
-	o, cfg := s.o, s.cfg
+// top is the *aws.CredentialsCache callers see.
+func (s *session) build(cfg aws.Config) aws.CredentialsProvider {
+	o, p := s.o, s.plan
 	log := o.logger
 	debug := log.Enabled(context.Background(), slog.LevelDebug)
 	if debug {
-		log.Debug("session layer", slog.String("layer", "source"), slog.String("source", s.o.sourceName()))
+		log.Debug("session layer", slog.String("layer", "source"), slog.String("source", p.src.name))
 	}
-	prov := cfg.Credentials
-	for _, l := range s.plan.layers {
+	var mfa *mfaSource
+	if p.mfaSerial != "" {
+		mfa = o.mfaSource(p.mfaSerial)
+	}
+	prov := inMemory(s.sourceProvider(cfg))
+	for _, l := range p.layers {
 		if debug {
-			log.Debug("session layer", slog.String("layer", l.name), slog.String("role", l.roleARN),
-				slog.Duration("duration", l.duration), slog.Bool("chained", l.chained), slog.Bool("mfa", l.mfa),
-				slog.Bool("cached", o.cache != nil))
+			log.Debug("session layer", slog.String("layer", l.name), slog.String("role", l.role.RoleARN),
+				slog.Duration("duration", l.duration), slog.Bool("chained", l.chained), slog.Bool("mfa", l.mfa))
 		}
+		client := newLazySTSClient(cfg, prov, o.stsEndpoint)
 		var next aws.CredentialsProvider
 		switch l.kind {
-		case profileRoleLayer:
-			next = prov // the SDK's own provider for the profile
-		case sessionTokenLayer:
-			st := &sessionTokenProvider{client: newLazySTSClient(cfg, prov, o.stsEndpoint), duration: l.duration, log: log}
+		case LayerGetSessionToken:
+			st := &sessionTokenProvider{client: client, duration: l.duration, log: log, timeout: o.stsTimeout}
 			if l.mfa {
-				st.mfa = s.mfa
+				st.mfa = mfa
 			}
 			next = st
-		case assumeRoleLayer:
-			ar := &assumeRoleProvider{client: newLazySTSClient(cfg, prov, o.stsEndpoint), role: l.role,
-				sessionName: l.sessionName, duration: l.duration, log: log, clampToRoleMax: o.durations == ClampDurations}
+		case LayerAssumeRole:
+			ar := &assumeRoleProvider{client: client, role: l.role, sessionName: l.sessionName, duration: l.duration,
+				log: log, timeout: o.stsTimeout, clampToRoleMax: o.durations == ClampDurations}
 			if l.mfa {
-				ar.mfa = s.mfa
+				ar.mfa = mfa
 			}
 			next = ar
 		}
 		if o.cache != nil {
-			next = &cachedLayer{name: l.name, key: l.key, cache: o.cache, next: next, log: log, now: o.now}
+			next = &cachedLayer{name: l.name, key: l.key, cache: o.cache, next: next, log: log, now: o.world.now}
 		}
 		prov = inMemory(next)
 	}
 	return prov
+}
+
+// mfaSource hands out the codes of WithMFA's or WithProfileMFA's provider
+// for device serial.
+func (o *options) mfaSource(serial string) *mfaSource {
+	return &mfaSource{serial: serial, tokens: o.mfa.Tokens, mu: newCtxMutex(), cache: o.cache, log: o.logger, now: o.world.now}
+}
+
+// sourceProvider returns the provider of the plan's source.
+func (s *session) sourceProvider(cfg aws.Config) aws.CredentialsProvider {
+	src := s.plan.src
+	switch src.kind {
+	case sourceKeys:
+		k := src.keys
+		// A pointer, so that printing the provider shows an address, not
+		// the keys.
+		return &credentials.StaticCredentialsProvider{Value: aws.Credentials{AccessKeyID: k.AccessKeyID,
+			SecretAccessKey: k.SecretAccessKey.reveal(), SessionToken: k.SessionToken.reveal(), Source: "awssession.Static"}}
+	case sourceCustom:
+		return s.o.custom.p
+	case sourceCredentialSource:
+		return s.credentialSource(cfg)
+	case sourceSDKProfile:
+		return &sdkProfileProvider{cfg: cfg, profile: src.profile.base.Profile, files: s.plan.files}
+	}
+	return cfg.Credentials // the SDK's default chain, resolved by LoadDefaultConfig
+}
+
+// credentialSource returns the provider a profile's credential_source
+// names, as the SDK builds it.
+func (s *session) credentialSource(cfg aws.Config) aws.CredentialsProvider {
+	g := s.o.world.getenv
+	switch cs := s.plan.src.profile.base.CredentialSource; cs {
+	case "Environment":
+		if k := s.o.envKeys(); k != nil {
+			return &credentials.StaticCredentialsProvider{Value: aws.Credentials{AccessKeyID: k.AccessKeyID,
+				SecretAccessKey: k.SecretAccessKey.reveal(), SessionToken: k.SessionToken.reveal(), Source: "awssession.Environment"}}
+		}
+		return failingProvider{fmt.Errorf("credential_source Environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set")}
+	case "Ec2InstanceMetadata":
+		return ec2rolecreds.New(func(o *ec2rolecreds.Options) { o.Client = imds.NewFromConfig(cfg) })
+	case "EcsContainer":
+		url := g("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+		if rel := g("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"); rel != "" {
+			url = "http://169.254.170.2" + rel
+		}
+		if url == "" {
+			return failingProvider{fmt.Errorf("credential_source EcsContainer: neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set")}
+		}
+		return endpointcreds.New(url, func(o *endpointcreds.Options) {
+			o.HTTPClient = cfg.HTTPClient
+			o.AuthorizationToken = g("AWS_CONTAINER_AUTHORIZATION_TOKEN")
+		})
+	default:
+		return failingProvider{fmt.Errorf("credential_source %q: must be Environment, Ec2InstanceMetadata or EcsContainer", cs)}
+	}
+}
+
+// sdkProfileProvider fetches a base profile's credentials (SSO,
+// credential_process, web identity, …) with the SDK's own providers: it
+// loads that profile's config on first use, so a session served from the
+// cache never does. It is safe for concurrent use.
+type sdkProfileProvider struct {
+	cfg     aws.Config
+	profile string
+	files   sharedFiles
+
+	once sync.Once
+	prov aws.CredentialsProvider
+	err  error
+}
+
+func (p *sdkProfileProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	p.once.Do(func() {
+		cfg, err := config.LoadDefaultConfig(ctx, config.WithSharedConfigProfile(p.profile),
+			config.WithSharedConfigFiles(nonNil(p.files.config)), config.WithSharedCredentialsFiles(nonNil(p.files.credentials)),
+			config.WithRegion(p.cfg.Region), config.WithHTTPClient(p.cfg.HTTPClient), config.WithRetryer(p.cfg.Retryer))
+		p.prov, p.err = cfg.Credentials, err
+	})
+	if p.err != nil {
+		return aws.Credentials{}, fmt.Errorf("profile %q: %w", p.profile, loadError(p.err))
+	}
+	return p.prov.Retrieve(ctx)
+}
+
+// failingProvider reports a source that cannot work, when it is first
+// needed (a session served from the cache never asks).
+type failingProvider struct{ err error }
+
+func (f failingProvider) Retrieve(context.Context) (aws.Credentials, error) {
+	return aws.Credentials{}, f.err
 }
 
 // inMemory wraps p in the SDK's credentials cache unless it is one already.

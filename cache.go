@@ -53,3 +53,21 @@ func (c cacheOption) apply(o *options) { o.cache = c.c }
 // profile name, role ARN, session name, external ID, MFA serial, duration,
 // session policies and tags, and the STS endpoint.
 func WithCache(c Cache) Option { return cacheOption{c: c} }
+
+// InvalidateSession removes the cache entries of the session opts
+// describe (which must include [WithCache]), so that its next use calls
+// STS afresh. Other sessions' entries stay. It makes no network call.
+func InvalidateSession(ctx context.Context, opts ...Option) error {
+	s, err := prepare(ctx, opts)
+	if err != nil {
+		return err
+	}
+	if s.o.cache == nil {
+		return invalid("WithCache", "InvalidateSession needs the cache the session uses")
+	}
+	var errs []error
+	for _, l := range s.plan.layers {
+		errs = append(errs, s.o.cache.Delete(ctx, l.key))
+	}
+	return errors.Join(errs...)
+}

@@ -211,7 +211,7 @@ func TestExplainAndInvalidate(t *testing.T) {
 	plan, err := awssession.Explain(ctx, opts...)
 	require.NoError(t, err)
 	require.Len(t, plan.Layers, 2)
-	assert.Equal(t, "GetSessionToken", plan.Layers[0].Kind)
+	assert.Equal(t, awssession.LayerGetSessionToken, plan.Layers[0].Kind)
 	assert.Equal(t, f.device.SerialNumber, plan.Layers[0].MFASerial)
 	assert.True(t, plan.Layers[0].Prompts, "cold: the MFA session prompts")
 	assert.True(t, plan.Layers[1].Calls)
@@ -258,7 +258,7 @@ func TestClampToRoleMaximum(t *testing.T) {
 	assert.Len(t, f.srv.Requests(), 1)
 
 	f.srv.ResetRequests()
-	cfg, err = awssession.CreateSession(ctx, append(opts, awssession.WithDurationPolicy(awssession.ClampDurations))...)
+	cfg, err = awssession.CreateSession(ctx, append(opts, awssession.ClampDurations)...)
 	require.NoError(t, err)
 	_, err = cfg.Credentials.Retrieve(ctx)
 	require.NoError(t, err)

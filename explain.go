@@ -2,15 +2,24 @@ package awssession
 
 import (
 	"context"
-	"errors"
 	"time"
 )
 
 // Plan describes the session a set of options builds, for display (the
 // CLI's explain command) and tests.
 type Plan struct {
-	// Source is what signs the first STS call, e.g. `profile "dev"`.
+	// Source is what signs the first STS call, e.g. `profile "base" AKIA…`.
 	Source string
+	// Profile is the profile the session runs ("" for none) and
+	// BaseProfile the one at the base of its source_profile chain, whose
+	// credentials sign the first call; BaseCredentials says what that
+	// profile holds: "keys", "credential_process", "sso", "web identity",
+	// "credential_source", "login", or "" for nothing (see [WithSource]).
+	Profile, BaseProfile, BaseCredentials string
+	// LongTermKeys reports a source known to be long-term keys before any
+	// call (keys without a session token, or a [WithSource]): an MFA
+	// session (GetSessionToken) can be put on it.
+	LongTermKeys bool
 	// Region is the resolved region, "" when none is configured.
 	Region string
 	// Layers are the STS layers, bottom up.
@@ -19,10 +28,14 @@ type Plan struct {
 
 // PlannedLayer is one STS layer of a [Plan].
 type PlannedLayer struct {
-	// Kind is "profile role", "GetSessionToken" or "AssumeRole".
-	Kind string
-	// Name tells the layer apart in logs and errors, e.g. "AssumeRole[1]".
+	// Kind is LayerGetSessionToken or LayerAssumeRole.
+	Kind LayerKind
+	// Name tells the layer apart in logs and errors, e.g. "AssumeRole[1]",
+	// or `profile "admin"` for a profile's role_arn.
 	Name string
+	// Profile is the profile whose role_arn this hop is, "" for a
+	// [WithAssumeRole] hop or the MFA session.
+	Profile string
 	// RoleARN is the role assumed, for role layers.
 	RoleARN string
 	// Duration is the session length that will be asked for.
@@ -32,7 +45,8 @@ type PlannedLayer struct {
 	// Chained reports a role assumed with temporary credentials (1 h cap).
 	Chained bool
 	// CacheKey is the layer's key in the session's [Cache] ("" without
-	// one); Cached reports an entry that is still good, Expires its end.
+	// one); Cached reports an entry that is still good, Expires when the
+	// session hands it out until (what env and credential-process show).
 	CacheKey string
 	Cached   bool
 	Expires  time.Time
@@ -41,23 +55,28 @@ type PlannedLayer struct {
 	Calls, Prompts bool
 }
 
-// Explain returns the plan for opts without any network call: the same
-// checks as [CreateSession], the chain it would build, and which layers a
-// cache (see [WithCache]) would serve.
+// Explain returns the plan for opts without any network call and without
+// loading the SDK's config: the same checks as [CreateSession], the chain
+// it would build from the shared files, and which layers a cache (see
+// [WithCache]) would serve.
 func Explain(ctx context.Context, opts ...Option) (Plan, error) {
 	s, err := prepare(ctx, opts)
 	if err != nil {
 		return Plan{}, err
 	}
-	p := Plan{Source: s.o.sourceName(), Region: s.cfg.Region}
+	src := s.plan.src
+	p := Plan{Source: src.name, Region: s.plan.region, LongTermKeys: (src.kind == sourceKeys || src.kind == sourceCustom) && !src.temporary}
+	if c := s.plan.src.profile; c != nil {
+		p.Profile, p.BaseProfile, p.BaseCredentials = c.top, c.base.Profile, string(c.kind)
+	}
 	served := false // a layer above is served from the cache, so this one is not used
 	for i := len(s.plan.layers) - 1; i >= 0; i-- {
 		l := s.plan.layers[i]
-		pl := PlannedLayer{Kind: string(l.kind), Name: l.name, RoleARN: l.roleARN, Duration: l.duration,
-			MFASerial: s.o.mfaSerialIf(l.mfa), Chained: l.chained}
+		pl := PlannedLayer{Kind: l.kind, Name: l.name, Profile: l.profile, RoleARN: l.role.RoleARN, Duration: l.duration,
+			MFASerial: l.mfaSerial, Chained: l.chained}
 		if s.o.cache != nil {
-			c, reason := (&cachedLayer{key: l.key, cache: s.o.cache, now: s.o.now}).read(ctx)
-			pl.CacheKey, pl.Cached, pl.Expires = l.key, reason == "", c.Expires
+			c, reason := s.layerCache(l).read(ctx)
+			pl.CacheKey, pl.Cached, pl.Expires = l.key, reason == "", handedOutUntil(c.Expires)
 		}
 		pl.Calls = !served && !pl.Cached
 		pl.Prompts = pl.Calls && l.mfa
@@ -67,20 +86,7 @@ func Explain(ctx context.Context, opts ...Option) (Plan, error) {
 	return p, nil
 }
 
-// InvalidateSession removes the cache entries of the session opts
-// describe (which must include [WithCache]), so that its next use calls
-// STS afresh. Other sessions' entries stay. It makes no network call.
-func InvalidateSession(ctx context.Context, opts ...Option) error {
-	s, err := prepare(ctx, opts)
-	if err != nil {
-		return err
-	}
-	if s.o.cache == nil {
-		return invalid("WithCache", "InvalidateSession needs the cache the session uses")
-	}
-	var errs []error
-	for _, l := range s.plan.layers {
-		errs = append(errs, s.o.cache.Delete(ctx, l.key))
-	}
-	return errors.Join(errs...)
+// layerCache is the cache in front of layer l, for reading.
+func (s *session) layerCache(l layer) *cachedLayer {
+	return &cachedLayer{name: l.name, key: l.key, cache: s.o.cache, log: s.o.logger, now: s.o.world.now}
 }

@@ -174,5 +174,5 @@ func TestMFASourceSerialisesProvider(t *testing.T) {
 }
 
 func newTestMFASource(serial string, tp TokenProvider) *mfaSource {
-	return collect([]Option{WithMFA(serial, tp)}).newMFASource()
+	return collect([]Option{WithMFA(serial, tp)}).mfaSource(serial)
 }

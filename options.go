@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 )
 
@@ -21,19 +22,19 @@ type Option interface {
 // options is what the Options add up to.
 type options struct {
 	static      *staticCredentials
+	custom      *customSource
 	profile     *string
 	region      string
 	mfa         *mfaDevice
-	mfaSerial   string // the device used: WithMFA's, or the profile's for ""
 	gst         *time.Duration
 	roles       []AssumeRole
 	stsEndpoint string
+	stsTimeout  time.Duration
 	logger      *slog.Logger
 	cache       Cache
 	durations   DurationPolicy
-	getenv      func(string) string // the one way options read the environment
-	environ     func() []string     // all of it, for plan stamps
-	now         func() time.Time
+	files       *sharedFiles // WithSharedConfigFiles; nil: the environment's or the defaults
+	world       world
 	loadOptions []func(*config.LoadOptions) error
 	conflicts   []error
 }
@@ -55,6 +56,9 @@ func (s *staticCredentials) apply(o *options) {
 	}
 	if o.profile != nil {
 		o.conflict("WithStaticCredentials", "static keys and profile %q are two sources; choose one", *o.profile)
+	}
+	if o.custom != nil {
+		o.conflict("WithStaticCredentials", "static keys and WithSource are two sources; choose one")
 	}
 	o.static = s
 }
@@ -85,10 +89,16 @@ func (p profileOption) apply(o *options) {
 	o.profile = &name
 }
 
-// WithProfile makes the named shared-config profile the source layer. The
-// SDK resolves the profile, including role_arn, source_profile,
-// credential_source, mfa_serial, external_id and duration_seconds; codes
-// for its mfa_serial come from [WithMFA].
+// WithProfile makes the named shared-config profile the source of the
+// session. awssession reads the profile and its source_profile chain with
+// the SDK's parser and plans it as layers: the base profile's credentials
+// (keys, credential_process, SSO, web identity, credential_source) fetched
+// by the SDK's providers, then one AssumeRole layer per role_arn, each with
+// its own external_id, role_session_name, duration_seconds and
+// mfa_serial. An mfa_serial on a profile that holds only keys adds an MFA
+// session (GetSessionToken, 12 h) at the base, as aws-vault does. Codes
+// come from [WithMFA] or [WithProfileMFA]. The identity at the top is the
+// one config.LoadDefaultConfig resolves for the profile.
 func WithProfile(name string) Option { return profileOption(name) }
 
 type regionOption string
@@ -209,6 +219,36 @@ const DefaultRoleDuration = time.Hour
 // to chain roles; hops run in the order given.
 func WithAssumeRole(role AssumeRole) Option { return assumeRoleOption{role: role} }
 
+// DurationPolicy says what a session does with a role duration that STS
+// would refuse: more than 1 h for a chained role (a role assumed with
+// temporary credentials: another role's, or GetSessionToken's), known
+// before any call, or more than the role's MaxSessionDuration, which only
+// STS knows. A DurationPolicy is itself an [Option].
+type DurationPolicy int
+
+const (
+	// RefuseDurations makes CreateSession return an [ErrInvalidInput] error
+	// that names the hop and the chaining limit, and passes STS's refusal
+	// of a duration over the role's maximum on to the caller. It is the
+	// default: a session that silently ends hours before the caller planned
+	// is worse than an error.
+	RefuseDurations DurationPolicy = iota
+	// ClampDurations lowers a chained role's duration to 1 h before the
+	// call, and retries a role STS refused for exceeding its maximum at
+	// 1 h (the least any role allows), logging why at info level. A retry
+	// with MFA needs a fresh code.
+	ClampDurations
+)
+
+func (p DurationPolicy) String() string {
+	if p == ClampDurations {
+		return "clamp"
+	}
+	return "refuse"
+}
+
+func (p DurationPolicy) apply(o *options) { o.durations = p }
+
 type stsEndpointOption string
 
 func (e stsEndpointOption) apply(o *options) { o.stsEndpoint = string(e) }
@@ -224,6 +264,20 @@ func (e stsEndpointOption) Format(f fmt.State, _ rune) {
 // hosts only, since STS answers carry secret keys.
 func WithSTSEndpoint(url string) Option { return stsEndpointOption(url) }
 
+type stsTimeoutOption time.Duration
+
+func (t stsTimeoutOption) apply(o *options) { o.stsTimeout = time.Duration(t) }
+
+// DefaultSTSTimeout bounds each STS call of a session, retries included,
+// when [WithSTSTimeout] is not given: a server that accepts a connection
+// and never answers must not hang a command.
+const DefaultSTSTimeout = 30 * time.Second
+
+// WithSTSTimeout bounds each STS call, retries included (the caller's
+// context still applies too). 0 means [DefaultSTSTimeout]; a negative
+// value means no bound other than the context.
+func WithSTSTimeout(d time.Duration) Option { return stsTimeoutOption(d) }
+
 type loggerOption struct{ l *slog.Logger }
 
 func (l loggerOption) apply(o *options) { o.logger = l.l }
@@ -238,9 +292,53 @@ type loadOptionsOption []func(*config.LoadOptions) error
 
 func (l loadOptionsOption) apply(o *options) { o.loadOptions = append(o.loadOptions, l...) }
 
-// WithConfigOptions passes options to the single config.LoadDefaultConfig
-// call CreateSession makes: shared config files, an HTTP client, a retryer.
-// They apply to every STS client the session uses.
+// WithConfigOptions passes options to the config.LoadDefaultConfig call
+// CreateSession makes: an HTTP client, a retryer. They apply to every STS
+// client the session uses. Name the shared files with
+// [WithSharedConfigFiles]; shared files set here are honoured too.
 func WithConfigOptions(fns ...func(*config.LoadOptions) error) Option {
 	return loadOptionsOption(fns)
+}
+
+// sharedFiles are the shared config and credentials files a session reads.
+type sharedFiles struct {
+	config, credentials []string
+}
+
+func (f sharedFiles) apply(o *options) { o.files = &f }
+
+// WithSharedConfigFiles names the shared config and credentials files, in
+// place of AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE or
+// ~/.aws/config and ~/.aws/credentials. A nil list keeps that default.
+func WithSharedConfigFiles(config, credentials []string) Option {
+	return sharedFiles{config: config, credentials: credentials}
+}
+
+// customSource is WithSource's provider and its name in cache keys.
+type customSource struct {
+	p  aws.CredentialsProvider
+	id string
+}
+
+func (c *customSource) apply(o *options) {
+	if o.static != nil {
+		o.conflict("WithSource", "static keys and WithSource are two sources; choose one")
+	}
+	o.custom = c
+}
+
+func (c *customSource) String() string { return fmt.Sprintf("WithSource(%s)", c.id) }
+
+// WithSource makes p the source of the session: its credentials sign the
+// first STS call. With [WithProfile], p stands in for the credentials of
+// the chain's base profile, which must hold none of its own (a profile
+// whose keys are kept in an OS keyring); that profile's mfa_serial and
+// roles apply as usual, and p's credentials count as long-term keys.
+//
+// id names p's credentials in cache keys (say "keyring:dev"): sessions
+// with the same id share cache entries, so it must differ for different
+// credentials, and it must not hold a secret. p is called only when a
+// layer above it is not served from the cache.
+func WithSource(p aws.CredentialsProvider, id string) Option {
+	return &customSource{p: p, id: id}
 }

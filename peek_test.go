@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awssession/awssession"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // sessionCredentials is what PeekSession stands in for: CreateSession
@@ -88,11 +90,8 @@ func TestPeekSessionDeclines(t *testing.T) {
 		opts []awssession.Option
 	}{
 		{"profile, nothing cached", f.base(awssession.WithProfile("dev"), files, awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.open.ARN}), awssession.WithCache(newFileCache(t)))},
-		{"profile without cache", f.base(awssession.WithProfile("dev"), files)},
+		{"profile role without cache", f.base(awssession.WithProfile("dev"), files, awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.open.ARN}))},
 		{"default chain", f.base(files)},
-		{"no region", []awssession.Option{f.aliceKeys(), files}},
-		{"config option other than files", f.base(f.aliceKeys(), awssession.WithConfigOptions(config.WithRegion("eu-west-1")))},
-		{"failing config option", f.base(f.aliceKeys(), awssession.WithConfigOptions(func(*config.LoadOptions) error { return errors.New("no") }))},
 		{"STS layer without cache", f.base(f.aliceKeys(), awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.open.ARN}))},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -106,11 +105,38 @@ func TestPeekSessionDeclines(t *testing.T) {
 	}
 }
 
+// TestPeekSessionServesKeys: keys with no STS layer above them are at
+// hand wherever they come from: options, a profile, the environment.
+func TestPeekSessionServesKeys(t *testing.T) {
+	f := newFixture(t)
+	files := f.writeConfig(t, "[profile dev]\nregion = eu-west-1\n", "[dev]\naws_access_key_id = "+f.alice.AccessKeyID+"\naws_secret_access_key = "+f.alice.SecretAccessKey+"\n")
+	for _, tc := range []struct {
+		name, region string
+		opts         []awssession.Option
+	}{
+		{"profile keys, profile region", "eu-west-1", []awssession.Option{awssession.WithProfile("dev"), files, awssession.WithEnvironment(nil)}},
+		{"static keys, region from the environment", "ap-south-1", []awssession.Option{f.aliceKeys(), files, awssession.WithEnvironment([]string{"AWS_REGION=ap-south-1"})}},
+		{"environment keys", "", []awssession.Option{files, awssession.WithEnvironment([]string{"AWS_ACCESS_KEY_ID=" + f.alice.AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + f.alice.SecretAccessKey})}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, ok, err := awssession.PeekSession(context.Background(), tc.opts...)
+			require.NoError(t, err)
+			require.True(t, ok)
+			assert.Equal(t, f.alice.AccessKeyID, s.Credentials.AccessKeyID)
+			assert.Equal(t, tc.region, s.Region)
+		})
+	}
+}
+
 func TestPeekSessionChecksOptions(t *testing.T) {
 	f := newFixture(t)
 	opts := f.base(awssession.WithStaticCredentials("short", "secret", ""))
 	_, ok, err := awssession.PeekSession(context.Background(), opts...)
 	if ok || !errors.Is(err, awssession.ErrInvalidInput) {
 		t.Fatalf("got ok %v, err %v; want ErrInvalidInput", ok, err)
+	}
+	_, ok, err = awssession.PeekSession(context.Background(), f.base(f.aliceKeys(), awssession.WithConfigOptions(func(*config.LoadOptions) error { return errors.New("no") }))...)
+	if ok || !errors.Is(err, awssession.ErrInvalidInput) {
+		t.Fatalf("failing config option: got ok %v, err %v; want ErrInvalidInput", ok, err)
 	}
 }

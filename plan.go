@@ -3,202 +3,257 @@ package awssession
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
-// plan is the chain a session will build, decided after the shared config
-// is loaded and before any network call.
+// plan is the chain a session will build: what signs the first call, the
+// STS layers above it and the region. It is a value computed from the
+// options and the parsed shared files alone, before any network call, and
+// it is all that building, explaining and peeking need.
 type plan struct {
-	layers []layer
+	src       source
+	region    string
+	files     sharedFiles
+	mfaSerial string // the device whose code some layer sends; "" none
+	layers    []layer
+	notes     []string // decisions worth a line at info level (a clamped duration)
 }
 
-// layerKind tells the STS layers apart.
-type layerKind string
+// LayerKind tells the STS layers of a [Plan] apart.
+type LayerKind string
 
 const (
-	profileRoleLayer  layerKind = "profile role"
-	sessionTokenLayer layerKind = "GetSessionToken"
-	assumeRoleLayer   layerKind = "AssumeRole"
+	// LayerGetSessionToken is an MFA session: STS GetSessionToken.
+	LayerGetSessionToken LayerKind = "GetSessionToken"
+	// LayerAssumeRole is one role hop: STS AssumeRole.
+	LayerAssumeRole LayerKind = "AssumeRole"
 )
 
 // layer is one planned STS layer.
 type layer struct {
-	kind        layerKind
-	name        string // e.g. AssumeRole[1], for logs and errors
-	key         string // cache key
-	roleARN     string
-	role        AssumeRole // assumeRoleLayer only
-	sessionName string
+	kind        LayerKind
+	name        string // e.g. AssumeRole[1] or profile "admin", for logs and errors
+	profile     string // the profile a role hop comes from; "" for WithAssumeRole
+	role        AssumeRole
+	sessionName string // the one sent: role.RoleSessionName or a generated one
 	duration    time.Duration
-	mfa         bool // this layer sends the MFA code
-	chained     bool
+	mfa         bool   // this layer sends the MFA code
+	mfaSerial   string // of that device
+	chained     bool   // a role assumed with temporary credentials (1 h cap)
+	key         string
 }
 
-func (o *options) plan(cfg aws.Config, roles *profileRoles) (*plan, error) {
-	p := &plan{}
-	profileRole, serials, hops := roles.state()
-	if profileRole {
-		if err := o.checkProfileRoles(cfg); err != nil {
-			return nil, err
+// identity is what a layer's credentials depend on besides the layer
+// below: it is hashed into the cache key, so that the key follows the
+// layer's value instead of a list of fields kept by hand.
+func (l layer) identity() any {
+	r := l.role
+	r.Duration = l.duration // the effective one; RoleSessionName stays as asked, so a generated name is found again
+	return struct {
+		Kind      LayerKind
+		Role      AssumeRole
+		MFASerial string
+	}{l.kind, r, l.mfaSerial}
+}
+
+// makePlan plans the session from the checked options and what load read.
+// It is pure: it does no I/O, logs nothing and changes neither argument.
+func makePlan(o *options, in loaded) (*plan, error) {
+	src, err := o.source(in)
+	if err != nil {
+		return nil, err
+	}
+	p := &plan{src: src, files: in.files}
+	if p.region, err = o.resolveRegion(in); err != nil {
+		return nil, err
+	}
+	var hops []hop
+	if in.chain != nil {
+		for _, h := range in.chain.hops {
+			hops = append(hops, hop{role: h.role, profile: h.profile, serial: h.mfaSerial})
 		}
 	}
-	if cfg.Region != o.region { // the region came from the environment or a profile
-		if !isRegion(cfg.Region) && cfg.Region != "" {
-			return nil, invalid("region", "%q (from the environment or the profile) is not a region name like us-east-1", cfg.Region)
+	for i, r := range o.roles {
+		hops = append(hops, hop{role: r, name: fmt.Sprintf("AssumeRole[%d]", i)})
+	}
+	device, err := o.device(src, hops)
+	if err != nil {
+		return nil, err
+	}
+	p.mfaSerial = device
+	gst := o.gst
+	if gst == nil && src.baseSerial() != "" {
+		d := time.Duration(0) // a keys-only profile that names a device: an MFA session
+		gst = &d
+	}
+	var parent any = src.id
+	if gst != nil {
+		if src.temporary {
+			return nil, conflict("WithGetSessionToken", "GetSessionToken needs long-term IAM user keys, but %s gives temporary credentials (STS refuses: Cannot call GetSessionToken with session credentials)", src.name)
 		}
-		if err := o.validatePartitions(cfg.Region); err != nil {
-			return nil, err
-		}
-	}
-	if o.mfa != nil && o.mfa.ifProfileHasOne && len(serials) == 0 {
-		o.mfa = nil // no device to supply codes for
-	}
-	switch {
-	case len(serials) > 1:
-		return nil, conflict("WithProfile", "the profile chain uses MFA devices %s; a session uses one", strings.Join(serials, ", "))
-	case len(serials) == 1 && o.mfa == nil:
-		return nil, invalid("WithMFA", "%s uses MFA device %s (mfa_serial); pass WithMFA(%q, tokens) to supply its codes", o.sourceName(), serials[0], serials[0])
-	case len(serials) == 1 && o.mfa.SerialNumber != "" && o.mfa.SerialNumber != serials[0]:
-		return nil, conflict("WithMFA", "device %s differs from the profile's mfa_serial %s", o.mfa.SerialNumber, serials[0])
-	case o.mfa != nil && o.mfa.SerialNumber == "" && len(serials) == 0:
-		return nil, invalid("WithMFA.SerialNumber", "is empty, which means the profile's mfa_serial, but %s names no MFA device", o.sourceName())
-	}
-	if o.mfa != nil {
-		o.mfaSerial = o.mfa.SerialNumber
-		if o.mfaSerial == "" {
-			o.mfaSerial = serials[0]
-		}
-	}
-	if o.gst != nil && profileRole {
-		return nil, conflict("WithGetSessionToken", "%s assumes a role, but GetSessionToken needs long-term IAM user keys; use the profile's source_profile instead", o.sourceName())
-	}
-	mfaUsed := len(serials) == 1
-	var parentKey []any
-	if o.cache != nil {
-		parentKey = o.sourceKey()
-	}
-	if profileRole && len(hops) > 0 {
-		last := hops[len(hops)-1]
-		l := layer{kind: profileRoleLayer, name: o.sourceName(), roleARN: last.RoleARN, duration: last.Duration, mfa: mfaUsed,
-			key: o.cacheKey("profile", parentKey, hops)}
-		p.layers = append(p.layers, l)
-		parentKey = []any{l.key}
-	}
-	if o.gst != nil {
-		d := *o.gst
+		d := *gst
 		if d == 0 {
 			d = DefaultSessionTokenDuration
 		}
-		l := layer{kind: sessionTokenLayer, name: "GetSessionToken", duration: d, mfa: o.mfa != nil && !mfaUsed}
-		l.key = o.cacheKey("session", parentKey, d.Seconds(), o.mfaSerialIf(l.mfa))
-		mfaUsed = mfaUsed || l.mfa
+		l := layer{kind: LayerGetSessionToken, name: "GetSessionToken", duration: d, mfa: device != "", mfaSerial: device}
+		l.key = o.cacheKey(parent, l)
 		p.layers = append(p.layers, l)
-		parentKey = []any{l.key}
+		parent = l.key
 	}
-	temporarySource := profileRole || o.gst != nil || (o.static != nil && o.static.SessionToken != "")
-	now := o.now()
-	for i, r := range o.roles {
-		l := layer{kind: assumeRoleLayer, name: fmt.Sprintf("AssumeRole[%d]", i), role: r, roleARN: r.RoleARN,
-			sessionName: r.RoleSessionName, duration: r.Duration, chained: i > 0 || temporarySource,
-			mfa: i == 0 && o.mfa != nil && !mfaUsed}
-		mfaUsed = mfaUsed || l.mfa
+	mfaPending := device != "" && gst == nil
+	explicit := slices.IndexFunc(hops, func(h hop) bool { return h.serial != "" }) < 0 // no hop names the device
+	now := o.world.now()
+	for i, h := range hops {
+		l := layer{kind: LayerAssumeRole, name: h.label(), profile: h.profile, role: h.role,
+			sessionName: h.role.RoleSessionName, duration: h.role.Duration,
+			chained: i > 0 || gst != nil || src.temporary}
+		if mfaPending && (h.serial != "" || explicit) {
+			l.mfa, l.mfaSerial = true, device
+			if explicit {
+				mfaPending = false // the lowest hop takes it
+			}
+		}
 		if l.sessionName == "" {
 			l.sessionName = defaultSessionName(now)
 		}
 		if l.duration == 0 {
 			l.duration = DefaultRoleDuration
 		}
-		if err := o.capChained(&l, p.signer(o, i)); err != nil {
+		if err := o.capChained(p, &l, signer(p, hops, i)); err != nil {
 			return nil, err
 		}
-		// The requested session name, not the generated one, so that the
-		// next process finds this entry.
-		l.key = o.cacheKey("role", parentKey, r.RoleARN, r.RoleSessionName, r.ExternalID, r.SourceIdentity, r.Policy,
-			r.PolicyARNs, r.Tags, r.TransitiveTagKeys, l.duration.Seconds(), o.mfaSerialIf(l.mfa))
+		l.key = o.cacheKey(parent, l)
 		p.layers = append(p.layers, l)
-		parentKey = []any{l.key}
+		parent = l.key
 	}
-	if o.mfa != nil && !mfaUsed {
+	if device != "" && !slices.ContainsFunc(p.layers, func(l layer) bool { return l.mfa }) {
 		return nil, conflict("WithMFA", "no layer takes an MFA code: add WithGetSessionToken or WithAssumeRole, or use a profile with mfa_serial")
 	}
 	return p, nil
 }
 
-// cacheKey is the key of a layer in the session's cache, "" without one.
-func (o *options) cacheKey(kind string, parts ...any) string {
-	if o.cache == nil {
-		return ""
-	}
-	return cacheKey(kind, parts...)
+// hop is a role hop before planning: a profile's role_arn or a
+// WithAssumeRole.
+type hop struct {
+	role    AssumeRole
+	profile string // "" for WithAssumeRole
+	name    string // WithAssumeRole's index, for errors
+	serial  string // the profile's mfa_serial
 }
 
-func (o *options) mfaSerialIf(used bool) string {
-	if !used {
-		return ""
+func (h hop) label() string {
+	if h.profile != "" {
+		return fmt.Sprintf("profile %q", h.profile)
 	}
-	return o.mfaSerial
+	return h.name
+}
+
+// device resolves the MFA device of the session, "" for none, and checks
+// that the options supply its codes.
+func (o *options) device(src source, hops []hop) (string, error) {
+	var serials []string
+	for _, h := range hops {
+		if h.serial != "" && !slices.Contains(serials, h.serial) {
+			serials = append(serials, h.serial)
+		}
+	}
+	if s := src.baseSerial(); s != "" && !slices.Contains(serials, s) {
+		serials = append(serials, s)
+	}
+	m := o.mfa
+	switch {
+	case len(serials) > 1:
+		return "", conflict("WithProfile", "the profile chain uses MFA devices %s; a session uses one", strings.Join(serials, ", "))
+	case m == nil && len(serials) == 1:
+		return "", invalid("WithMFA", "%s uses MFA device %s (mfa_serial); pass WithMFA(%q, tokens) or WithProfileMFA(tokens) to supply its codes", src.profile.describe(), serials[0], serials[0])
+	case m == nil:
+		return "", nil
+	case len(serials) == 1 && m.SerialNumber != "" && m.SerialNumber != serials[0]:
+		return "", conflict("WithMFA", "device %s differs from the profile's mfa_serial %s", m.SerialNumber, serials[0])
+	case len(serials) == 1:
+		return serials[0], nil
+	case m.ifProfileHasOne:
+		return "", nil // no device to supply codes for
+	case m.SerialNumber == "":
+		return "", invalid("WithMFA.SerialNumber", "is empty, which means the profile's mfa_serial, but %s names no MFA device", src.name)
+	}
+	return m.SerialNumber, nil
+}
+
+// resolveRegion is the region as config.LoadDefaultConfig resolves it:
+// WithRegion, AWS_REGION, AWS_DEFAULT_REGION, the profile's region.
+func (o *options) resolveRegion(in loaded) (string, error) {
+	if o.region != "" {
+		return o.region, nil
+	}
+	region, from := o.world.getenv("AWS_REGION"), "AWS_REGION"
+	if region == "" {
+		region, from = o.world.getenv("AWS_DEFAULT_REGION"), "AWS_DEFAULT_REGION"
+	}
+	if region == "" && in.chain != nil {
+		region, from = in.chain.region, fmt.Sprintf("profile %q: region", in.chain.top)
+	}
+	if region == "" {
+		return "", nil
+	}
+	if !isRegion(region) {
+		return "", invalid(from, "%q is not a region name like us-east-1", region)
+	}
+	return region, o.validatePartitions(region)
 }
 
 // capChained applies the 1 h limit STS sets on chained role sessions.
-func (o *options) capChained(l *layer, signer string) error {
+func (o *options) capChained(p *plan, l *layer, signer string) error {
 	if !l.chained || l.duration <= time.Hour {
 		return nil
 	}
 	if o.durations == ClampDurations {
-		o.logger.Info("role duration clamped to the 1 h limit for chained roles",
-			slog.String("role", l.roleARN), slog.Duration("requested", l.duration), slog.String("signed_by", signer))
+		p.notes = append(p.notes, fmt.Sprintf("role duration of %s clamped from %s to the 1 h limit for chained roles", l.name, l.duration))
 		l.duration = time.Hour
 		return nil
 	}
-	return invalid(l.name+".Duration", "%s exceeds the 1 hour limit STS sets for roles assumed with temporary credentials (this hop is signed by %s); ask for at most 1h, or use WithDurationPolicy(ClampDurations)", l.duration, signer)
+	field := l.name + ".Duration"
+	if l.profile != "" {
+		field = l.name + ": duration_seconds"
+	}
+	return invalid(field, "%s exceeds the 1 hour limit STS sets for roles assumed with temporary credentials (this hop is signed by %s); ask for at most 1h, or use ClampDurations", l.duration, signer)
 }
 
 // signer describes what signs hop i's AssumeRole call.
-func (p *plan) signer(o *options, i int) string {
+func signer(p *plan, hops []hop, i int) string {
 	switch {
 	case i > 0:
-		return fmt.Sprintf("the session of AssumeRole[%d]", i-1)
-	case o.gst != nil:
+		return "the session of " + hops[i-1].label()
+	case len(p.layers) > 0:
 		return "GetSessionToken credentials"
 	}
-	return o.sourceName()
+	return p.src.name
 }
 
-// sourceName is what signs the first STS call, for logs and errors.
-func (o *options) sourceName() string {
-	switch {
-	case o.static != nil && o.static.SessionToken != "":
-		return "static temporary keys " + o.static.AccessKeyID
-	case o.static != nil:
-		return "static keys " + o.static.AccessKeyID
-	case o.profile != nil:
-		return fmt.Sprintf("profile %q", *o.profile)
+// cacheKey is the key of layer l above parent in the session's cache, ""
+// without a cache.
+func (o *options) cacheKey(parent any, l layer) string {
+	if o.cache == nil {
+		return ""
 	}
-	return "the default credential chain"
+	kind := "role"
+	if l.kind == LayerGetSessionToken {
+		kind = "session"
+	}
+	return cacheKey(kind, parent, l.identity())
 }
 
-// sourceKey identifies the source layer in cache keys without reading any
-// secret: the access key ID, or the profile name. For the default chain it
-// is what the chain will read first: keys in the environment, else the
-// profile it names.
-func (o *options) sourceKey() []any {
-	switch {
-	case o.static != nil:
-		return []any{"keys", o.static.AccessKeyID, o.stsEndpoint}
-	case o.profile != nil:
-		return []any{"profile", *o.profile, o.getenv("AWS_CONFIG_FILE"), o.stsEndpoint}
-	case o.getenv("AWS_ACCESS_KEY_ID") != "":
-		return []any{"keys", o.getenv("AWS_ACCESS_KEY_ID"), o.stsEndpoint}
+// logNotes logs the plan's decisions at info level.
+func (p *plan) logNotes(l *slog.Logger) {
+	for _, n := range p.notes {
+		l.Info(n)
 	}
-	profile := o.getenv("AWS_PROFILE")
-	if profile == "" {
-		profile = o.getenv("AWS_DEFAULT_PROFILE")
-	}
-	if profile == "" {
-		profile = "default"
-	}
-	return []any{"profile", profile, o.getenv("AWS_CONFIG_FILE"), o.stsEndpoint}
+}
+
+// defaultSessionName is a valid, readable RoleSessionName for a hop whose
+// caller gave none, the same for flags and profiles.
+func defaultSessionName(now time.Time) string {
+	return "awssession-" + strings.ToLower(now.UTC().Format("20060102T150405Z"))
 }

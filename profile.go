@@ -2,118 +2,169 @@ package awssession
 
 import (
 	"context"
-	"log/slog"
-	"slices"
-	"sync"
+	"errors"
+	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go/middleware"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/awssession/awssession/internal/stsrules"
 )
 
-// profileRoles adapts the SDK's own resolution of profiles that carry
-// role_arn (config.LoadDefaultConfig builds a stscreds.AssumeRoleProvider
-// per hop): it supplies the MFA token provider, the 1 h default duration,
-// the session's STS endpoint and call logging, and records what the
-// profile asked for so CreateSession can check it before any network call.
-type profileRoles struct {
-	mfa      *mfaSource
-	endpoint string
-	log      *slog.Logger
-	clamp    bool // ClampDurations: chained profile roles get at most 1 h
+// baseKind is where the credentials at the base of a profile chain come
+// from.
+type baseKind string
 
-	mu      sync.Mutex
-	sawRole bool
-	serials []string
-	hops    []profileHop // in the order the SDK built them
+const (
+	baseKeys             baseKind = "keys"               // aws_access_key_id in the profile
+	baseCredentialSource baseKind = "credential_source"  // Environment, Ec2InstanceMetadata, EcsContainer
+	baseWebIdentity      baseKind = "web identity"       // web_identity_token_file with role_arn
+	baseSSO              baseKind = "sso"                // sso_session or legacy sso_* keys
+	baseLogin            baseKind = "login"              // login_session
+	baseProcess          baseKind = "credential_process" // a command
+	baseNone             baseKind = ""                   // nothing: the SDK would try the container and EC2 metadata
+)
+
+// profileChain is a profile and its source_profile chain, read by the
+// SDK's own parser (config.LoadSharedConfigProfile) and flattened into what
+// a session plans from: the base profile, whose credentials sign the first
+// call, and the role hops above it, bottom up. It mirrors the SDK's
+// resolution exactly (config's resolveCredsFromProfile), so the identity at
+// the top is the one the SDK resolves for the profile.
+type profileChain struct {
+	top    string // the profile asked for
+	region string // the top profile's region, as the SDK takes it
+	base   *config.SharedConfig
+	kind   baseKind
+	hops   []profileHop
 }
 
-// profileHop is what a profile role's credentials depend on, for its cache
-// key. ExternalID is hashed into the key, never stored.
+// profileHop is one role_arn of the chain.
 type profileHop struct {
-	RoleARN, SessionName, ExternalID, SerialNumber string
-	Duration                                       time.Duration
+	profile   string
+	role      AssumeRole // Duration 0: duration_seconds not set
+	mfaSerial string
 }
 
-// apply is given to config.WithAssumeRoleCredentialOptions. The SDK calls
-// it while loading the config (once to check, once to build each hop).
-func (h *profileRoles) apply(o *stscreds.AssumeRoleOptions) {
-	if o.Duration == 0 {
-		o.Duration = DefaultRoleDuration
+// loadProfile reads profile name from the shared files and flattens its
+// chain. It checks every setting the SDK would pass to STS unchecked, or
+// silently drop, naming the profile and key. exists is false when the
+// files have no such profile.
+func loadProfile(ctx context.Context, name string, files sharedFiles) (pc profileChain, exists bool, err error) {
+	if err := files.check(); err != nil {
+		return profileChain{}, true, err
 	}
-	if o.Client != nil {
-		o.Client = &profileRoleClient{next: o.Client, endpoint: h.endpoint, log: h.log}
+	sc, err := config.LoadSharedConfigProfile(ctx, name, func(o *config.LoadSharedConfigOptions) {
+		o.ConfigFiles, o.CredentialsFiles = nonNil(files.config), nonNil(files.credentials)
+	})
+	var missing config.SharedConfigProfileNotExistError
+	if errors.As(err, &missing) && missing.Profile == name {
+		return profileChain{}, false, loadError(err)
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.sawRole = true
-	if o.RoleARN != "" { // the SDK's build call, not its early check
-		// The SDK builds the chain bottom up: every hop after the first
-		// is signed by a role session.
-		if len(h.hops) > 0 && h.clamp && o.Duration > time.Hour {
-			h.log.Info("profile role duration clamped to the 1 h limit for chained roles",
-				slog.String("role", o.RoleARN), slog.Duration("requested", o.Duration))
-			o.Duration = time.Hour
-		}
-		h.hops = append(h.hops, profileHop{RoleARN: o.RoleARN, SessionName: o.RoleSessionName,
-			ExternalID: deref(o.ExternalID), SerialNumber: deref(o.SerialNumber), Duration: o.Duration})
-	}
-	if o.SerialNumber == nil {
-		return
-	}
-	serial := *o.SerialNumber
-	if !slices.Contains(h.serials, serial) {
-		h.serials = append(h.serials, serial)
-	}
-	mfa := h.mfa
-	// stscreds' TokenProvider takes no context; CreateSession refuses a
-	// profile whose serial differs from WithMFA's, so mfa is this device.
-	o.TokenProvider = func() (string, error) {
-		if mfa == nil {
-			return "", invalid("WithMFA", "profile uses MFA device %s; pass WithMFA with a token provider", serial)
-		}
-		code, err := mfa.code(context.Background())
-		return code.reveal(), err
-	}
-}
-
-func (h *profileRoles) state() (sawRole bool, serials []string, hops []profileHop) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.sawRole, h.serials, h.hops
-}
-
-// profileRoleClient sends the SDK's AssumeRole calls for profile roles to
-// the session's endpoint and logs them.
-type profileRoleClient struct {
-	next     stscreds.AssumeRoleAPIClient
-	endpoint string
-	log      *slog.Logger
-}
-
-func (c *profileRoleClient) AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, fns ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
-	fns = append(fns, stsOptions(c.endpoint))
-	attrs := []slog.Attr{slog.String("role", deref(in.RoleArn)), slog.String("layer", "profile")}
-	if in.SerialNumber != nil {
-		attrs = append(attrs, slog.String("serial", *in.SerialNumber))
-	}
-	if in.DurationSeconds != nil {
-		attrs = append(attrs, slog.Duration("duration", time.Duration(*in.DurationSeconds)*time.Second))
-	}
-	start := time.Now()
-	out, err := c.next.AssumeRole(ctx, in, fns...)
 	if err != nil {
-		logCall(ctx, c.log, "AssumeRole", start, middleware.Metadata{}, err, attrs...)
-		return nil, classifyMFA(deref(in.SerialNumber), err)
+		return profileChain{}, true, loadError(err)
 	}
-	logCall(ctx, c.log, "AssumeRole", start, out.ResultMetadata, nil, attrs...)
-	return out, nil
+	pc = profileChain{top: name, region: sc.Region}
+	var errs []error
+	c := &sc
+	for ; c.Source != nil; c = c.Source {
+		hop, err := newProfileHop(c)
+		errs = append(errs, err)
+		pc.hops = append([]profileHop{hop}, pc.hops...)
+	}
+	pc.base, pc.kind = c, baseKindOf(c)
+	switch {
+	case c.RoleARN == "" || pc.kind == baseWebIdentity:
+	case pc.kind == baseNone:
+		// The SDK would quietly fall back to the EC2 instance role (a
+		// network call, and a warning printed past any logger); the AWS
+		// CLI refuses such a profile, and so do we.
+		errs = append(errs, invalid(fmt.Sprintf("profile %q: source_profile", c.Profile),
+			"role_arn %s needs source_profile, credential_source or web_identity_token_file to sign its AssumeRole call", c.RoleARN))
+	default:
+		hop, err := newProfileHop(c)
+		errs = append(errs, err)
+		pc.hops = append([]profileHop{hop}, pc.hops...)
+	}
+	if c.MFASerial != "" && c.RoleARN == "" {
+		errs = append(errs, validateSerial(fmt.Sprintf("profile %q: mfa_serial", c.Profile), c.MFASerial))
+	}
+	return pc, true, errors.Join(errs...)
 }
 
-func deref(s *string) string {
+// nonNil keeps a list the SDK would replace by its defaults when nil.
+func nonNil(s []string) []string {
 	if s == nil {
-		return ""
+		return []string{}
 	}
-	return *s
+	return s
+}
+
+// baseKindOf tells the base's credentials apart in the SDK's order.
+func baseKindOf(c *config.SharedConfig) baseKind {
+	switch {
+	case c.Credentials.HasKeys():
+		return baseKeys
+	case c.CredentialSource != "":
+		return baseCredentialSource
+	case c.WebIdentityTokenFile != "":
+		return baseWebIdentity
+	case c.SSOSessionName != "" || c.SSOStartURL != "" || c.SSOAccountID != "" || c.SSORoleName != "" || c.SSORegion != "":
+		return baseSSO
+	case c.LoginSession != "":
+		return baseLogin
+	case c.CredentialProcess != "":
+		return baseProcess
+	}
+	return baseNone
+}
+
+// newProfileHop checks and converts the role settings of profile c.
+func newProfileHop(c *config.SharedConfig) (profileHop, error) {
+	var errs []error
+	add := func(key, format string, args ...any) {
+		errs = append(errs, invalid(fmt.Sprintf("profile %q: %s", c.Profile, key), format, args...))
+	}
+	if _, _, err := stsrules.ParseIAMARN(c.RoleARN, "role"); err != nil {
+		add("role_arn", "%s: %v", c.RoleARN, err)
+	}
+	if v := stsrules.RoleSessionName.Check(c.RoleSessionName); c.RoleSessionName != "" && v != nil {
+		add("role_session_name", "%q: %s", c.RoleSessionName, v.Rule)
+	}
+	if v := stsrules.ExternalID.Check(c.ExternalID); c.ExternalID != "" && v != nil {
+		add("external_id", "%s", v.Rule)
+	}
+	if c.MFASerial != "" {
+		errs = append(errs, validateSerial(fmt.Sprintf("profile %q: mfa_serial", c.Profile), c.MFASerial))
+	}
+	hop := profileHop{profile: c.Profile, mfaSerial: c.MFASerial,
+		role: AssumeRole{RoleARN: c.RoleARN, RoleSessionName: c.RoleSessionName, ExternalID: c.ExternalID}}
+	if d := c.RoleDurationSeconds; d != nil {
+		if *d < stsrules.MinDurationSeconds*time.Second || *d > stsrules.MaxAssumeRoleSeconds*time.Second {
+			add("duration_seconds", "must be a whole number of seconds from 900 to 43200 (got %d)", int(*d/time.Second))
+		}
+		hop.role.Duration = *d
+	}
+	return hop, errors.Join(errs...)
+}
+
+// loadError turns the SDK's errors about the shared configuration into
+// input errors that name the profile; others pass through.
+func loadError(err error) error {
+	var missing config.SharedConfigProfileNotExistError
+	var role config.SharedConfigAssumeRoleError
+	var arn config.CredentialRequiresARNError
+	var file config.SharedConfigLoadError
+	switch {
+	case errors.As(err, &role) && role.Err == nil:
+		return invalid(fmt.Sprintf("profile %q", role.Profile), "role %s: its source_profile chain loops or has no credentials at its end", role.RoleARN)
+	case errors.As(err, &role):
+		return invalid(fmt.Sprintf("profile %q", role.Profile), "role %s: its source_profile is unusable: %v", role.RoleARN, role.Err)
+	case errors.As(err, &missing):
+		return invalid("WithProfile", "profile %q is not in the shared config files", missing.Profile)
+	case errors.As(err, &arn):
+		return invalid(fmt.Sprintf("profile %q", arn.Profile), "%s credentials need role_arn", arn.Type)
+	case errors.As(err, &file):
+		return invalid("shared config", "cannot read %s: %v", file.Filename, file.Err)
+	}
+	return fmt.Errorf("read the shared config: %w", err)
 }

@@ -42,6 +42,7 @@ type sessionTokenProvider struct {
 	duration time.Duration
 	mfa      *mfaSource // nil: no MFA
 	log      *slog.Logger
+	timeout  time.Duration // per call, retries included; see WithSTSTimeout
 }
 
 var _ aws.CredentialsProvider = (*sessionTokenProvider)(nil)
@@ -54,7 +55,9 @@ func (p *sessionTokenProvider) Retrieve(ctx context.Context) (aws.Credentials, e
 		return aws.Credentials{}, fmt.Errorf("get session token: %w", err)
 	}
 	start := time.Now()
-	out, err := p.client.GetSessionToken(ctx, in)
+	callCtx, cancel := withSTSTimeout(ctx, p.timeout)
+	defer cancel()
+	out, err := p.client.GetSessionToken(callCtx, in)
 	if err != nil {
 		logCall(ctx, p.log, "GetSessionToken", start, middleware.Metadata{}, err, attrs...)
 		return aws.Credentials{}, fmt.Errorf("get session token: %w", classifyMFA(serial, err))
@@ -73,6 +76,7 @@ type assumeRoleProvider struct {
 	duration    time.Duration
 	mfa         *mfaSource // nil: no MFA on this hop
 	log         *slog.Logger
+	timeout     time.Duration // per call, retries included; see WithSTSTimeout
 	// clampToRoleMax retries at 1 h when STS says the role allows less
 	// than duration (DurationPolicy ClampDurations).
 	clampToRoleMax bool
@@ -99,7 +103,9 @@ func (p *assumeRoleProvider) assume(ctx context.Context, d time.Duration) (aws.C
 		return aws.Credentials{}, fmt.Errorf("assume role %s: %w", p.role.RoleARN, err)
 	}
 	start := time.Now()
-	out, err := p.client.AssumeRole(ctx, in)
+	callCtx, cancel := withSTSTimeout(ctx, p.timeout)
+	defer cancel()
+	out, err := p.client.AssumeRole(callCtx, in)
 	if err != nil {
 		logCall(ctx, p.log, "AssumeRole", start, middleware.Metadata{}, err, attrs...)
 		return aws.Credentials{}, fmt.Errorf("assume role %s: %w", p.role.RoleARN, classifyMFA(serial, err))
@@ -156,8 +162,14 @@ func accountOf(u *types.AssumedRoleUser) string {
 	return a.Account
 }
 
-// defaultSessionName is a valid, readable RoleSessionName for a hop whose
-// caller gave none.
-func defaultSessionName(now time.Time) string {
-	return "awssession-" + strings.ToLower(now.UTC().Format("20060102T150405Z"))
+// withSTSTimeout bounds one STS call, retries included: d, or
+// DefaultSTSTimeout for 0; a negative d leaves only ctx.
+func withSTSTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	switch {
+	case d < 0:
+		return ctx, func() {}
+	case d == 0:
+		d = DefaultSTSTimeout
+	}
+	return context.WithTimeout(ctx, d)
 }

@@ -3,12 +3,10 @@ package awssession
 import (
 	"context"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 )
 
 // expiryWindow is how long before expiry in-memory credentials are
@@ -17,21 +15,14 @@ import (
 const expiryWindow = time.Minute
 
 // CreateSession returns a config whose credentials come from the layers the
-// options describe (see the package documentation). It loads the shared
-// configuration once, validates every option, and makes no network call:
-// credentials are fetched on first use and refreshed before they expire,
-// one STS call at a time however many goroutines ask.
+// options describe (see the package documentation). It validates every
+// option and reads the shared files before any network call, then loads
+// the SDK's config once; credentials are fetched on first use and
+// refreshed before they expire, one STS call at a time however many
+// goroutines ask.
 //
-// The config's Credentials are safe for concurrent use and behave as the
-// SDK's aws.CredentialsCache does (Invalidate; aws.IsCredentialsProvider
-// sees the provider underneath), with cheaper hits: a Retrieve of
-// credentials in memory costs two atomic loads and reads no clock. A
-// goroutine of the session reads the clock ten times a second while the
-// credentials are in use and stops a second after they are not; hits end
-// 200 ms before the SDK's cache would refresh, so none hands out
-// credentials past their Expires. The price: credentials that expired
-// while the machine slept can still be handed out for up to 100 ms after
-// it wakes.
+// The config's Credentials are the top layer's *aws.CredentialsCache, safe
+// for concurrent use; the session starts no goroutine of its own.
 //
 // Errors from bad options match [ErrInvalidInput] (and
 // [ErrConflictingOptions] for options that exclude each other) and name the
@@ -41,9 +32,12 @@ func CreateSession(ctx context.Context, opts ...Option) (aws.Config, error) {
 	if err != nil {
 		return aws.Config{}, err
 	}
-	cfg := s.cfg
-	cfg.Credentials = s.credentials()
-	s.writeStamp(ctx)
+	cfg, err := s.loadConfig(ctx)
+	if err != nil {
+		return aws.Config{}, err
+	}
+	s.plan.logNotes(s.o.logger)
+	cfg.Credentials = s.build(cfg)
 	if s.o.stsEndpoint != "" {
 		// STS clients built later from cfg (CallerIdentity, the caller's
 		// own) go to the same endpoint; other services are untouched.
@@ -52,54 +46,33 @@ func CreateSession(ctx context.Context, opts ...Option) (aws.Config, error) {
 	return cfg, nil
 }
 
-// credentials is what the config of CreateSession hands out: the built
-// layers behind sessionCredentials, whose hits skip the SDK cache's clock
-// read.
-func (s *session) credentials() aws.CredentialsProvider {
-	top := s.build()
-	c, ok := top.(credentialsCache)
-	if !ok {
-		return top
-	}
-	return newSessionCredentials(c)
-}
-
-// session is a checked set of options with its loaded config and plan,
-// ready to build or explain.
+// session is a checked set of options with its plan, ready to explain,
+// peek at or build.
 type session struct {
-	o     *options
-	cfg   aws.Config
-	plan  *plan
-	mfa   *mfaSource
-	stamp *sessionStamp // nil: no plan stamp for this session
-	roles profileRoles  // the SDK's profile roles, seen through its hook
+	o    *options
+	plan *plan
 }
 
-// prepare does all the work that needs no network: checks the options,
-// loads the shared config once and plans the layers.
+// prepare does all the work that needs neither the network nor the SDK's
+// config: checks the options, reads the shared files and plans the layers.
 func prepare(ctx context.Context, opts []Option) (*session, error) {
 	o := collect(opts)
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
-	s := &session{o: o, stamp: o.takeStamp(), mfa: o.newMFASource()}
-	s.roles = profileRoles{mfa: s.mfa, endpoint: o.stsEndpoint, log: o.logger, clamp: o.durations == ClampDurations}
-	cfg, err := config.LoadDefaultConfig(ctx, o.configOptions(&s.roles)...)
+	in, err := o.load(ctx)
 	if err != nil {
-		return nil, loadError(err)
-	}
-	s.cfg = cfg
-	if s.plan, err = o.plan(cfg, &s.roles); err != nil {
 		return nil, err
 	}
-	if s.mfa != nil {
-		s.mfa.serial = o.mfaSerial // resolved from the profile when WithMFA gave ""
+	p, err := makePlan(o, in)
+	if err != nil {
+		return nil, err
 	}
-	return s, nil
+	return &session{o: o, plan: p}, nil
 }
 
 func collect(opts []Option) *options {
-	o := &options{logger: discard, getenv: os.Getenv, environ: os.Environ, now: time.Now}
+	o := &options{logger: discard, world: processWorld()}
 	for _, opt := range opts {
 		if opt != nil {
 			opt.apply(o)
@@ -111,33 +84,46 @@ func collect(opts []Option) *options {
 // discard is the logger of sessions without WithLogger. It never changes.
 var discard = slog.New(slog.DiscardHandler)
 
-// configOptions are the options of the one LoadDefaultConfig call.
-func (o *options) configOptions(roles *profileRoles) []func(*config.LoadOptions) error {
-	fns := make([]func(*config.LoadOptions) error, 0, 4+len(o.loadOptions))
-	if s := o.static; s == nil {
-		// Only a profile (named or from the environment) can carry role_arn.
-		fns = append(fns, config.WithAssumeRoleCredentialOptions(roles.apply))
-	} else {
-		// A pointer, so that printing the config (its ConfigSources hold
-		// the load options) shows an address, not the keys.
-		fns = append(fns, config.WithCredentialsProvider(inMemory(credentials.NewStaticCredentialsProvider(
-			s.AccessKeyID, s.SecretAccessKey.reveal(), s.SessionToken.reveal()))))
+// loadConfig loads the SDK's config the session's clients use, with the
+// plan's region, profile and files, and checks where it sends STS calls.
+func (s *session) loadConfig(ctx context.Context) (aws.Config, error) {
+	p := s.plan
+	fns := make([]func(*config.LoadOptions) error, 0, 6+len(s.o.loadOptions))
+	fns = append(fns, config.WithSharedConfigFiles(nonNil(p.files.config)), config.WithSharedCredentialsFiles(nonNil(p.files.credentials)))
+	if p.region != "" {
+		fns = append(fns, config.WithRegion(p.region))
 	}
-	if o.profile != nil {
-		fns = append(fns, config.WithSharedConfigProfile(*o.profile))
+	if c := p.src.profile; c != nil {
+		fns = append(fns, config.WithSharedConfigProfile(c.top))
 	}
-	if o.region != "" {
-		fns = append(fns, config.WithRegion(o.region))
+	if p.src.kind != sourceDefaultChain {
+		// build sets the credentials; the SDK must not resolve (or, for
+		// a role profile, assume) anything itself.
+		fns = append(fns, config.WithCredentialsProvider(aws.AnonymousCredentials{}))
 	}
-	return append(fns, o.loadOptions...)
+	fns = append(fns, s.o.loadOptions...)
+	cfg, err := config.LoadDefaultConfig(ctx, fns...)
+	if err != nil {
+		return aws.Config{}, loadError(err)
+	}
+	if s.o.stsEndpoint == "" {
+		if err := checkSTSRoute(cfg); err != nil {
+			return aws.Config{}, err
+		}
+	}
+	return cfg, nil
 }
 
-func (o *options) newMFASource() *mfaSource {
-	if o.mfa == nil {
-		return nil
+// applyLoadOptions applies the WithConfigOptions to an empty LoadOptions,
+// to read what they set (the shared files).
+func (o *options) applyLoadOptions() (config.LoadOptions, error) {
+	var lo config.LoadOptions
+	for _, fn := range o.loadOptions {
+		if err := fn(&lo); err != nil {
+			return lo, err
+		}
 	}
-	return &mfaSource{serial: o.mfa.SerialNumber, tokens: o.mfa.Tokens, mu: newCtxMutex(),
-		cache: o.cache, log: o.logger, now: o.now}
+	return lo, nil
 }
 
 // stsEndpointSource is a config source that names the STS endpoint and

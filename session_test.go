@@ -252,7 +252,7 @@ func TestChainedDurationOverOneHour(t *testing.T) {
 	assert.Contains(t, err.Error(), "1 hour limit")
 	assert.Empty(t, f.srv.Requests())
 
-	cfg, err := awssession.CreateSession(ctx, append(opts, awssession.WithDurationPolicy(awssession.ClampDurations))...)
+	cfg, err := awssession.CreateSession(ctx, append(opts, awssession.ClampDurations)...)
 	require.NoError(t, err)
 	_, err = cfg.Credentials.Retrieve(ctx)
 	require.ErrorContains(t, err, "not authorized", "Open trusts alice, not its own sessions")

@@ -136,3 +136,10 @@ func credentialsFromSTS(c *types.Credentials, source, accountID string) (aws.Cre
 }
 
 func seconds(d time.Duration) *int32 { return aws.Int32(int32(d / time.Second)) }
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -119,6 +119,9 @@ func (o *options) validate() error {
 		add(validateRole(fmt.Sprintf("AssumeRole[%d]", i), r))
 	}
 	add(validateEndpoint(o.stsEndpoint))
+	if _, err := o.applyLoadOptions(); err != nil {
+		add(invalid("WithConfigOptions", "%v", err))
+	}
 	add(o.validatePartitions(o.region))
 	return errors.Join(errs...)
 }

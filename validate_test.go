@@ -98,7 +98,6 @@ aws_secret_access_key = `+f.alice.SecretAccessKey+`
 		{"session fractional", []awssession.Option{keys, awssession.WithGetSessionToken(time.Hour + time.Millisecond)}, "whole number of seconds", false},
 		{"session twice", []awssession.Option{keys, awssession.WithGetSessionToken(time.Hour), awssession.WithGetSessionToken(2 * time.Hour)}, "WithGetSessionToken", true},
 		{"session with temporary keys", []awssession.Option{awssession.WithStaticCredentials("ASIAIOSFODNN7EXAMPLE", "s", "t"), awssession.WithGetSessionToken(0)}, "long-term", true},
-		{"session over role profile", []awssession.Option{profiles, awssession.WithProfile("role"), awssession.WithGetSessionToken(0)}, "assumes a role", true},
 		// Roles.
 		{"empty role ARN", []awssession.Option{keys, awssession.WithAssumeRole(awssession.AssumeRole{})}, "AssumeRole[0].RoleARN", false},
 		{"role name only", []awssession.Option{keys, ar(awssession.AssumeRole{RoleARN: "Admin"})}, "AssumeRole[0].RoleARN", false},

@@ -191,7 +191,6 @@ func TestBadInput(t *testing.T) {
 		profile("mfa_serial without WithMFA", "mfa_serial", true, role("mfa_serial = "+serial)),
 		profile("mfa_serial differs from WithMFA", "differs from the profile", true, role("mfa_serial = "+serial),
 			awssession.WithMFA("arn:aws:iam::"+acct+":mfa/bob", tok)),
-		profile("MFA session over a role profile", "assumes a role", true, role(), awssession.WithGetSessionToken(0)),
 		profile("chained role of 2 h over a role profile", "1 hour limit", true, role(), ar(awssession.AssumeRole{RoleARN: f.deep.ARN, Duration: 2 * time.Hour})),
 		profile("two sources", "credential source", false, role("credential_source = Environment")),
 		profile("credential_source unknown", "credential_source", false, "[profile p]\nrole_arn = "+f.reader.ARN+"\ncredential_source = Moon\n"),

@@ -86,9 +86,10 @@ func TestCredentialProcessAWSCLI(t *testing.T) {
 	_, err = time.Parse(time.RFC3339, got.Expiration)
 	assert.NoError(t, err, "Expiration %q", got.Expiration)
 	reqs := f.srv.Requests()
-	require.Len(t, reqs, 1)
-	assert.Equal(t, "AssumeRole", reqs[0].Action)
+	require.Len(t, reqs, 2) // the MFA session by default, then the role on it
+	assert.Equal(t, "GetSessionToken", reqs[0].Action)
 	assert.NotEmpty(t, reqs[0].Params.Get("TokenCode"))
+	assert.Equal(t, "AssumeRole", reqs[1].Action)
 
 	// The exported keys are the session ststest issued for the role.
 	who := f.run(t, []string{envSecretKey + "=" + got.SecretAccessKey, envSessionToken + "=" + got.SessionToken}, "",

@@ -23,15 +23,17 @@ const explainExample = `  awssession explain --profile dev --mfa-serial arn:aws:
 
 // explained is the JSON form of a plan.
 type explained struct {
-	Source string          `json:"source"`
-	Region string          `json:"region,omitempty"`
-	Cache  string          `json:"cache,omitempty"`
-	Layers []explainedStep `json:"layers"`
+	Source  string          `json:"source"`
+	Profile string          `json:"profile,omitempty"`
+	Region  string          `json:"region,omitempty"`
+	Cache   string          `json:"cache,omitempty"`
+	Layers  []explainedStep `json:"layers"`
 }
 
 type explainedStep struct {
 	Kind            string     `json:"kind"`
 	Name            string     `json:"name"`
+	Profile         string     `json:"profile,omitempty"`
 	RoleARN         string     `json:"roleArn,omitempty"`
 	DurationSeconds int        `json:"durationSeconds"`
 	MFASerial       string     `json:"mfaSerial,omitempty"`
@@ -76,9 +78,9 @@ func (c *cli) explainCmd() *cobra.Command {
 }
 
 func (c *cli) explained(p awssession.Plan) explained {
-	e := explained{Source: p.Source, Region: p.Region, Cache: c.cacheDir, Layers: []explainedStep{}}
+	e := explained{Source: p.Source, Profile: p.Profile, Region: p.Region, Cache: c.cacheDir, Layers: []explainedStep{}}
 	for _, l := range p.Layers {
-		s := explainedStep{Kind: l.Kind, Name: l.Name, RoleARN: l.RoleARN, DurationSeconds: int(l.Duration / time.Second),
+		s := explainedStep{Kind: string(l.Kind), Profile: l.Profile, Name: l.Name, RoleARN: l.RoleARN, DurationSeconds: int(l.Duration / time.Second),
 			MFASerial: l.MFASerial, Chained: l.Chained, Cached: l.Cached, CallsSTS: l.Calls, Prompts: l.Prompts}
 		if l.MFASerial != "" {
 			s.MFACodeFrom = c.mfaFrom

@@ -20,6 +20,7 @@ type sessionFlags struct {
 
 	mfaSerial, mfaToken, totpEnv string
 	sessionTokenDuration         durations // at most one
+	noSession                    bool
 
 	stsEndpoint string
 	noCache     bool
@@ -43,6 +44,7 @@ func (f *sessionFlags) register(cmd *cobra.Command) {
 	fs.StringVar(&f.mfaToken, "mfa-token", "", `current six-digit MFA code; "-" reads stdin (or $AWSSESSION_MFA_TOKEN; default: ask on the terminal)`)
 	fs.StringVar(&f.totpEnv, "mfa-totp-secret-env", "", "name of an environment variable holding the MFA device's base32 TOTP seed")
 	fs.Var(&f.sessionTokenDuration, "session-token-duration", "add an MFA session (GetSessionToken) of this length, e.g. 12h (15m to 36h)")
+	fs.BoolVar(&f.noSession, "no-session", false, "send the MFA code to AssumeRole instead of an MFA session (GetSessionToken, 12 h) under the roles")
 	fs.StringVar(&f.stsEndpoint, "sts-endpoint", "", "send every STS call to this URL (VPC endpoint, fake STS such as awssession sts-server)")
 	fs.BoolVar(&f.noCache, "no-cache", false, "neither read nor write the credential cache")
 	fs.StringVar(&f.cacheDir, "cache-dir", "", "credential cache directory (default: awssession under the user cache dir)")

@@ -599,7 +599,7 @@ func (s *secretScan) library(t *testing.T) {
 	chain := func(logs io.Writer, extra ...awssession.Option) []awssession.Option {
 		return s.libOptions(logs, append([]awssession.Option{keys, awssession.WithMFA(serial, serverCodes),
 			awssession.WithGetSessionToken(2 * time.Hour), awssession.WithCache(cache),
-			awssession.WithDurationPolicy(awssession.ClampDurations),
+			awssession.ClampDurations,
 			awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.admin.ARN, RoleSessionName: "scan", Duration: 2 * time.Hour,
 				Tags: map[string]string{"team": "a"}, TransitiveTagKeys: []string{"team"}, SourceIdentity: "alice"}),
 			awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.deep.ARN, ExternalID: "ext-42",
@@ -777,7 +777,7 @@ func (s *secretScan) library(t *testing.T) {
 		s.format(path, p, awssession.WithStaticCredentials(f.alice.AccessKeyID, f.alice.SecretAccessKey, "tok-"+f.alice.SecretAccessKey),
 			awssession.WithProfile("admin"), awssession.WithRegion("eu-west-1"), awssession.WithMFA(serial, awssession.TOTP(f.mfa.Secret)),
 			awssession.WithMFA(serial, awssession.StaticToken("123456")), awssession.WithGetSessionToken(time.Hour),
-			awssession.WithSTSEndpoint(f.srv.URL), awssession.WithCache(cache), awssession.WithDurationPolicy(awssession.ClampDurations),
+			awssession.WithSTSEndpoint(f.srv.URL), awssession.WithCache(cache), awssession.ClampDurations,
 			awssession.WithLogger(slog.Default()), awssession.WithConfigOptions(config.WithRegion("eu-west-1")),
 			awssession.WithConsoleDuration(time.Hour), awssession.WithConsoleRegion("eu-west-1"), awssession.WithDestination("https://console.aws.amazon.com/"),
 			awssession.WithFederationEndpoint(f.srv.FederationURL()), awssession.WithFederationToken("n", `{"Version":"2012-10-17"}`),

@@ -214,7 +214,7 @@ func TestExecServerNotes(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	r := f.run(t, nil, "", append([]string{"exec", "--server"}, f.aliceArgs("--mfa-serial", f.mfa.SerialNumber,
-		"--mfa-token", f.srv.TOTPCode(f.mfa.SerialNumber), "--role-arn", f.admin.ARN, "--", "true")...)...)
+		"--mfa-token", f.srv.TOTPCode(f.mfa.SerialNumber), "--role-arn", f.admin.ARN, "--no-session", "--", "true")...)...)
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 	assert.Contains(t, r.stderr, "AssumeRole[0] takes the MFA code itself, so each of its refreshes (every 1h) needs a new code from --mfa-token")
 	assert.NotContains(t, r.stderr, "default profile")

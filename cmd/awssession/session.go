@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awssession/awssession"
 	"github.com/spf13/cobra"
 )
@@ -69,20 +68,24 @@ func createSession(ctx context.Context, opts []awssession.Option) (aws.Config, a
 // sessionOptions maps the flags (and their environment variables) to
 // library options. It reads stdin for "-" values, in flag order.
 func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *sessionFlags) ([]awssession.Option, error) {
-	var opts []awssession.Option
+	// The library reads AWS_PROFILE, AWS_REGION, AWS_CONFIG_FILE, … from
+	// the environment this run was given.
+	opts := []awssession.Option{awssession.WithEnvironment(c.environ)}
 	src, err := c.sourceOption(cmd, f)
 	if err != nil {
 		return nil, err
 	}
 	opts = append(opts, src)
+	if src == nil && f.profile == "" {
+		// AWS_PROFILE means what --profile means, also for the flags
+		// that supply MFA codes for the profile's device.
+		f.profile = c.getenv("AWS_PROFILE")
+	}
 	if f.profile != "" {
 		opts = append(opts, awssession.WithProfile(f.profile))
 	}
 	if f.region != "" {
 		opts = append(opts, awssession.WithRegion(f.region))
-	}
-	if files := c.sharedFiles(); len(files) > 0 {
-		opts = append(opts, awssession.WithConfigOptions(files...))
 	}
 
 	// A profile without --mfa-serial gets codes for its mfa_serial, if it
@@ -104,16 +107,6 @@ func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *session
 		opts = append(opts, awssession.WithProfileMFA(tokens))
 	}
 
-	switch n := len(f.sessionTokenDuration); {
-	case n > 1:
-		return nil, usageErrorf(cmd, "--session-token-duration given %d times; a session has one MFA session", n)
-	case n == 1:
-		opts = append(opts, awssession.WithGetSessionToken(f.sessionTokenDuration[0]))
-	case f.mfaSerial != "" && len(f.roleARNs) == 0:
-		// An MFA device and nothing to assume: the user wants an MFA session.
-		opts = append(opts, awssession.WithGetSessionToken(0))
-	}
-
 	roles, err := roleOptions(cmd, f)
 	if err != nil {
 		return nil, err
@@ -125,11 +118,55 @@ func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *session
 	if c.debug {
 		opts = append(opts, awssession.WithLogger(c.logger()))
 	}
+	switch n := len(f.sessionTokenDuration); {
+	case n > 1:
+		return nil, usageErrorf(cmd, "--session-token-duration given %d times; a session has one MFA session", n)
+	case n == 1 && f.noSession:
+		return nil, usageErrorf(cmd, "--session-token-duration adds the MFA session that --no-session leaves out; choose one")
+	case n == 1:
+		opts = append(opts, awssession.WithGetSessionToken(f.sessionTokenDuration[0]))
+	case f.mfaSerial != "" && len(f.roleARNs) == 0 && f.profile == "":
+		// An MFA device and nothing to assume: the user wants an MFA session.
+		opts = append(opts, awssession.WithGetSessionToken(0))
+	case tokens != nil && !f.noSession:
+		if c.mfaSessionByDefault(ctx, opts) {
+			opts = append(opts, awssession.WithGetSessionToken(0))
+		}
+	}
 	cache, err := c.cacheOption(f)
 	if err != nil {
 		return nil, err
 	}
 	return append(opts, cache), nil
+}
+
+// mfaSessionByDefault reports whether the session should get an MFA
+// session under its roles: it asks for an MFA code on a role hop, and its
+// source is long-term keys. Then one code serves every role of every run
+// for 12 h (the cache shares it across processes) instead of one code per
+// role per hour. A role duration over 1 h, which STS refuses for a role
+// assumed with session credentials, keeps the code on the role, with a
+// note.
+func (c *cli) mfaSessionByDefault(ctx context.Context, opts []awssession.Option) bool {
+	plan, err := awssession.Explain(ctx, opts...)
+	if err != nil || !plan.LongTermKeys {
+		return false // CreateSession reports an error
+	}
+	var mfaHop bool
+	for _, l := range plan.Layers {
+		mfaHop = mfaHop || (l.Kind == awssession.LayerAssumeRole && l.MFASerial != "")
+	}
+	if !mfaHop {
+		return false
+	}
+	for _, l := range plan.Layers {
+		if l.Duration > time.Hour {
+			c.notef("note: %s asks for %s, over the 1 h STS allows for a role assumed with MFA session credentials: "+
+				"the MFA code goes to AssumeRole instead of an MFA session, so each refresh needs a new code", l.Name, durationText(l.Duration))
+			return false
+		}
+	}
+	return true
 }
 
 // sourceOption returns the static-keys option, or nil when no keys are
@@ -213,19 +250,6 @@ func nth[T any](values []T, i int) T {
 		return values[i]
 	}
 	return zero
-}
-
-// sharedFiles points the SDK at the shared config and credentials files
-// named in the (injected) environment.
-func (c *cli) sharedFiles() []func(*config.LoadOptions) error {
-	var fns []func(*config.LoadOptions) error
-	if p := c.getenv("AWS_CONFIG_FILE"); p != "" {
-		fns = append(fns, config.WithSharedConfigFiles([]string{p}))
-	}
-	if p := c.getenv("AWS_SHARED_CREDENTIALS_FILE"); p != "" {
-		fns = append(fns, config.WithSharedCredentialsFiles([]string{p}))
-	}
-	return fns
 }
 
 func firstNonEmpty(values ...string) string {

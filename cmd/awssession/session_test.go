@@ -104,22 +104,41 @@ func TestSessionFlags(t *testing.T) {
 }
 
 // TestProfileMFASerial uses a profile whose role needs MFA: the CLI finds
-// its mfa_serial and supplies the code.
+// its mfa_serial and supplies the code, to an MFA session under the role
+// by default, and to the role itself with --no-session.
 func TestProfileMFASerial(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	config := "[profile base]\nregion = eu-central-1\n\n[profile dev]\nsource_profile = base\nrole_arn = " + f.admin.ARN +
-		"\nmfa_serial = " + f.mfa.SerialNumber + "\nrole_session_name = from-profile\n"
-	creds := "[base]\naws_access_key_id = " + f.alice.AccessKeyID + "\naws_secret_access_key = " + f.alice.SecretAccessKey + "\n"
-	require.NoError(t, os.WriteFile(filepath.Join(f.dir, "config"), []byte(config), 0o600))
-	require.NoError(t, os.WriteFile(filepath.Join(f.dir, "credentials"), []byte(creds), 0o600))
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string // actions, with "+" for one that sends the code
+	}{
+		{"MFA session by default", nil, []string{"GetSessionToken+", "AssumeRole", "GetCallerIdentity"}},
+		{"--no-session", []string{"--no-session"}, []string{"AssumeRole+", "GetCallerIdentity"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			config := "[profile base]\nregion = eu-central-1\n\n[profile dev]\nsource_profile = base\nrole_arn = " + f.admin.ARN +
+				"\nmfa_serial = " + f.mfa.SerialNumber + "\nrole_session_name = from-profile\n"
+			creds := "[base]\naws_access_key_id = " + f.alice.AccessKeyID + "\naws_secret_access_key = " + f.alice.SecretAccessKey + "\n"
+			require.NoError(t, os.WriteFile(filepath.Join(f.dir, "config"), []byte(config), 0o600))
+			require.NoError(t, os.WriteFile(filepath.Join(f.dir, "credentials"), []byte(creds), 0o600))
 
-	r := f.run(t, nil, "", "whoami", "--profile", "dev", "--mfa-totp-secret-env", "MFA_SEED", "--sts-endpoint", f.srv.URL)
-	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
-	assert.Contains(t, r.stdout, "arn:aws:sts::123456789012:assumed-role/Admin/from-profile")
-	reqs := f.srv.Requests()
-	require.Equal(t, "AssumeRole", reqs[0].Action)
-	assert.Equal(t, f.mfa.SerialNumber, reqs[0].Params.Get("SerialNumber"))
+			r := f.run(t, nil, "", append([]string{"whoami", "--profile", "dev", "--mfa-totp-secret-env", "MFA_SEED", "--sts-endpoint", f.srv.URL}, tc.args...)...)
+			require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+			assert.Contains(t, r.stdout, "arn:aws:sts::123456789012:assumed-role/Admin/from-profile")
+			var got []string
+			for _, req := range f.srv.Requests() {
+				a := req.Action
+				if req.Params.Get("SerialNumber") == f.mfa.SerialNumber && req.Params.Get("TokenCode") != "" {
+					a += "+"
+				}
+				got = append(got, a)
+			}
+			assert.Equal(t, tc.want, got)
+		})
+	}
 }
 
 // TestNoSecretsInDebug runs MFA sessions with --debug, successful and

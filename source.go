@@ -1,0 +1,204 @@
+package awssession
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+)
+
+// loaded is what a session reads before planning: which shared files, and
+// for a profile session the parsed profile chain (and for the default
+// chain, what it would pick first).
+type loaded struct {
+	files   sharedFiles
+	chain   *profileChain      // nil: no profile
+	envKeys *staticCredentials // keys in the environment, the default chain's first choice
+}
+
+// load reads what planning needs: the profile chain through the SDK's
+// parser, and the environment through the session's world. It makes no
+// network call and loads no SDK config.
+func (o *options) load(ctx context.Context) (loaded, error) {
+	in := loaded{files: o.sharedFiles()}
+	if o.static != nil || (o.custom != nil && o.profile == nil) {
+		return in, nil
+	}
+	name, from := "", "WithProfile"
+	if o.profile != nil {
+		name = *o.profile
+	} else {
+		// The SDK's default chain, in its order: keys in the environment,
+		// web identity from the environment, then the profile.
+		if in.envKeys = o.envKeys(); in.envKeys != nil || o.world.getenv("AWS_WEB_IDENTITY_TOKEN_FILE") != "" {
+			return in, nil
+		}
+		for _, v := range []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE"} {
+			if name = o.world.getenv(v); name != "" {
+				from = v
+				break
+			}
+		}
+		if name == "" {
+			name, from = "default", ""
+		}
+	}
+	chain, exists, err := loadProfile(ctx, name, in.files)
+	switch {
+	case !exists && from == "":
+		return in, nil // no default profile: the rest of the SDK's chain
+	case !exists:
+		return in, invalid(from, "profile %q is not in the shared config files %v", name, append(in.files.config, in.files.credentials...))
+	case err != nil:
+		return in, err
+	}
+	in.chain = &chain
+	return in, nil
+}
+
+// envKeys returns the keys in the environment, as the SDK reads them.
+func (o *options) envKeys() *staticCredentials {
+	get := func(names ...string) string {
+		for _, n := range names {
+			if v := o.world.getenv(n); v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	id, key := get("AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY"), get("AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY")
+	if id == "" || key == "" {
+		return nil
+	}
+	return &staticCredentials{AccessKeyID: id, SecretAccessKey: secret(key), SessionToken: secret(get("AWS_SESSION_TOKEN"))}
+}
+
+// sharedFiles are the files the SDK would read: WithSharedConfigFiles',
+// else those set through WithConfigOptions, else the environment's or
+// the defaults.
+func (o *options) sharedFiles() sharedFiles {
+	f := sharedFiles{
+		config:      o.world.sharedFile("AWS_CONFIG_FILE", "config"),
+		credentials: o.world.sharedFile("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
+	}
+	if lo, err := o.applyLoadOptions(); err == nil {
+		if lo.SharedConfigFiles != nil {
+			f.config = lo.SharedConfigFiles
+		}
+		if lo.SharedCredentialsFiles != nil {
+			f.credentials = lo.SharedCredentialsFiles
+		}
+	}
+	if o.files != nil {
+		if o.files.config != nil {
+			f.config = o.files.config
+		}
+		if o.files.credentials != nil {
+			f.credentials = o.files.credentials
+		}
+	}
+	return f
+}
+
+// sourceKind tells apart what signs a session's first call.
+type sourceKind int
+
+const (
+	sourceKeys             sourceKind = iota // static keys: options, environment or profile
+	sourceCustom                             // WithSource
+	sourceCredentialSource                   // a profile's credential_source
+	sourceSDKProfile                         // a base profile the SDK's providers resolve
+	sourceDefaultChain                       // the rest of the SDK's default chain
+)
+
+// source is what signs a session's first STS call.
+type source struct {
+	kind      sourceKind
+	name      string // for logs and errors, e.g. `profile "base" (keys)`
+	keys      *staticCredentials
+	profile   *profileChain // the chain whose base this is, if any
+	id        any           // identifies the credentials in cache keys; never a secret
+	temporary bool          // known to be temporary credentials
+}
+
+// source decides the session's source from the options and what load read.
+func (o *options) source(in loaded) (source, error) {
+	ep := o.stsEndpoint
+	switch c := in.chain; {
+	case o.static != nil:
+		return keysSource("static keys", o.static, ep), nil
+	case o.custom != nil && c == nil:
+		return source{kind: sourceCustom, name: "source " + o.custom.id, id: []any{"source", o.custom.id, ep}}, nil
+	case in.envKeys != nil:
+		return keysSource("keys in the environment", in.envKeys, ep), nil
+	case c == nil:
+		return source{kind: sourceDefaultChain, name: "the default credential chain", id: o.defaultChainID()}, nil
+	case o.custom != nil && c.kind != baseNone:
+		return source{}, conflict("WithSource", "stands in for the credentials of profile %q, which holds its own (%s)", c.base.Profile, c.kind)
+	case o.custom != nil:
+		return source{kind: sourceCustom, name: fmt.Sprintf("profile %q (%s)", c.base.Profile, o.custom.id), profile: c,
+			id: []any{"source", o.custom.id, ep}}, nil
+	case c.kind == baseKeys:
+		k := c.base.Credentials
+		s := keysSource(fmt.Sprintf("profile %q", c.base.Profile), &staticCredentials{AccessKeyID: k.AccessKeyID,
+			SecretAccessKey: secret(k.SecretAccessKey), SessionToken: secret(k.SessionToken)}, ep)
+		s.profile = c
+		return s, nil
+	case c.kind == baseCredentialSource:
+		return source{kind: sourceCredentialSource, name: fmt.Sprintf("profile %q (credential_source %s)", c.base.Profile, c.base.CredentialSource),
+			profile: c, id: []any{"credential_source", c.base.CredentialSource, o.envKeyID(), ep},
+			temporary: c.base.CredentialSource != "Environment"}, nil
+	case in.chain.kind == baseNone && len(c.hops) == 0 && o.profile == nil:
+		return source{kind: sourceDefaultChain, name: "the default credential chain", profile: c, id: o.defaultChainID()}, nil
+	}
+	c := in.chain
+	return source{kind: sourceSDKProfile, name: fmt.Sprintf("profile %q (%s)", c.base.Profile, c.kind), profile: c,
+		id:        []any{"profile", c.base.Profile, in.files.config, in.files.credentials, ep},
+		temporary: c.kind == baseSSO || c.kind == baseWebIdentity || c.kind == baseLogin}, nil
+}
+
+// keysSource is a source of static keys. Its cache identity binds the
+// secret through a keyed hash: a caller who knows only the access key ID
+// does not find the sessions of the real key's owner.
+func keysSource(name string, k *staticCredentials, endpoint string) source {
+	mac := hmac.New(sha256.New, []byte("awssession cache key\x00"+k.AccessKeyID))
+	mac.Write([]byte(k.SecretAccessKey.reveal()))
+	mac.Write([]byte{0})
+	mac.Write([]byte(k.SessionToken.reveal()))
+	return source{kind: sourceKeys, name: name + " " + k.AccessKeyID, keys: k, temporary: k.SessionToken != "",
+		id: []any{"keys", k.AccessKeyID, hex.EncodeToString(mac.Sum(nil)[:16]), endpoint}}
+}
+
+// defaultChainID names the default chain's credentials in cache keys by
+// what the chain reads first.
+func (o *options) defaultChainID() any {
+	g := o.world.getenv
+	return []any{"default", g("AWS_ROLE_ARN"), g("AWS_WEB_IDENTITY_TOKEN_FILE"), g("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"),
+		g("AWS_CONTAINER_CREDENTIALS_FULL_URI"), g("AWS_PROFILE"), o.stsEndpoint}
+}
+
+func (o *options) envKeyID() string {
+	if k := o.envKeys(); k != nil {
+		return k.AccessKeyID
+	}
+	return ""
+}
+
+// baseSerial is the mfa_serial of a base profile that holds only keys (or
+// whose keys WithSource supplies): it asks for an MFA session at the base.
+func (s source) baseSerial() string {
+	c := s.profile
+	if c == nil || c.base.RoleARN != "" || (s.kind != sourceKeys && s.kind != sourceCustom) {
+		return ""
+	}
+	return c.base.MFASerial
+}
+
+// describe names the profile for errors.
+func (c *profileChain) describe() string {
+	if c == nil {
+		return "the session"
+	}
+	return fmt.Sprintf("profile %q", c.top)
+}

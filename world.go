@@ -1,0 +1,92 @@
+package awssession
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// world is everything a session reads of the outside world other than the
+// network and the cache: the environment, the clock and the home directory
+// (where the shared files are by default). It is the one seam tests and the
+// CLI set ([WithEnvironment]); nothing else in the package calls os.Getenv,
+// time.Now or os.UserHomeDir for a session.
+type world struct {
+	getenv func(string) string
+	now    func() time.Time
+	home   func() (string, error)
+}
+
+// processWorld is the world of a program that sets nothing.
+func processWorld() world {
+	return world{getenv: os.Getenv, now: time.Now, home: os.UserHomeDir}
+}
+
+// sharedFile returns the shared config or credentials file the SDK would
+// read: the named environment variable's, else the default under the home
+// directory. def is "config" or "credentials".
+func (w world) sharedFile(env, def string) []string {
+	if p := w.getenv(env); p != "" {
+		return []string{p}
+	}
+	home, err := w.home()
+	if err != nil || home == "" {
+		return nil
+	}
+	return []string{filepath.Join(home, ".aws", def)}
+}
+
+type environmentOption []string
+
+func (e environmentOption) apply(o *options) {
+	env := make(map[string]string, len(e))
+	for _, kv := range e {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v // later entries win, as in a process environment
+		}
+	}
+	o.world.getenv = func(k string) string { return env[k] }
+	o.world.home = func() (string, error) {
+		if h := env["HOME"]; h != "" {
+			return h, nil
+		}
+		if h := env["USERPROFILE"]; h != "" {
+			return h, nil
+		}
+		return "", fmt.Errorf("no HOME in the session's environment")
+	}
+}
+
+// Format prints the variables' names only: values may be secrets.
+func (e environmentOption) Format(f fmt.State, _ rune) {
+	names := make([]string, 0, len(e))
+	for _, kv := range e {
+		k, _, _ := strings.Cut(kv, "=")
+		names = append(names, k)
+	}
+	_, _ = fmt.Fprintf(f, "WithEnvironment(%s)", strings.Join(names, " "))
+}
+
+// WithEnvironment makes the session read environ ("NAME=value" entries, as
+// os.Environ returns them) instead of the process environment, for every
+// variable awssession itself reads: AWS_PROFILE, AWS_DEFAULT_PROFILE,
+// AWS_REGION, AWS_DEFAULT_REGION, AWS_CONFIG_FILE,
+// AWS_SHARED_CREDENTIALS_FILE, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+// AWS_SESSION_TOKEN, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL and HOME. It is
+// how a command passes on the environment it was given, and how tests run
+// in parallel without t.Setenv. Settings only config.LoadDefaultConfig
+// reads (AWS_CA_BUNDLE, AWS_MAX_ATTEMPTS, …) still come from the process.
+func WithEnvironment(environ []string) Option { return environmentOption(environ) }
+
+// check refuses shared files that are not regular files before the SDK
+// reads them (a FIFO blocks forever, /dev/zero never ends).
+func (f sharedFiles) check() error {
+	for _, p := range append(append([]string(nil), f.config...), f.credentials...) {
+		if err := checkSharedFile(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
