@@ -39,21 +39,21 @@ func (s *session) build(cfg aws.Config) aws.CredentialsProvider {
 		var next aws.CredentialsProvider
 		switch l.kind {
 		case LayerGetSessionToken:
-			st := &sessionTokenProvider{client: client, duration: l.duration, log: log, timeout: o.stsTimeout}
+			st := &sessionTokenProvider{client: client, duration: l.duration, log: log, timeout: o.stsTimeout, now: o.world.now}
 			if l.mfa {
 				st.mfa = mfa
 			}
 			next = st
 		case LayerAssumeRole:
 			ar := &assumeRoleProvider{client: client, role: l.role, sessionName: l.sessionName, duration: l.duration,
-				log: log, timeout: o.stsTimeout, clampToRoleMax: o.durations == ClampDurations}
+				log: log, timeout: o.stsTimeout, now: o.world.now, clampToRoleMax: o.durations == ClampDurations}
 			if l.mfa {
 				ar.mfa = mfa
 			}
 			next = ar
 		}
 		if o.cache != nil {
-			next = &cachedLayer{name: l.name, key: l.key, cache: o.cache, next: next, log: log, now: o.world.now}
+			next = &cachedLayer{name: l.name, key: l.key, account: l.account(), cache: o.cache, next: next, log: log, now: o.world.now}
 		}
 		prov = inMemory(next)
 	}
@@ -81,6 +81,12 @@ func (s *session) sourceProvider(cfg aws.Config) aws.CredentialsProvider {
 	case sourceCredentialSource:
 		return s.credentialSource(cfg)
 	case sourceSDKProfile:
+		if c := src.profile; c.kind == baseNone && len(c.hops) > 0 {
+			// The SDK refuses such a chain; its top-level empty profile
+			// would fall back to the EC2 instance role.
+			return failingProvider{invalid(fmt.Sprintf("profile %q", c.base.Profile),
+				"holds no credentials to sign the roles above it (profile %q): add keys, credential_process, sso_session or credential_source, or use WithSource", c.top)}
+		}
 		return &sdkProfileProvider{cfg: cfg, profile: src.profile.base.Profile, files: s.plan.files}
 	}
 	return cfg.Credentials // the SDK's default chain, resolved by LoadDefaultConfig

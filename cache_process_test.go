@@ -82,6 +82,7 @@ func runCacheChild() int {
 // Eight processes start together with an empty cache: one asks for a code
 // and calls STS, the others wait on the lock and read its result.
 func TestCacheEightProcessesOneMFAPrompt(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	dir := t.TempDir()
 	cacheDir, calls, goFile := filepath.Join(dir, "cache"), filepath.Join(dir, "calls"), filepath.Join(dir, "go")

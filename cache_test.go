@@ -40,6 +40,7 @@ func (f *fixture) mfaChain(tokens awssession.TokenProvider, c awssession.Cache, 
 }
 
 func TestCacheWarmSessionMakesNoCall(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	cache := newFileCache(t)
@@ -65,6 +66,7 @@ func TestCacheWarmSessionMakesNoCall(t *testing.T) {
 }
 
 func TestCacheMissesWhenTheChainDiffers(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	cache := newFileCache(t)
@@ -92,6 +94,7 @@ func TestCacheMissesWhenTheChainDiffers(t *testing.T) {
 }
 
 func TestCachePermissions(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "cache")
@@ -125,6 +128,7 @@ func TestCachePermissions(t *testing.T) {
 
 // A bad entry of any kind is a miss that one STS call repairs.
 func TestCacheRecoversFromBadEntries(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	valid := func(exp time.Time) string {
@@ -146,6 +150,8 @@ func TestCacheRecoversFromBadEntries(t *testing.T) {
 		{name: "no expiration", content: `{"version":1,"accessKeyId":"A","secretAccessKey":"s","sessionToken":"t"}`},
 		{name: "expired", content: valid(time.Now().Add(-time.Hour))},
 		{name: "inside refresh window", content: valid(time.Now().Add(2 * time.Minute))},
+		{name: "expires further out than any STS session", content: valid(time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))},
+		{name: "another account than the role's", content: strings.Replace(valid(time.Now().Add(time.Hour)), `{`, `{"accountId":"999999999999",`, 1)},
 		{name: "unknown field", content: strings.Replace(valid(time.Now().Add(time.Hour)), `{`, `{"evil":true,`, 1)},
 		{name: "trailing data", content: valid(time.Now().Add(time.Hour)) + `{}`},
 		{name: "readable by others", content: valid(time.Now().Add(time.Hour)), mode: 0o644},
@@ -203,6 +209,7 @@ func TestCacheRecoversFromBadEntries(t *testing.T) {
 }
 
 func TestExplainAndInvalidate(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	cache := newFileCache(t)
@@ -246,6 +253,7 @@ func TestExplainAndInvalidate(t *testing.T) {
 }
 
 func TestClampToRoleMaximum(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	short := f.srv.AddRole("Short", ststest.Trust{Principals: []string{f.alice.ARN}, MaxSessionDuration: time.Hour})
@@ -282,6 +290,7 @@ func (brokenCache) Lock(context.Context, string) (func(), error) {
 }
 
 func TestBrokenCacheDoesNotBreakTheSession(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	var logs strings.Builder
@@ -298,6 +307,7 @@ func TestBrokenCacheDoesNotBreakTheSession(t *testing.T) {
 // A process holding the entry's lock (here: this test) makes the others
 // wait, until their context ends.
 func TestCacheWaitHonoursContext(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	cache := newFileCache(t)
 	opts := f.base(f.aliceKeys(), awssession.WithCache(cache), awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.open.ARN}))

@@ -16,12 +16,13 @@ import (
 // it) and only then calls next and stores the result. It is safe for
 // concurrent use.
 type cachedLayer struct {
-	name  string // for logs, e.g. "AssumeRole[0]"
-	key   string
-	cache Cache
-	next  aws.CredentialsProvider
-	log   *slog.Logger
-	now   func() time.Time
+	name    string // for logs, e.g. "AssumeRole[0]"
+	key     string
+	account string // the account the layer's credentials must belong to; "" unknown
+	cache   Cache
+	next    aws.CredentialsProvider
+	log     *slog.Logger
+	now     func() time.Time
 }
 
 var _ aws.CredentialsProvider = (*cachedLayer)(nil)
@@ -52,6 +53,10 @@ func (p *cachedLayer) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	return c, nil
 }
 
+// maxSTSLifetime is the longest any STS credentials live: a
+// GetSessionToken session of 36 h.
+const maxSTSLifetime = 36 * time.Hour
+
 // lookup returns a fresh entry. Anything else (missing, unreadable,
 // corrupt, other version, near expiry) is a miss, logged at debug.
 func (p *cachedLayer) lookup(ctx context.Context, hit string) (aws.Credentials, bool) {
@@ -77,8 +82,15 @@ func (p *cachedLayer) read(ctx context.Context) (aws.Credentials, string) {
 	if err != nil {
 		return aws.Credentials{}, err.Error()
 	}
-	if !c.Expires.Add(-CacheRefreshWindow).After(p.now()) {
+	now := p.now()
+	switch {
+	case !c.Expires.Add(-CacheRefreshWindow).After(now):
 		return aws.Credentials{}, "expires within the refresh window"
+	case c.Expires.After(now.Add(maxSTSLifetime)):
+		// No STS credentials live longer: a planted or corrupt entry.
+		return aws.Credentials{}, "expires further out than any STS session"
+	case p.account != "" && c.AccountID != "" && c.AccountID != p.account:
+		return aws.Credentials{}, fmt.Sprintf("entry is for account %s, the layer's role is in %s", c.AccountID, p.account)
 	}
 	return c, ""
 }

@@ -75,6 +75,7 @@ func request(t *testing.T, srv *ststest.Server, action string) ststest.Request {
 const usEast1Console = "https://us-east-1.console.aws.amazon.com/console/home?region=us-east-1"
 
 func TestConsoleURLRoleCredentials(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	openRole := func(d time.Duration) []awssession.Option {
@@ -128,6 +129,7 @@ func TestConsoleURLRoleCredentials(t *testing.T) {
 // Credentials whose source ConsoleURL does not know are classified by
 // GetCallerIdentity.
 func TestConsoleURLTemporaryKeysOfUnknownSource(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	alice := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(f.srv.URL),
@@ -176,6 +178,7 @@ func TestConsoleURLTemporaryKeysOfUnknownSource(t *testing.T) {
 }
 
 func TestConsoleURLUserKeys(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	const readOnly = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}`
@@ -228,6 +231,7 @@ func parseSeconds(t *testing.T, s string) time.Duration {
 }
 
 func TestConsoleURLGetSessionTokenCredentials(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	cfg, err := awssession.CreateSession(ctx, f.base(f.aliceKeys(),
@@ -246,6 +250,7 @@ func TestConsoleURLGetSessionTokenCredentials(t *testing.T) {
 // AWS refuses SessionDuration for a role assumed with temporary
 // credentials; the error says so.
 func TestConsoleURLChainedRoleDuration(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	cfg, err := awssession.CreateSession(ctx, f.base(f.aliceKeys(),
@@ -291,6 +296,7 @@ func (c *signinCapture) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func TestConsoleURLPartitions(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		partition, region string
 		wantEndpoint      string
@@ -338,6 +344,7 @@ func TestConsoleURLPartitions(t *testing.T) {
 }
 
 func TestConsoleURLRegionOverridesAndUnknownPartitions(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	cfg, err := awssession.CreateSession(ctx, f.base(f.aliceKeys(), awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.open.ARN}))...)
@@ -367,6 +374,7 @@ func TestConsoleURLRegionOverridesAndUnknownPartitions(t *testing.T) {
 }
 
 func TestConsoleURLInvalidOptions(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	cfg, err := awssession.CreateSession(ctx, f.base(f.aliceKeys())...)
@@ -405,6 +413,7 @@ func TestConsoleURLInvalidOptions(t *testing.T) {
 }
 
 func TestConsoleOptionsAreComparable(t *testing.T) {
+	t.Parallel()
 	assert.True(t, awssession.WithIssuer("x") == awssession.WithIssuer("x"))
 	assert.True(t, awssession.WithConsoleDuration(time.Hour) == awssession.WithConsoleDuration(time.Hour))
 	assert.True(t, awssession.WithFederationToken("n", "p") == awssession.WithFederationToken("n", "p"))
@@ -415,6 +424,7 @@ func TestConsoleOptionsAreComparable(t *testing.T) {
 // not the secret key, the session token, the Session JSON or a sign-in
 // token.
 func TestConsoleURLEndpointFailures(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	cfg, err := awssession.CreateSession(ctx, f.base(f.aliceKeys(), awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.open.ARN}))...)

@@ -6,25 +6,33 @@
 //
 //   - source: static keys ([WithStaticCredentials]), a shared-config profile
 //     ([WithProfile], which may itself carry role_arn, source_profile and
-//     mfa_serial), or the SDK's default chain when neither is given;
+//     mfa_serial), any credentials provider ([WithSource]), or the SDK's
+//     default chain when none is given;
 //   - MFA session: STS GetSessionToken ([WithGetSessionToken]), with the MFA
 //     device from [WithMFA] when one is given;
 //   - roles: zero or more STS AssumeRole hops ([WithAssumeRole], repeatable),
 //     in order.
 //
-// The MFA device is used once, at the lowest layer that takes it: the
-// profile's own role when the profile names an mfa_serial, else the
-// GetSessionToken layer, else the first role. Credentials from an MFA
-// session carry its MFA context, so with GetSessionToken and MFA below any
-// number of roles, refreshing those roles asks for no new code while the
-// MFA session lives. [WithMFA] names the device ("" for the one the profile
-// names); [WithProfileMFA] supplies codes for whatever device a profile
-// names, if any, for tools that run any profile.
+// A profile is planned by awssession itself: its source_profile chain, read
+// with the SDK's parser, becomes the same layers: the base profile's
+// credentials as the source, one AssumeRole layer per role_arn (with that
+// profile's external_id, role_session_name, duration_seconds and
+// mfa_serial), and an MFA session at the base when the base profile holds
+// only keys and names an mfa_serial. [Explain] shows every layer.
 //
-// The config's Credentials serve credentials in memory without reading
-// the clock (see [CreateSession]); [PeekSession] answers a warm session's
-// credentials from the [Cache] without loading the shared configuration,
-// for commands that run many times a day.
+// The MFA device is used once, at the lowest layer that takes it: the MFA
+// session when there is one, else the role hop whose profile names the
+// device (or, for [WithMFA] with flags, the first role). Credentials from
+// an MFA session carry its MFA context, so with GetSessionToken and MFA
+// below any number of roles, refreshing those roles asks for no new code
+// while the MFA session lives. [WithMFA] names the device ("" for the one
+// the profile names); [WithProfileMFA] supplies codes for whatever device a
+// profile names, if any, for tools that run any profile.
+//
+// The config's Credentials are the top layer's *aws.CredentialsCache; with
+// [WithCache] every layer is also kept across processes. [PeekSession]
+// answers a warm session's credentials from the [Cache] without loading
+// the SDK's config, for commands that run many times a day.
 //
 // Every input is validated in [CreateSession] before any network call; the
 // errors match [ErrInvalidInput] and name the bad field. Secrets (secret

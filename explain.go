@@ -88,5 +88,5 @@ func Explain(ctx context.Context, opts ...Option) (Plan, error) {
 
 // layerCache is the cache in front of layer l, for reading.
 func (s *session) layerCache(l layer) *cachedLayer {
-	return &cachedLayer{name: l.name, key: l.key, cache: s.o.cache, log: s.o.logger, now: s.o.world.now}
+	return &cachedLayer{name: l.name, key: l.key, account: l.account(), cache: s.o.cache, log: s.o.logger, now: s.o.world.now}
 }

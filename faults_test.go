@@ -16,6 +16,7 @@ import (
 )
 
 func TestFaultsAreRetriedWithinBounds(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		fault    ststest.Fault
@@ -59,6 +60,7 @@ func TestFaultsAreRetriedWithinBounds(t *testing.T) {
 // A wrong MFA code is refused once and never retried: a retry would burn
 // another code (or reuse this one) for nothing.
 func TestWrongMFACodeIsNotRetried(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	tokens, calls := counted(func(context.Context, string) (string, error) { return wrongCode(f), nil })
@@ -81,6 +83,7 @@ func wrongCode(f *fixture) string {
 
 // An STS that hangs cannot hold a caller past its deadline.
 func TestHungSTSRespectsDeadline(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	cfg, err := awssession.CreateSession(context.Background(), f.base(f.aliceKeys(),
 		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.open.ARN}))...)

@@ -24,13 +24,15 @@ type fixture struct {
 	auditor   ststest.Role // trusts admin sessions
 	readOnly  ststest.Role // trusts auditor sessions
 	configDir string
+	env       []string // the session's environment: see base
 }
 
 func newFixture(t *testing.T, opts ...ststest.ServerOption) *fixture {
 	t.Helper()
-	isolateEnv(t)
 	srv := ststest.NewServer(t, opts...)
 	f := &fixture{srv: srv, configDir: t.TempDir()}
+	f.env = []string{"HOME=" + f.configDir, "AWS_CONFIG_FILE=" + filepath.Join(f.configDir, "config"),
+		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(f.configDir, "credentials")}
 	f.alice = srv.AddUser("alice")
 	f.device = srv.AddMFADevice("alice")
 	f.admin = srv.AddRole("Admin", ststest.Trust{Principals: []string{f.alice.ARN}, RequireMFA: true, MaxSessionDuration: 12 * time.Hour})
@@ -56,10 +58,18 @@ func isolateEnv(t *testing.T) {
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 }
 
-// base returns the options every test session needs: the fake STS and a
-// region.
+// base returns the options every test session needs: the fake STS, a
+// region, and an environment of the test's own (no AWS_* variable of the
+// machine's, the fixture's shared files), so that tests run in parallel.
+// Options that follow may replace the environment (extraEnv adds to it).
 func (f *fixture) base(opts ...awssession.Option) []awssession.Option {
-	return append([]awssession.Option{awssession.WithSTSEndpoint(f.srv.URL), awssession.WithRegion("us-east-1")}, opts...)
+	return append([]awssession.Option{awssession.WithSTSEndpoint(f.srv.URL), awssession.WithRegion("us-east-1"),
+		awssession.WithEnvironment(f.env)}, opts...)
+}
+
+// extraEnv is the fixture's environment with more variables.
+func (f *fixture) extraEnv(kv ...string) awssession.Option {
+	return awssession.WithEnvironment(append(append([]string(nil), f.env...), kv...))
 }
 
 func (f *fixture) aliceKeys() awssession.Option {

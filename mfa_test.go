@@ -44,6 +44,7 @@ func (c *fakeClock) After(d time.Duration) <-chan time.Time {
 }
 
 func TestTOTPMatchesRFC6238(t *testing.T) {
+	t.Parallel()
 	for unix, want := range map[int64]string{59: "287082", 1111111109: "081804", 1111111111: "050471", 1234567890: "005924", 2000000000: "279037", 20000000000: "353130"} {
 		src := newTOTP(rfcSeed, &fakeClock{now: time.Unix(unix, 0)})
 		got, err := src.code(context.Background(), "serial")
@@ -53,6 +54,7 @@ func TestTOTPMatchesRFC6238(t *testing.T) {
 }
 
 func TestTOTPSeedFormsAccepted(t *testing.T) {
+	t.Parallel()
 	c := &fakeClock{now: time.Unix(59, 0)}
 	got, err := newTOTP(secret(strings.ToLower("GEZD GNBV GY3T QOJQ GEZD GNBV GY3T QOJQ")), c).code(context.Background(), "s")
 	require.NoError(t, err)
@@ -60,6 +62,7 @@ func TestTOTPSeedFormsAccepted(t *testing.T) {
 }
 
 func TestTOTPNeverRepeatsACode(t *testing.T) {
+	t.Parallel()
 	c := &fakeClock{now: time.Unix(1111111100, 0)} // 20 s into a step
 	src := newTOTP(rfcSeed, c)
 	first, err := src.code(context.Background(), "s")
@@ -72,6 +75,7 @@ func TestTOTPNeverRepeatsACode(t *testing.T) {
 }
 
 func TestTOTPConcurrentCallersGetDistinctCodes(t *testing.T) {
+	t.Parallel()
 	c := &fakeClock{now: time.Unix(1111111100, 0)}
 	src := newTOTP(rfcSeed, c)
 	var mu sync.Mutex
@@ -92,6 +96,7 @@ func TestTOTPConcurrentCallersGetDistinctCodes(t *testing.T) {
 }
 
 func TestTOTPWaitHonoursContext(t *testing.T) {
+	t.Parallel()
 	c := &fakeClock{now: time.Unix(1111111100, 0)}
 	src := newTOTP(rfcSeed, c)
 	_, err := src.code(context.Background(), "s")
@@ -104,6 +109,7 @@ func TestTOTPWaitHonoursContext(t *testing.T) {
 }
 
 func TestTOTPBadSeed(t *testing.T) {
+	t.Parallel()
 	const seed = "not-base32-!!"
 	_, err := TOTP(seed)(context.Background(), "arn:aws:iam::123456789012:mfa/a")
 	require.ErrorIs(t, err, ErrInvalidInput)
@@ -112,6 +118,7 @@ func TestTOTPBadSeed(t *testing.T) {
 }
 
 func TestStaticTokenOneUse(t *testing.T) {
+	t.Parallel()
 	tp := StaticToken("123456")
 	got, err := tp(context.Background(), "s")
 	require.NoError(t, err)
@@ -122,6 +129,7 @@ func TestStaticTokenOneUse(t *testing.T) {
 }
 
 func TestPromptToken(t *testing.T) {
+	t.Parallel()
 	var out strings.Builder
 	tp := PromptToken(strings.NewReader(" 123456 \n654321"), &out)
 	got, err := tp(context.Background(), "arn:aws:iam::123456789012:mfa/alice")
@@ -136,6 +144,7 @@ func TestPromptToken(t *testing.T) {
 }
 
 func TestMFASourceChecksCodes(t *testing.T) {
+	t.Parallel()
 	for _, code := range []string{"", "12345", "1234567", "12345a", "١٢٣٤٥٦"} {
 		m := newTestMFASource("GAHTXXXXXXXX", func(context.Context, string) (string, error) { return code, nil })
 		_, err := m.code(context.Background())
@@ -152,6 +161,7 @@ func TestMFASourceChecksCodes(t *testing.T) {
 // Calls to a user's provider never overlap, so a prompt is never shown
 // twice at once.
 func TestMFASourceSerialisesProvider(t *testing.T) {
+	t.Parallel()
 	var active, most int
 	var mu sync.Mutex
 	m := newTestMFASource("GAHTXXXXXXXX", func(context.Context, string) (string, error) {

@@ -27,6 +27,7 @@ func (s serverClock) After(d time.Duration) <-chan time.Time {
 // processes would) ask for codes in the same 30 s step: the second waits
 // for the next code instead of sending one STS already accepted.
 func TestTOTPCodeNeverSentTwiceThroughCache(t *testing.T) {
+	t.Parallel()
 	clock := ststest.NewClock(time.Now())
 	srv := ststest.NewServer(t, ststest.WithClock(clock.Now))
 	alice := srv.AddUser("alice")

@@ -31,6 +31,7 @@ func sessionCredentials(t *testing.T, opts ...awssession.Option) aws.Credentials
 }
 
 func TestPeekSessionWarmCache(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	cache, err := awssession.NewFileCache(filepath.Join(t.TempDir(), "cache"))
@@ -68,6 +69,7 @@ func TestPeekSessionWarmCache(t *testing.T) {
 }
 
 func TestPeekSessionStaticKeys(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	opts := f.base(f.aliceKeys())
 	peeked, ok, err := awssession.PeekSession(context.Background(), opts...)
@@ -83,6 +85,7 @@ func TestPeekSessionStaticKeys(t *testing.T) {
 // the shared configuration or the environment and that CreateSession has
 // not built yet (or cannot cache): CreateSession must decide.
 func TestPeekSessionDeclines(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	files := f.writeConfig(t, "[profile dev]\nregion = eu-west-1\n", "[dev]\naws_access_key_id = "+f.alice.AccessKeyID+"\naws_secret_access_key = "+f.alice.SecretAccessKey+"\n")
 	for _, tc := range []struct {
@@ -108,6 +111,7 @@ func TestPeekSessionDeclines(t *testing.T) {
 // TestPeekSessionServesKeys: keys with no STS layer above them are at
 // hand wherever they come from: options, a profile, the environment.
 func TestPeekSessionServesKeys(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	files := f.writeConfig(t, "[profile dev]\nregion = eu-west-1\n", "[dev]\naws_access_key_id = "+f.alice.AccessKeyID+"\naws_secret_access_key = "+f.alice.SecretAccessKey+"\n")
 	for _, tc := range []struct {
@@ -129,6 +133,7 @@ func TestPeekSessionServesKeys(t *testing.T) {
 }
 
 func TestPeekSessionChecksOptions(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	opts := f.base(awssession.WithStaticCredentials("short", "secret", ""))
 	_, ok, err := awssession.PeekSession(context.Background(), opts...)

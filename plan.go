@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/awssession/awssession/internal/stsrules"
 )
 
 // plan is the chain a session will build: what signs the first call, the
@@ -56,6 +58,19 @@ func (l layer) identity() any {
 		Role      AssumeRole
 		MFASerial string
 	}{l.kind, r, l.mfaSerial}
+}
+
+// account is the account a role layer's credentials belong to, "" when
+// not known before the call.
+func (l layer) account() string {
+	if l.kind != LayerAssumeRole {
+		return ""
+	}
+	a, err := stsrules.ParseARN(l.role.RoleARN)
+	if err != nil {
+		return ""
+	}
+	return a.Account
 }
 
 // makePlan plans the session from the checked options and what load read.

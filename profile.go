@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -53,9 +54,11 @@ func loadProfile(ctx context.Context, name string, files sharedFiles) (pc profil
 	if err := files.check(); err != nil {
 		return profileChain{}, true, err
 	}
-	sc, err := config.LoadSharedConfigProfile(ctx, name, func(o *config.LoadSharedConfigOptions) {
-		o.ConfigFiles, o.CredentialsFiles = nonNil(files.config), nonNil(files.credentials)
-	})
+	sc, err := parseProfile(ctx, name, files.config, files.credentials)
+	var roleErr config.SharedConfigAssumeRoleError
+	if errors.As(err, &roleErr) && roleErr.Err == nil && isEmptyProfile(ctx, roleErr.Profile, files) {
+		sc, err = parseWithEmptyBase(ctx, name, roleErr.Profile, files)
+	}
 	var missing config.SharedConfigProfileNotExistError
 	if errors.As(err, &missing) && missing.Profile == name {
 		return profileChain{}, false, loadError(err)
@@ -91,6 +94,45 @@ func loadProfile(ctx context.Context, name string, files sharedFiles) (pc profil
 	return pc, true, errors.Join(errs...)
 }
 
+func parseProfile(ctx context.Context, name string, configFiles, credentialsFiles []string) (config.SharedConfig, error) {
+	return config.LoadSharedConfigProfile(ctx, name, func(o *config.LoadSharedConfigOptions) {
+		o.ConfigFiles, o.CredentialsFiles = nonNil(configFiles), nonNil(credentialsFiles)
+	})
+}
+
+// isEmptyProfile reports a profile that exists and holds no credentials
+// and no source: what an aws-vault user's profile looks like when its
+// keys are in a keyring.
+func isEmptyProfile(ctx context.Context, name string, files sharedFiles) bool {
+	sc, err := parseProfile(ctx, name, files.config, files.credentials)
+	return err == nil && sc.SourceProfileName == "" && baseKindOf(&sc) == baseNone
+}
+
+// emptyBaseKeyID marks the stand-in keys parseWithEmptyBase gives an
+// empty base profile; no real key has it.
+const emptyBaseKeyID = "AKIAAWSSESSIONNOKEYS"
+
+// parseWithEmptyBase parses a chain whose base profile holds no
+// credentials, which the SDK's parser refuses as a source_profile. It
+// parses again with one more credentials file that gives the base stand-in
+// keys (the parser reads only files), and the chain marks that base as
+// holding nothing: its credentials must come from WithSource.
+func parseWithEmptyBase(ctx context.Context, name, base string, files sharedFiles) (config.SharedConfig, error) {
+	f, err := os.CreateTemp("", "awssession-profile-*")
+	if err != nil {
+		return config.SharedConfig{}, err
+	}
+	defer os.Remove(f.Name())
+	_, err = fmt.Fprintf(f, "[%s]\naws_access_key_id = %s\naws_secret_access_key = none\n", base, emptyBaseKeyID)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return config.SharedConfig{}, err
+	}
+	return parseProfile(ctx, name, files.config, append(append([]string(nil), files.credentials...), f.Name()))
+}
+
 // nonNil keeps a list the SDK would replace by its defaults when nil.
 func nonNil(s []string) []string {
 	if s == nil {
@@ -102,6 +144,8 @@ func nonNil(s []string) []string {
 // baseKindOf tells the base's credentials apart in the SDK's order.
 func baseKindOf(c *config.SharedConfig) baseKind {
 	switch {
+	case c.Credentials.AccessKeyID == emptyBaseKeyID:
+		return baseNone
 	case c.Credentials.HasKeys():
 		return baseKeys
 	case c.CredentialSource != "":
@@ -166,5 +210,5 @@ func loadError(err error) error {
 	case errors.As(err, &file):
 		return invalid("shared config", "cannot read %s: %v", file.Filename, file.Err)
 	}
-	return fmt.Errorf("read the shared config: %w", err)
+	return fmt.Errorf("load AWS config: %w", err)
 }

@@ -3,6 +3,7 @@ package awssession_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/awssession/awssession"
 	"github.com/stretchr/testify/assert"
@@ -34,6 +35,7 @@ aws_secret_access_key = `+f.alice.SecretAccessKey+`
 }
 
 func TestProfileWithRoleAndMFA(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	tokens, calls := counted(awssession.TOTP(f.device.Secret))
@@ -53,6 +55,7 @@ func TestProfileWithRoleAndMFA(t *testing.T) {
 }
 
 func TestProfileDurationSeconds(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	cfg, err := awssession.CreateSession(ctx, f.base(f.profiles(t), awssession.WithProfile("admin-long"),
@@ -64,6 +67,7 @@ func TestProfileDurationSeconds(t *testing.T) {
 }
 
 func TestProfileMFAWithoutTokensIsAClearError(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	_, err := awssession.CreateSession(context.Background(), f.base(f.profiles(t), awssession.WithProfile("admin"))...)
 	require.ErrorIs(t, err, awssession.ErrInvalidInput)
@@ -75,6 +79,7 @@ func TestProfileMFAWithoutTokensIsAClearError(t *testing.T) {
 
 // A profile role is the source; our hops chain on it.
 func TestProfileRoleThenOurRole(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	cfg, err := awssession.CreateSession(ctx, f.base(f.profiles(t), awssession.WithProfile("admin"),
@@ -91,6 +96,7 @@ func TestProfileRoleThenOurRole(t *testing.T) {
 }
 
 func TestProfileWithoutMFA(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	cfg, err := awssession.CreateSession(ctx, f.base(f.profiles(t), awssession.WithProfile("open"))...)
@@ -101,11 +107,11 @@ func TestProfileWithoutMFA(t *testing.T) {
 }
 
 func TestProfileFromEnvironment(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	opt := f.profiles(t)
-	t.Setenv("AWS_PROFILE", "base")
 	ctx := context.Background()
-	cfg, err := awssession.CreateSession(ctx, f.base(opt,
+	cfg, err := awssession.CreateSession(ctx, f.base(opt, f.extraEnv("AWS_PROFILE=base"),
 		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.open.ARN}))...)
 	require.NoError(t, err)
 	_, err = cfg.Credentials.Retrieve(ctx)
@@ -116,6 +122,7 @@ func TestProfileFromEnvironment(t *testing.T) {
 // WithMFA with an empty serial takes the profile's mfa_serial, so callers
 // need not repeat it.
 func TestProfileMFASerialFromProfile(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	cfg, err := awssession.CreateSession(ctx, f.base(f.profiles(t), awssession.WithProfile("admin"),
@@ -134,10 +141,131 @@ func TestProfileMFASerialFromProfile(t *testing.T) {
 // A role profile with nothing to sign its AssumeRole call is refused
 // before the SDK can fall back to the EC2 instance role over the network.
 func TestProfileRoleWithoutSource(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	opt := f.writeConfig(t, "[profile p]\nrole_arn = "+f.open.ARN+"\n", "")
 	_, err := awssession.CreateSession(context.Background(), f.base(opt, awssession.WithProfile("p"))...)
 	require.ErrorIs(t, err, awssession.ErrInvalidInput)
 	assert.Contains(t, err.Error(), `profile "p": source_profile`)
 	assert.Empty(t, f.srv.Requests())
+}
+
+// chainProfiles writes the issue's chain: base holds keys, admin is a role
+// on base with MFA, deep is a role on admin.
+func (f *fixture) chainProfiles(t *testing.T, baseExtra string) awssession.Option {
+	return f.writeConfig(t, `
+[profile base]
+`+baseExtra+`
+[profile admin]
+role_arn = `+f.admin.ARN+`
+source_profile = base
+mfa_serial = `+f.device.SerialNumber+`
+
+[profile deep]
+role_arn = `+f.auditor.ARN+`
+source_profile = admin
+`, `
+[base]
+aws_access_key_id = `+f.alice.AccessKeyID+`
+aws_secret_access_key = `+f.alice.SecretAccessKey+`
+`)
+}
+
+// TestProfileChainSharesLayers: admin, then deep (a role on admin) with
+// one cache: the admin hop (and the MFA session under it) is one cache
+// entry whichever profile asked for it, so the second profile asks for no
+// code.
+func TestProfileChainSharesLayers(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		gst  []awssession.Option
+		want []string
+	}{
+		{"code on the admin hop", nil, []string{"AssumeRole", "AssumeRole"}},
+		{"MFA session at the base", []awssession.Option{awssession.WithGetSessionToken(0)}, []string{"GetSessionToken", "AssumeRole", "AssumeRole"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			ctx := context.Background()
+			files, cache := f.chainProfiles(t, ""), newFileCache(t)
+			tokens, prompts := counted(f.serverTOTP())
+			for _, profile := range []string{"admin", "deep", "admin", "deep"} {
+				cfg, err := awssession.CreateSession(ctx, f.base(append(tc.gst, files, awssession.WithProfile(profile), awssession.WithCache(cache),
+					awssession.WithProfileMFA(tokens))...)...)
+				require.NoError(t, err)
+				_, err = cfg.Credentials.Retrieve(ctx)
+				require.NoError(t, err)
+			}
+			assert.Equal(t, tc.want, actions(f.srv))
+			assert.Equal(t, int32(1), prompts.Load(), "one MFA code in total")
+		})
+	}
+}
+
+// TestProfileMFASessionOnKeysOnlyProfile: mfa_serial on a profile that
+// holds only keys gets an MFA session, never the long-term keys.
+func TestProfileMFASessionOnKeysOnlyProfile(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	files := f.chainProfiles(t, "mfa_serial = "+f.device.SerialNumber+"\n")
+	cfg, err := awssession.CreateSession(ctx, f.base(files, awssession.WithProfile("base"), awssession.WithProfileMFA(f.serverTOTP()))...)
+	require.NoError(t, err)
+	creds, err := cfg.Credentials.Retrieve(ctx)
+	require.NoError(t, err)
+	assert.NotEqual(t, f.alice.AccessKeyID, creds.AccessKeyID)
+	assert.NotEmpty(t, creds.SessionToken)
+	reqs := f.srv.Requests()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, "GetSessionToken", reqs[0].Action)
+	assert.Equal(t, f.device.SerialNumber, reqs[0].Params.Get("SerialNumber"))
+	assert.Equal(t, "43200", reqs[0].Params.Get("DurationSeconds"))
+
+	_, err = awssession.CreateSession(ctx, f.base(files, awssession.WithProfile("base"))...)
+	assert.ErrorIs(t, err, awssession.ErrInvalidInput, "a device without codes is an error, not the keys")
+}
+
+// TestExplainProfileChain shows every hop of a chain, MFA on the hop whose
+// profile names the device, or on the MFA session at the base.
+func TestExplainProfileChain(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	files := f.chainProfiles(t, "")
+	p, err := awssession.Explain(context.Background(), f.base(files, awssession.WithProfile("deep"), awssession.WithProfileMFA(f.serverTOTP()))...)
+	require.NoError(t, err)
+	assert.Equal(t, "deep", p.Profile)
+	assert.Equal(t, "base", p.BaseProfile)
+	assert.Equal(t, "keys", p.BaseCredentials)
+	assert.True(t, p.LongTermKeys)
+	require.Len(t, p.Layers, 2)
+	assert.Equal(t, awssession.PlannedLayer{Kind: awssession.LayerAssumeRole, Name: `profile "admin"`, Profile: "admin", RoleARN: f.admin.ARN,
+		Duration: time.Hour, MFASerial: f.device.SerialNumber, Calls: true, Prompts: true}, p.Layers[0])
+	assert.Equal(t, awssession.PlannedLayer{Kind: awssession.LayerAssumeRole, Name: `profile "deep"`, Profile: "deep", RoleARN: f.auditor.ARN,
+		Duration: time.Hour, Chained: true, Calls: true}, p.Layers[1])
+
+	p, err = awssession.Explain(context.Background(), f.base(files, awssession.WithProfile("deep"), awssession.WithProfileMFA(f.serverTOTP()),
+		awssession.WithGetSessionToken(0))...)
+	require.NoError(t, err)
+	require.Len(t, p.Layers, 3)
+	assert.Equal(t, awssession.LayerGetSessionToken, p.Layers[0].Kind)
+	assert.Equal(t, f.device.SerialNumber, p.Layers[0].MFASerial)
+	assert.Empty(t, p.Layers[1].MFASerial, "the MFA session sends the code; no hop above does")
+	assert.True(t, p.Layers[1].Chained)
+	assert.Empty(t, f.srv.Requests())
+}
+
+// TestProfileDuration900 sends duration_seconds = 900 as 900 (the SDK
+// drops 15 min and less for its own default).
+func TestProfileDuration900(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	files := f.writeConfig(t, "[profile a]\nrole_arn = "+f.open.ARN+"\nsource_profile = base\nduration_seconds = 900\n",
+		"[base]\naws_access_key_id = "+f.alice.AccessKeyID+"\naws_secret_access_key = "+f.alice.SecretAccessKey+"\n")
+	cfg, err := awssession.CreateSession(ctx, f.base(files, awssession.WithProfile("a"))...)
+	require.NoError(t, err)
+	_, err = cfg.Credentials.Retrieve(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "900", f.srv.Requests()[0].Params.Get("DurationSeconds"))
 }

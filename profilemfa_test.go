@@ -13,6 +13,7 @@ import (
 // WithProfileMFA supplies codes when the profile names a device and is
 // silent when it does not: one option for a tool that runs any profile.
 func TestWithProfileMFA(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		profile   string
 		wantCodes int32
@@ -45,6 +46,7 @@ func TestWithProfileMFA(t *testing.T) {
 // On a profile whose role needs no code, WithProfileMFA is no MFA at all;
 // a GetSessionToken layer above it still works, without a device.
 func TestWithProfileMFAAndOurLayers(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	tokens, calls := counted(awssession.TOTP(f.device.Secret))
@@ -59,6 +61,7 @@ func TestWithProfileMFAAndOurLayers(t *testing.T) {
 }
 
 func TestWithProfileMFARefusals(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	tokens := awssession.TOTP(f.device.Secret)
 	for _, tc := range []struct {

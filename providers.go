@@ -43,6 +43,7 @@ type sessionTokenProvider struct {
 	mfa      *mfaSource // nil: no MFA
 	log      *slog.Logger
 	timeout  time.Duration // per call, retries included; see WithSTSTimeout
+	now      func() time.Time
 }
 
 var _ aws.CredentialsProvider = (*sessionTokenProvider)(nil)
@@ -63,7 +64,7 @@ func (p *sessionTokenProvider) Retrieve(ctx context.Context) (aws.Credentials, e
 		return aws.Credentials{}, fmt.Errorf("get session token: %w", classifyMFA(serial, err))
 	}
 	logCall(ctx, p.log, "GetSessionToken", start, out.ResultMetadata, nil, attrs...)
-	return credentialsFromSTS(out.Credentials, sessionTokenSource, "")
+	return credentialsFromSTS(out.Credentials, sessionTokenSource, "", p.now())
 }
 
 // assumeRoleProvider is one role hop: STS AssumeRole signed by the layer
@@ -77,6 +78,7 @@ type assumeRoleProvider struct {
 	mfa         *mfaSource // nil: no MFA on this hop
 	log         *slog.Logger
 	timeout     time.Duration // per call, retries included; see WithSTSTimeout
+	now         func() time.Time
 	// clampToRoleMax retries at 1 h when STS says the role allows less
 	// than duration (DurationPolicy ClampDurations).
 	clampToRoleMax bool
@@ -111,7 +113,7 @@ func (p *assumeRoleProvider) assume(ctx context.Context, d time.Duration) (aws.C
 		return aws.Credentials{}, fmt.Errorf("assume role %s: %w", p.role.RoleARN, classifyMFA(serial, err))
 	}
 	logCall(ctx, p.log, "AssumeRole", start, out.ResultMetadata, nil, attrs...)
-	return credentialsFromSTS(out.Credentials, assumeRoleSource, accountOf(out.AssumedRoleUser))
+	return credentialsFromSTS(out.Credentials, assumeRoleSource, accountOf(out.AssumedRoleUser), p.now())
 }
 
 // exceedsRoleMax reports STS's refusal of a duration over the role's

@@ -66,6 +66,7 @@ func (r *secretRecorder) check(t *testing.T) {
 }
 
 func TestNoSecretInLogsErrorsOrFormattedValues(t *testing.T) {
+	t.Parallel()
 	clock := ststest.NewClock(time.Now())
 	f := newFixture(t, ststest.WithClock(clock.Now))
 	rec := &secretRecorder{}

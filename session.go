@@ -94,7 +94,14 @@ func (s *session) loadConfig(ctx context.Context) (aws.Config, error) {
 		fns = append(fns, config.WithRegion(p.region))
 	}
 	if c := p.src.profile; c != nil {
-		fns = append(fns, config.WithSharedConfigProfile(c.top))
+		// The profile's other settings (retries, CA bundle, endpoints)
+		// apply to the session's clients. The SDK cannot parse a role on
+		// an empty base profile (keys from WithSource): then the base's.
+		name := c.top
+		if c.kind == baseNone && len(c.hops) > 0 {
+			name = c.base.Profile
+		}
+		fns = append(fns, config.WithSharedConfigProfile(name))
 	}
 	if p.src.kind != sourceDefaultChain {
 		// build sets the credentials; the SDK must not resolve (or, for

@@ -18,6 +18,7 @@ import (
 )
 
 func TestStaticKeys(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	cfg, err := awssession.CreateSession(ctx, f.base(f.aliceKeys())...)
@@ -36,6 +37,7 @@ func TestStaticKeys(t *testing.T) {
 }
 
 func TestGetSessionTokenWithMFA(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	tokens, calls := counted(awssession.TOTP(f.device.Secret))
@@ -64,6 +66,7 @@ func TestGetSessionTokenWithMFA(t *testing.T) {
 }
 
 func TestAssumeRoleWithMFA(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	cfg, err := awssession.CreateSession(ctx, f.base(f.aliceKeys(),
@@ -87,6 +90,7 @@ func TestAssumeRoleWithMFA(t *testing.T) {
 }
 
 func TestRoleThatRequiresMFAWithoutMFA(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	cfg, err := awssession.CreateSession(ctx, f.base(f.aliceKeys(),
@@ -100,6 +104,7 @@ func TestRoleThatRequiresMFAWithoutMFA(t *testing.T) {
 }
 
 func TestGetSessionTokenThenTwoRoles(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	tokens, calls := counted(awssession.TOTP(f.device.Secret))
@@ -130,6 +135,7 @@ func TestGetSessionTokenThenTwoRoles(t *testing.T) {
 // so every Retrieve refreshes all three hops (a forced refresh of each)
 // while the 12 h MFA session below is reused.
 func TestOneCodeForSessionAndThreeRolesAcrossRefreshes(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, ststest.WithRoleCredentialLifetime(30*time.Second))
 	ctx := context.Background()
 	tokens, calls := counted(awssession.TOTP(f.device.Secret))
@@ -158,6 +164,7 @@ func TestOneCodeForSessionAndThreeRolesAcrossRefreshes(t *testing.T) {
 }
 
 func TestConcurrentRetrieveMakesOneAssumeRole(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	cfg, err := awssession.CreateSession(ctx, f.base(f.aliceKeys(),
@@ -184,6 +191,7 @@ func TestConcurrentRetrieveMakesOneAssumeRole(t *testing.T) {
 }
 
 func TestStaticTokenUsedTwice(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, ststest.WithCredentialLifetime(30*time.Second))
 	ctx := context.Background()
 	cfg, err := awssession.CreateSession(ctx, f.base(f.aliceKeys(),
@@ -200,6 +208,7 @@ func TestStaticTokenUsedTwice(t *testing.T) {
 }
 
 func TestWrongMFACode(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	good := f.srv.TOTPCode(f.device.SerialNumber)
@@ -224,6 +233,7 @@ func TestWrongMFACode(t *testing.T) {
 }
 
 func TestForeignSerialGetsHint(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	bob := f.srv.AddUser("bob")
 	bobDevice := f.srv.AddMFADevice("bob")
@@ -240,6 +250,7 @@ func TestForeignSerialGetsHint(t *testing.T) {
 }
 
 func TestChainedDurationOverOneHour(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	opts := f.base(f.aliceKeys(),
@@ -262,11 +273,10 @@ func TestChainedDurationOverOneHour(t *testing.T) {
 }
 
 func TestDefaultChainFromEnvironment(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
-	t.Setenv("AWS_ACCESS_KEY_ID", f.alice.AccessKeyID)
-	t.Setenv("AWS_SECRET_ACCESS_KEY", f.alice.SecretAccessKey)
 	ctx := context.Background()
-	cfg, err := awssession.CreateSession(ctx, f.base(
+	cfg, err := awssession.CreateSession(ctx, f.base(f.extraEnv("AWS_ACCESS_KEY_ID="+f.alice.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+f.alice.SecretAccessKey),
 		awssession.WithMFA(f.device.SerialNumber, awssession.TOTP(f.device.Secret)),
 		awssession.WithGetSessionToken(time.Hour))...)
 	require.NoError(t, err)
@@ -278,6 +288,7 @@ func TestDefaultChainFromEnvironment(t *testing.T) {
 }
 
 func TestRefreshAfterFailureSucceeds(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	cfg, err := awssession.CreateSession(ctx, f.base(f.aliceKeys(),
@@ -295,6 +306,7 @@ func TestRefreshAfterFailureSucceeds(t *testing.T) {
 
 // The config's retryer governs every STS client the session makes.
 func TestRetryerAppliesToEverySTSClient(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	cfg, err := awssession.CreateSession(ctx, f.base(f.aliceKeys(),

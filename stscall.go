@@ -119,10 +119,19 @@ func classifyMFA(serial string, err error) error {
 	return &MFAError{SerialNumber: serial, Hint: hint, Err: err}
 }
 
-// credentialsFromSTS converts STS credentials into SDK credentials.
-func credentialsFromSTS(c *types.Credentials, source, accountID string) (aws.Credentials, error) {
-	if c == nil || c.AccessKeyId == nil || c.SecretAccessKey == nil || c.SessionToken == nil || c.Expiration == nil {
+// credentialsFromSTS converts STS credentials into SDK credentials, and
+// refuses an answer that cannot be a good session: a missing or empty
+// key, secret or token, or an expiry that has passed (now) or lies
+// further out than any STS session lives.
+func credentialsFromSTS(c *types.Credentials, source, accountID string, now time.Time) (aws.Credentials, error) {
+	if c == nil || deref(c.AccessKeyId) == "" || deref(c.SecretAccessKey) == "" || deref(c.SessionToken) == "" || c.Expiration == nil {
 		return aws.Credentials{}, fmt.Errorf("%s: response did not contain credentials", source)
+	}
+	switch exp := *c.Expiration; {
+	case !exp.After(now):
+		return aws.Credentials{}, fmt.Errorf("%s: STS answered credentials that expired at %s", source, exp.UTC().Format(time.RFC3339))
+	case exp.After(now.Add(maxSTSLifetime)):
+		return aws.Credentials{}, fmt.Errorf("%s: STS answered credentials that expire at %s, later than any STS session lives", source, exp.UTC().Format(time.RFC3339))
 	}
 	return aws.Credentials{
 		AccessKeyID:     *c.AccessKeyId,

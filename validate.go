@@ -1,13 +1,10 @@
 package awssession
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"net"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -177,109 +174,6 @@ func validateDuration(field string, d time.Duration, maxSeconds int) error {
 		return invalid(field, "duration %s (%d s): %s", d, int(d/time.Second), v.Rule)
 	}
 	return nil
-}
-
-func validateRole(field string, r AssumeRole) error {
-	var errs []error
-	add := func(f, format string, args ...any) { errs = append(errs, invalid(field+"."+f, format, args...)) }
-	if r.RoleARN == "" {
-		add("RoleARN", "is empty")
-	} else if _, _, err := stsrules.ParseIAMARN(r.RoleARN, "role"); err != nil {
-		add("RoleARN", "%s: %v", r.RoleARN, err)
-	} else if v := stsrules.RoleARN.Check(r.RoleARN); v != nil {
-		add("RoleARN", "%s", v.Rule)
-	}
-	checks := []struct {
-		name, value string
-		p           stsrules.Param
-		echo        bool
-	}{
-		{"RoleSessionName", r.RoleSessionName, stsrules.RoleSessionName, true},
-		{"ExternalID", r.ExternalID, stsrules.ExternalID, false},
-		{"SourceIdentity", r.SourceIdentity, stsrules.SourceIdentity, true},
-		{"Policy", r.Policy, stsrules.Policy, false},
-	}
-	for _, c := range checks {
-		if c.value == "" {
-			continue
-		}
-		if v := c.p.Check(c.value); v != nil {
-			if c.echo {
-				add(c.name, "%q: %s", c.value, v.Rule)
-			} else {
-				add(c.name, "%s", v.Rule)
-			}
-		}
-	}
-	if strings.HasPrefix(strings.ToLower(r.SourceIdentity), "aws:") {
-		add("SourceIdentity", "must not start with aws: (reserved)")
-	}
-	if r.Policy != "" && !json.Valid([]byte(r.Policy)) {
-		add("Policy", "is not valid JSON")
-	}
-	if len(r.PolicyARNs) > stsrules.MaxPolicyARNs {
-		add("PolicyARNs", "%d managed policies; STS takes at most %d", len(r.PolicyARNs), stsrules.MaxPolicyARNs)
-	}
-	packed := len(r.Policy)
-	for i, p := range r.PolicyARNs {
-		packed += len(p)
-		if err := validatePolicyARN(p); err != nil {
-			add(fmt.Sprintf("PolicyARNs[%d]", i), "%s: %v", p, err)
-		}
-	}
-	if packed > stsrules.MaxPackedPolicyChars {
-		add("Policy", "inline policy and policy ARNs total %d characters; STS allows %d", packed, stsrules.MaxPackedPolicyChars)
-	}
-	errs = append(errs, validateTags(field, r.Tags, r.TransitiveTagKeys)...)
-	if err := validateDuration(field+".Duration", r.Duration, stsrules.MaxAssumeRoleSeconds); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
-}
-
-func validatePolicyARN(s string) error {
-	a, err := stsrules.ParseARN(s)
-	switch {
-	case err != nil:
-		return err
-	case a.Service != "iam" || !strings.HasPrefix(a.Resource, "policy/"):
-		return errors.New("not an IAM policy ARN (arn:aws:iam::ACCOUNT:policy/NAME)")
-	case a.Account != "aws" && !stsrules.IsAccountID(a.Account):
-		return errors.New("account must be 12 digits, or aws for AWS managed policies")
-	}
-	if v := stsrules.PolicyARN.Check(s); v != nil {
-		return errors.New(v.Rule)
-	}
-	return nil
-}
-
-func validateTags(field string, tags map[string]string, transitive []string) []error {
-	var errs []error
-	if len(tags) > stsrules.MaxTags {
-		errs = append(errs, invalid(field+".Tags", "%d tags; STS takes at most %d", len(tags), stsrules.MaxTags))
-	}
-	seen := map[string]string{}
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		if v := stsrules.TagKey.Check(k); v != nil {
-			errs = append(errs, invalid(field+".Tags", "key %q: %s", k, v.Rule))
-		}
-		if v := stsrules.TagValue.Check(tags[k]); v != nil {
-			errs = append(errs, invalid(field+".Tags", "value of %q: %s", k, v.Rule))
-		}
-		if prev, dup := seen[strings.ToLower(k)]; dup {
-			errs = append(errs, invalid(field+".Tags", "keys %q and %q differ only in case; STS treats them as one", prev, k))
-		}
-		seen[strings.ToLower(k)] = k
-	}
-	if len(transitive) > stsrules.MaxTransitiveTagKeys {
-		errs = append(errs, invalid(field+".TransitiveTagKeys", "%d keys; STS takes at most %d", len(transitive), stsrules.MaxTransitiveTagKeys))
-	}
-	for _, k := range transitive {
-		if v := stsrules.TagKey.Check(k); v != nil {
-			errs = append(errs, invalid(field+".TransitiveTagKeys", "key %q: %s", k, v.Rule))
-		}
-	}
-	return errs
 }
 
 // validateEndpoint accepts https URLs, and http only on loopback: STS

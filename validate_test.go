@@ -14,6 +14,7 @@ import (
 )
 
 func TestInvalidInput(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	const acct = "123456789012"
 	role := "arn:aws:iam::" + acct + ":role/Admin"
@@ -167,8 +168,8 @@ aws_secret_access_key = `+f.alice.SecretAccessKey+`
 }
 
 func TestInvalidInputReportsEveryProblem(t *testing.T) {
-	isolateEnv(t)
-	_, err := awssession.CreateSession(context.Background(),
+	t.Parallel()
+	_, err := awssession.CreateSession(context.Background(), awssession.WithEnvironment(nil),
 		awssession.WithRegion("nowhere"),
 		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: "x", RoleSessionName: "a"}))
 	require.Error(t, err)

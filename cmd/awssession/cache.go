@@ -49,7 +49,7 @@ $AWSSESSION_CACHE_DIR moves the cache.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.PersistentFlags().StringVar(&dir, "cache-dir", "", "credential cache directory (default: awssession under the user cache dir)")
+	cacheDirFlag(cmd.PersistentFlags(), &dir)
 	cmd.AddCommand(&cobra.Command{
 		Use:   "dir",
 		Short: "Print the cache directory",

@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os/exec"
 	"runtime"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/awssession/awssession"
 	"github.com/spf13/cobra"
 )
@@ -68,7 +66,7 @@ func (c *cli) consoleCmd() *cobra.Command {
 			}
 			// A bad console option fails here, before the session costs
 			// STS calls and an MFA code.
-			if err := checkConsoleOptions(ctx, opts); err != nil {
+			if err := awssession.CheckConsoleOptions("", opts...); err != nil {
 				return err
 			}
 			cfg, _, err := c.session(ctx, cmd, &f)
@@ -97,18 +95,6 @@ func (c *cli) consoleCmd() *cobra.Command {
 	fs.StringVar(&fedPolicy, "federation-policy", "", "GetFederationToken session policy (JSON), for IAM user keys (default: all the user's permissions)")
 	fs.StringVar(&endpoint, "federation-endpoint", "", "federation endpoint URL (default: the partition's; for tests, ststest's)")
 	return cmd
-}
-
-// checkConsoleOptions checks opts without credentials: ConsoleURL checks
-// its options first, then finds the config has no credentials, an error
-// that means the options are good.
-func checkConsoleOptions(ctx context.Context, opts []awssession.ConsoleOption) error {
-	_, err := awssession.ConsoleURL(ctx, aws.Config{}, opts...)
-	var in *awssession.InputError
-	if errors.As(err, &in) && in.Field == "cfg.Credentials" {
-		return nil
-	}
-	return err
 }
 
 // openURL opens url in the system browser and reports whether it did. It

@@ -47,7 +47,7 @@ type explainedStep struct {
 
 func (c *cli) explainCmd() *cobra.Command {
 	var f sessionFlags
-	var asJSON bool
+	var out textOrJSON
 	cmd := &cobra.Command{
 		Use:     "explain",
 		Short:   "Show the chain a session would use, its durations and cache hits (no network)",
@@ -55,6 +55,10 @@ func (c *cli) explainCmd() *cobra.Command {
 		Example: explainExample,
 		Args:    noArgs,
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
+			asJSON, err := out.asJSON(cmd)
+			if err != nil {
+				return err
+			}
 			opts, err := c.sessionOptions(cmd.Context(), cmd, &f)
 			if err != nil {
 				return err
@@ -73,7 +77,7 @@ func (c *cli) explainCmd() *cobra.Command {
 		}),
 	}
 	f.register(cmd)
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan as JSON")
+	out.register(cmd, `the plan as JSON`)
 	return cmd
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // sessionFlags are the flags of every command that builds a session. They
@@ -23,6 +24,7 @@ type sessionFlags struct {
 	noSession                    bool
 
 	stsEndpoint string
+	stsTimeout  duration
 	noCache     bool
 	cacheDir    string
 }
@@ -46,11 +48,42 @@ func (f *sessionFlags) register(cmd *cobra.Command) {
 	fs.Var(&f.sessionTokenDuration, "session-token-duration", "add an MFA session (GetSessionToken) of this length, e.g. 12h (15m to 36h)")
 	fs.BoolVar(&f.noSession, "no-session", false, "send the MFA code to AssumeRole instead of an MFA session (GetSessionToken, 12 h) under the roles")
 	fs.StringVar(&f.stsEndpoint, "sts-endpoint", "", "send every STS call to this URL (VPC endpoint, fake STS such as awssession sts-server)")
+	fs.Var(&f.stsTimeout, "sts-timeout", "give up on an STS call (retries included) after this long (default 30s)")
 	fs.BoolVar(&f.noCache, "no-cache", false, "neither read nor write the credential cache")
-	fs.StringVar(&f.cacheDir, "cache-dir", "", "credential cache directory (default: awssession under the user cache dir)")
+	cacheDirFlag(fs, &f.cacheDir)
 	cmd.MarkFlagsMutuallyExclusive("mfa-token", "mfa-totp-secret-env")
 	cmd.MarkFlagsMutuallyExclusive("access-key", "profile")
 	cmd.MarkFlagsMutuallyExclusive("no-cache", "cache-dir")
+}
+
+// cacheDirFlag registers --cache-dir, for session commands and cache.
+func cacheDirFlag(fs *pflag.FlagSet, dir *string) {
+	fs.StringVar(dir, "cache-dir", "", "credential cache directory (default: $AWSSESSION_CACHE_DIR, or awssession under the user cache dir)")
+}
+
+// textOrJSON is the output flag of commands that print text or JSON:
+// --format text|json, as env and serve spell it, with --json as a short
+// form.
+type textOrJSON struct {
+	format string
+	json   bool
+}
+
+func (o *textOrJSON) register(cmd *cobra.Command, jsonHelp string) {
+	cmd.Flags().StringVar(&o.format, "format", "text", "output format: text or json")
+	cmd.Flags().BoolVar(&o.json, "json", false, "the same as --format json: "+jsonHelp)
+}
+
+// asJSON reports whether JSON was asked for, or a usage error for an
+// unknown format.
+func (o *textOrJSON) asJSON(cmd *cobra.Command) (bool, error) {
+	switch o.format {
+	case "text":
+		return o.json, nil
+	case "json":
+		return true, nil
+	}
+	return false, usageErrorf(cmd, "--format %q: want text or json", o.format)
 }
 
 // durations is a repeatable duration flag that takes Go durations (1h30m)

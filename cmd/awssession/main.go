@@ -19,9 +19,7 @@ import (
 )
 
 func main() {
-	c := newCLI(os.Stdin, os.Stdout, os.Stderr, os.Environ())
-	c.notify = notifyInterrupts
-	os.Exit(c.run(context.Background(), os.Args[1:]))
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
 // notifyInterrupts makes Ctrl-C and SIGTERM cancel the returned context
@@ -31,10 +29,13 @@ func notifyInterrupts(ctx context.Context) (context.Context, context.CancelFunc)
 }
 
 // run executes the command line args with the process environment and
-// returns the exit status. Tests call it (or cli.run, to inject an
-// environment) directly.
+// returns the exit status; interrupts (Ctrl-C, SIGTERM) cancel what the
+// command waits for. Tests call it (or cli.run, to inject an environment
+// and their own cancellation) directly.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return newCLI(stdin, stdout, stderr, os.Environ()).run(ctx, args)
+	c := newCLI(stdin, stdout, stderr, os.Environ())
+	c.notify = notifyInterrupts
+	return c.run(ctx, args)
 }
 
 // cli is everything one run of the command sees of the outside world.

@@ -23,6 +23,20 @@ Secrets need not appear on the command line (and in your shell history):
 Without any of these, the MFA code is asked for on the terminal (never on
 stdout, so eval "$(awssession env ...)" stays clean).
 
+Profiles (--profile, or AWS_PROFILE) are read from ~/.aws/config and
+~/.aws/credentials and planned as layers: the base profile's credentials,
+then one AssumeRole per role_arn of the source_profile chain, each cached
+on its own. mfa_serial on a role asks for a code for that role; on a
+profile that holds only keys it adds an MFA session (12 h) instead of
+handing out the long-term keys.
+
+MFA sessions by default: when a role needs an MFA code and the source is
+long-term keys, an MFA session (GetSessionToken, 12 h, or
+--session-token-duration) goes under the roles, so one code serves every
+role of every run for 12 h. --no-session sends the code to AssumeRole
+instead (each role refresh then needs a new code); a role duration over
+1 h does too, with a note.
+
 Exit status: 0 ok, 2 bad input, 3 refused by STS (wrong MFA code, access
 denied, unknown or expired keys), 1 anything else. exec returns the
 command's own status.`
@@ -30,7 +44,10 @@ command's own status.`
 const rootExample = `  # The whole MFA + assume-role flow against a local fake STS, no account needed
   awssession demo
 
-  # A role session with MFA in this shell
+  # A profile of ~/.aws/config in this shell (role_arn, mfa_serial, source_profile)
+  eval "$(awssession env --profile admin)"
+
+  # A role session with MFA in this shell, from flags
   eval "$(awssession env --profile dev --mfa-serial arn:aws:iam::111111111111:mfa/alice \
       --role-arn arn:aws:iam::123456789012:role/Admin)"
 

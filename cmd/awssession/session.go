@@ -115,6 +115,9 @@ func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *session
 	if f.stsEndpoint != "" {
 		opts = append(opts, awssession.WithSTSEndpoint(f.stsEndpoint))
 	}
+	if f.stsTimeout != 0 {
+		opts = append(opts, awssession.WithSTSTimeout(time.Duration(f.stsTimeout)))
+	}
 	if c.debug {
 		opts = append(opts, awssession.WithLogger(c.logger()))
 	}

@@ -10,7 +10,7 @@ import (
 
 func (c *cli) whoamiCmd() *cobra.Command {
 	var f sessionFlags
-	var asJSON bool
+	var out textOrJSON
 	cmd := &cobra.Command{
 		Use:   "whoami",
 		Short: "Show who the session is (STS GetCallerIdentity)",
@@ -21,6 +21,10 @@ needs no IAM permission.`,
   awssession whoami --profile dev --role-arn arn:aws:iam::123456789012:role/Admin --json`,
 		Args: noArgs,
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
+			asJSON, err := out.asJSON(cmd)
+			if err != nil {
+				return err
+			}
 			cfg, _, err := c.session(cmd.Context(), cmd, &f)
 			if err != nil {
 				return err
@@ -37,6 +41,6 @@ needs no IAM permission.`,
 		}),
 	}
 	f.register(cmd)
-	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"Account","Arn","UserId"} as JSON`)
+	out.register(cmd, `print {"Account","Arn","UserId"}`)
 	return cmd
 }

@@ -1,0 +1,129 @@
+package awssession_test
+
+import (
+	"context"
+	"net/http"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/awssession/awssession"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// countingProvider is a source whose calls are counted.
+type countingProvider struct {
+	creds aws.Credentials
+	calls atomic.Int32
+}
+
+func (p *countingProvider) Retrieve(context.Context) (aws.Credentials, error) {
+	p.calls.Add(1)
+	return p.creds, nil
+}
+
+// TestWithSource: any provider can be the base of a session, alone or in
+// place of the credentials of a profile chain's empty base profile (keys
+// kept in a keyring), with that profile's mfa_serial and roles.
+func TestWithSource(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	src := &countingProvider{creds: aws.Credentials{AccessKeyID: f.alice.AccessKeyID, SecretAccessKey: f.alice.SecretAccessKey}}
+	cache := newFileCache(t)
+
+	cfg, err := awssession.CreateSession(ctx, f.base(awssession.WithSource(src, "test:alice"), awssession.WithCache(cache),
+		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.open.ARN}))...)
+	require.NoError(t, err)
+	id, err := awssession.CallerIdentity(ctx, cfg)
+	require.NoError(t, err)
+	assert.Contains(t, id.ARN, ":assumed-role/Open/")
+
+	files := f.writeConfig(t, "[profile base]\nmfa_serial = "+f.device.SerialNumber+"\n[profile admin]\nsource_profile = base\nrole_arn = "+f.admin.ARN+"\n", "")
+	plan, err := awssession.Explain(ctx, f.base(files, awssession.WithProfile("admin"), awssession.WithSource(src, "test:alice"),
+		awssession.WithProfileMFA(f.serverTOTP()))...)
+	require.NoError(t, err)
+	assert.Equal(t, "", plan.BaseCredentials)
+	require.Len(t, plan.Layers, 2, "the base's mfa_serial asks for an MFA session")
+	assert.Equal(t, awssession.LayerGetSessionToken, plan.Layers[0].Kind)
+
+	for range 2 {
+		cfg, err = awssession.CreateSession(ctx, f.base(files, awssession.WithProfile("admin"), awssession.WithSource(src, "test:alice"),
+			awssession.WithProfileMFA(f.serverTOTP()), awssession.WithCache(cache))...)
+		require.NoError(t, err)
+		id, err = awssession.CallerIdentity(ctx, cfg)
+		require.NoError(t, err)
+		assert.Contains(t, id.ARN, ":assumed-role/Admin/")
+	}
+	assert.Equal(t, int32(2), src.calls.Load(), "the second run is served from the cache without the source")
+
+	// A profile that holds its own keys takes no stand-in.
+	own := f.writeConfig(t, "[profile k]\n", "[k]\naws_access_key_id = "+f.alice.AccessKeyID+"\naws_secret_access_key = x\n")
+	_, err = awssession.CreateSession(ctx, f.base(own, awssession.WithProfile("k"), awssession.WithSource(src, "test:alice"))...)
+	assert.ErrorIs(t, err, awssession.ErrConflictingOptions)
+}
+
+// TestWrongSecretMissesTheCache: the cache binds a session to the secret
+// of the keys that made it, so a caller who knows only the access key ID
+// gets no session from the cache (and STS then refuses its signature).
+func TestWrongSecretMissesTheCache(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	cache := newFileCache(t)
+	role := awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.open.ARN})
+	cfg, err := awssession.CreateSession(ctx, f.base(f.aliceKeys(), role, awssession.WithCache(cache))...)
+	require.NoError(t, err)
+	_, err = cfg.Credentials.Retrieve(ctx)
+	require.NoError(t, err)
+
+	wrong := awssession.WithStaticCredentials(f.alice.AccessKeyID, "not-the-secret-key-of-alice-00000000000", "")
+	_, ok, err := awssession.PeekSession(ctx, f.base(wrong, role, awssession.WithCache(cache))...)
+	require.NoError(t, err)
+	assert.False(t, ok, "peek with a wrong secret")
+	cfg, err = awssession.CreateSession(ctx, f.base(wrong, role, awssession.WithCache(cache))...)
+	require.NoError(t, err)
+	_, err = cfg.Credentials.Retrieve(ctx)
+	assert.ErrorContains(t, err, "SignatureDoesNotMatch")
+
+	_, ok, err = awssession.PeekSession(ctx, f.base(f.aliceKeys(), role, awssession.WithCache(cache))...)
+	require.NoError(t, err)
+	assert.True(t, ok, "the right secret still finds it")
+}
+
+// TestSessionsStartNoGoroutine: a session's Credentials are the SDK's
+// aws.CredentialsCache, and creating and using sessions leaves no
+// goroutine behind.
+func TestSessionsStartNoGoroutine(t *testing.T) {
+	// Not parallel: it counts the process's goroutines. The CA bundle of
+	// the machine would not fit the plain http.Client below.
+	t.Setenv("AWS_CA_BUNDLE", "")
+	f := newFixture(t)
+	ctx := context.Background()
+	cfg, err := awssession.CreateSession(ctx, f.base(f.aliceKeys())...)
+	require.NoError(t, err)
+	assert.IsType(t, (*aws.CredentialsCache)(nil), cfg.Credentials)
+
+	// One HTTP client for all, whose idle connections (each has its own
+	// goroutines) the test can close at the end.
+	client := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	before := runtime.NumGoroutine()
+	for range 100 {
+		cfg, err := awssession.CreateSession(ctx, f.base(f.aliceKeys(), awssession.WithConfigOptions(config.WithHTTPClient(client)),
+			awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.open.ARN}))...)
+		require.NoError(t, err)
+		_, err = cfg.Credentials.Retrieve(ctx)
+		require.NoError(t, err)
+	}
+	client.CloseIdleConnections()
+	// Connections end asynchronously on the server's side: poll, with a
+	// deadline (testify's Eventually runs goroutines of its own).
+	for deadline := time.Now().Add(10 * time.Second); runtime.NumGoroutine() > before && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	assert.LessOrEqual(t, runtime.NumGoroutine(), before, "goroutines after 100 sessions")
+}
