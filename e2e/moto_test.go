@@ -29,6 +29,7 @@ func TestMoto(t *testing.T) {
 	t.Run("SessionTokenWithMFA", w.testSessionTokenWithMFA)
 	t.Run("ProfileWithMFA", w.testProfileWithMFA)
 	t.Run("CLI", w.testCLI)
+	t.Run("Keyring", w.testKeyring)
 	t.Run("WhatMotoDoesNotCheck", w.testWhatMotoDoesNotCheck)
 }
 

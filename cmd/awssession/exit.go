@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/smithy-go"
 	"github.com/awssession/awssession"
+	"github.com/awssession/awssession/internal/keyring"
 	"github.com/spf13/cobra"
 )
 
@@ -60,7 +61,7 @@ func (c *cli) exitCode(err error) int {
 		return int(status)
 	case errors.As(err, &start):
 		return start.status()
-	case errors.As(err, &usage), !c.started, errors.Is(err, awssession.ErrInvalidInput):
+	case errors.As(err, &usage), !c.started, errors.Is(err, awssession.ErrInvalidInput), keyring.IsUnusable(err):
 		return exitUsage
 	case errors.Is(err, awssession.ErrMFAFailed), errors.Is(err, awssession.ErrMFATokenUsed):
 		return exitRefused
@@ -100,6 +101,8 @@ func (c *cli) hint(err error) string {
 		return fmt.Sprintf("run '%s --help' for usage", usage.cmd)
 	case !c.started:
 		return "run 'awssession --help' for usage"
+	case keyring.IsUnusable(err):
+		return keyringHint(err)
 	case errors.Is(err, awssession.ErrMFATokenUsed):
 		return "an MFA code works for one STS call; use --mfa-totp-secret-env or let awssession prompt"
 	case errors.As(err, &api) && api.ErrorCode() == "ExpiredToken":

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/awssession/awssession/internal/keyring"
 	"golang.org/x/term"
 )
 
@@ -70,6 +71,10 @@ type cli struct {
 
 	// Set by the global flags.
 	debug, silent bool
+	// keyringBackend is --keyring-backend; passphrase reads the keyring
+	// file's passphrase once per run (see keyringSettings).
+	keyringBackend string
+	passphrase     func() (keyring.Secret, error)
 	// started is set when a subcommand begins its work: an error before
 	// that is a usage error (flags, arguments).
 	started bool

@@ -91,6 +91,7 @@ func (c *cli) newRoot(args []string) *cobra.Command {
 	}
 	root.PersistentFlags().BoolVar(&c.debug, "debug", false, "log the session's layers and STS calls to stderr (never secrets)")
 	root.PersistentFlags().BoolVar(&c.silent, "silent", false, "print nothing but the result: no notes or warnings on stderr")
+	c.addKeyringFlag(root)
 	// --role_arn and --role-arn are the same flag, everywhere.
 	root.SetGlobalNormalizationFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		return pflag.NormalizedName(strings.ReplaceAll(name, "_", "-"))
@@ -117,6 +118,10 @@ func (c *cli) newRoot(args []string) *cobra.Command {
 		c.demoCmd(),
 		c.stsServerCmd(),
 		c.cacheCmd(),
+		c.addCmd(),
+		c.removeCmd(),
+		c.listCmd(),
+		c.rotateCmd(),
 	)
 	return root
 }

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/awssession/awssession/internal/keyring"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// Environment variables of the keyring.
+const (
+	envKeyringBackend    = "AWSSESSION_KEYRING_BACKEND"
+	envKeyringPassphrase = "AWSSESSION_KEYRING_PASSPHRASE"
+	envKeyringFileDir    = "AWSSESSION_KEYRING_FILE_DIR"
+)
+
+// addKeyringFlag adds --keyring-backend to cmd and its subcommands.
+func (c *cli) addKeyringFlag(cmd *cobra.Command) {
+	cmd.PersistentFlags().StringVar(&c.keyringBackend, "keyring-backend", "",
+		fmt.Sprintf("where long-term keys are kept: %s (or $%s; default: the first the OS offers)",
+			strings.Join(keyring.Backends, ", "), envKeyringBackend))
+}
+
+// keyringSettings are the keyring the flags and environment name. The
+// file backend's passphrase is read once per run, when first needed.
+func (c *cli) keyringSettings() keyring.Settings {
+	if c.passphrase == nil {
+		var once struct {
+			done bool
+			p    keyring.Secret
+			err  error
+		}
+		c.passphrase = func() (keyring.Secret, error) {
+			if !once.done {
+				once.p, once.err = c.readPassphrase()
+				once.done = true
+			}
+			return once.p, once.err
+		}
+	}
+	return keyring.Settings{
+		Backend:    firstNonEmpty(c.keyringBackend, c.getenv(envKeyringBackend)),
+		FileDir:    c.keyringFileDir(),
+		Passphrase: c.passphrase,
+	}
+}
+
+// keyringNamed reports whether the user chose a backend (flag or
+// environment): then a profile with no keys anywhere is an error, not a
+// case for the SDK's default chain.
+func (c *cli) keyringNamed() bool {
+	return firstNonEmpty(c.keyringBackend, c.getenv(envKeyringBackend)) != ""
+}
+
+// openKeyring opens the keyring the settings name.
+func (c *cli) openKeyring() (*keyring.Keyring, error) {
+	return keyring.Open(c.keyringSettings())
+}
+
+// keyringFileDir is $AWSSESSION_KEYRING_FILE_DIR, else awssession/keyring
+// under the user config directory, from the run's environment.
+func (c *cli) keyringFileDir() string {
+	if d := c.getenv(envKeyringFileDir); d != "" {
+		return d
+	}
+	base := c.getenv("XDG_CONFIG_HOME")
+	if base == "" && runtime.GOOS == "linux" && c.getenv("HOME") != "" {
+		base = filepath.Join(c.getenv("HOME"), ".config")
+	}
+	if base == "" {
+		base, _ = os.UserConfigDir()
+	}
+	return filepath.Join(base, "awssession", "keyring")
+}
+
+// readPassphrase is $AWSSESSION_KEYRING_PASSPHRASE, else typed on the
+// terminal without echo.
+func (c *cli) readPassphrase() (keyring.Secret, error) {
+	if p := c.getenv(envKeyringPassphrase); p != "" {
+		return keyring.Secret(p), nil
+	}
+	p, ok, err := c.readHidden("Passphrase of the awssession keyring file: ", true)
+	switch {
+	case err != nil:
+		return "", err
+	case !ok:
+		return "", fmt.Errorf("no terminal to ask for the keyring file's passphrase on: set $%s", envKeyringPassphrase)
+	}
+	return keyring.Secret(p), nil
+}
+
+// readHidden reads one line typed on a terminal without echo: stdin when
+// it is one, else (with tty) the controlling terminal. The prompt goes to
+// stderr; ok is false when there is no terminal.
+func (c *cli) readHidden(prompt string, tty bool) (string, bool, error) {
+	var fd int
+	switch f, isFile := c.stdin.(*os.File); {
+	case c.stdinTerminal && isFile:
+		fd = int(f.Fd())
+	case tty && c.openTTY != nil:
+		t, err := c.openTTY()
+		if err != nil {
+			return "", false, nil
+		}
+		c.closers = append(c.closers, t)
+		tf, ok := t.(interface{ Fd() uintptr })
+		if !ok {
+			return "", false, nil
+		}
+		fd = int(tf.Fd())
+	default:
+		return "", false, nil
+	}
+	fmt.Fprint(c.stderr, prompt)
+	b, err := term.ReadPassword(fd)
+	fmt.Fprintln(c.stderr)
+	if err != nil {
+		return "", true, fmt.Errorf("read from the terminal: %w", err)
+	}
+	return strings.TrimSpace(string(b)), true, nil
+}
+
+// readSecretLine reads a secret for add: typed without echo when stdin is
+// a terminal, else one line of stdin (a pipe).
+func (c *cli) readSecretLine(cmd *cobra.Command, prompt string) (string, error) {
+	v, ok, err := c.readHidden(prompt, false)
+	if err != nil || ok {
+		return v, err
+	}
+	if v, err = c.readLine(); err != nil {
+		return "", usageErrorf(cmd, "%s: read stdin: %v", strings.TrimSuffix(prompt, ": "), err)
+	}
+	return v, nil
+}
+
+// keyringHint says what to do about a keyring error.
+func keyringHint(err error) string {
+	switch {
+	case errors.Is(err, keyring.ErrNotFound):
+		return "'awssession add PROFILE' stores a profile's keys; 'awssession list' shows what the keyring holds"
+	case errors.Is(err, keyring.ErrWrongPassphrase):
+		return fmt.Sprintf("the keyring file was written with another passphrase; check $%s", envKeyringPassphrase)
+	case errors.Is(err, keyring.ErrNoBackend):
+		return fmt.Sprintf("choose one this machine offers with --keyring-backend or $%s (file works everywhere)", envKeyringBackend)
+	case errors.Is(err, keyring.ErrLocked):
+		return fmt.Sprintf("unlock the keyring (for the file backend: set $%s or run on a terminal)", envKeyringPassphrase)
+	}
+	return ""
+}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/awssession/awssession"
+	"github.com/awssession/awssession/internal/keyring"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestKeyringBaseOfRoleChain is a role profile that requires MFA on top
+// of a profile with no keys in any file: keyringSource makes the keyring
+// the chain base's source and keyringTokens computes the MFA code from the
+// seed in the keyring. This is what session.go is to wire in for every
+// command.
+func TestKeyringBaseOfRoleChain(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	env := keyringEnv(t)
+	r := f.run(t, env, f.alice.AccessKeyID+"\n"+f.alice.SecretAccessKey+"\n", "add", "base", "--sts-endpoint", f.srv.URL)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	r = f.run(t, env, f.mfa.Secret+"\n", "add", "base", "--totp-seed")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	require.NoError(t, os.WriteFile(filepath.Join(f.dir, "config"), []byte("[profile base]\nmfa_serial = "+f.mfa.SerialNumber+"\n"), 0o600))
+
+	r = f.run(t, env, f.alice.AccessKeyID+"\n"+f.alice.SecretAccessKey+"\n", "add", "plain", "--no-verify")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	require.NoError(t, os.WriteFile(filepath.Join(f.dir, "config"), []byte("[profile base]\nmfa_serial = "+f.mfa.SerialNumber+"\n[profile plain]\n"+
+		"[profile admin]\nsource_profile = base\nrole_session_name = kr\nrole_arn = "+f.admin.ARN+"\n"+
+		"[profile reader]\nsource_profile = plain\nrole_session_name = kr\nrole_arn = "+f.reader.ARN+"\n"), 0o600))
+	environ := append(append([]string(nil), f.env...), env...)
+	tests := []struct {
+		name, profile string
+		role          string
+		environ       []string
+	}{
+		{"MFA from the keyring, backend named", "admin", "Admin", environ},
+		// The default order ends in the file backend, which holds the keys.
+		{"default backend", "reader", "Reader", append(environ[:len(environ):len(environ)], envKeyringBackend+"=")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newCLI(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, tt.environ)
+			ctx := context.Background()
+			opts := []awssession.Option{awssession.WithEnvironment(tt.environ), awssession.WithProfile(tt.profile),
+				awssession.WithSTSEndpoint(f.srv.URL), awssession.WithRegion("eu-west-1")}
+			src, err := c.keyringSource(ctx, opts)
+			require.NoError(t, err)
+			if src == nil && !c.keyringNamed() {
+				t.Skip("another backend comes before the file backend on this machine")
+			}
+			require.NotNil(t, src)
+			prompt := func(context.Context, string) (string, error) { return "", errors.New("prompted") }
+			opts = append(opts, src, awssession.WithProfileMFA(c.keyringTokens(prompt, tt.profile, "base")))
+			cfg, err := awssession.CreateSession(ctx, opts...)
+			require.NoError(t, err)
+			id, err := awssession.CallerIdentity(ctx, cfg)
+			require.NoError(t, err)
+			assert.Equal(t, "arn:aws:sts::123456789012:assumed-role/"+tt.role+"/kr", id.ARN)
+		})
+	}
+
+	// Removed keys: a clear error and exit 2, not the SDK's default chain.
+	r = f.run(t, env, "", "remove", "plain")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	c := newCLI(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, environ)
+	c.started = true
+	opts := []awssession.Option{awssession.WithEnvironment(environ), awssession.WithProfile("reader"), awssession.WithSTSEndpoint(f.srv.URL)}
+	src, err := c.keyringSource(context.Background(), opts)
+	require.NoError(t, err)
+	require.NotNil(t, src, "with a backend named, the keyring is the source even without keys")
+	cfg, err := awssession.CreateSession(context.Background(), append(opts, src)...)
+	if err == nil {
+		_, err = cfg.Credentials.Retrieve(context.Background())
+	}
+	require.ErrorIs(t, err, keyring.ErrNotFound)
+	assert.Equal(t, exitUsage, c.exitCode(err))
+	assert.Contains(t, err.Error(), `profile "plain": not in the keyring`)
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/awssession/awssession"
+	"gopkg.in/ini.v1"
+)
+
+// profileNames lists the profiles of the shared config and credentials
+// files the run's environment names (section names only: the SDK's
+// parser reads the keys, see profileHasKeys).
+func (c *cli) profileNames() ([]string, error) {
+	home := c.getenv("HOME")
+	configFile := firstNonEmpty(c.getenv("AWS_CONFIG_FILE"), filepath.Join(home, ".aws", "config"))
+	credsFile := firstNonEmpty(c.getenv("AWS_SHARED_CREDENTIALS_FILE"), filepath.Join(home, ".aws", "credentials"))
+	seen := map[string]bool{}
+	for _, file := range []struct {
+		path   string
+		config bool
+	}{{configFile, true}, {credsFile, false}} {
+		f, err := ini.LoadSources(ini.LoadOptions{Loose: true, Insensitive: false, AllowNonUniqueSections: true, SkipUnrecognizableLines: true}, file.path)
+		if err != nil {
+			return nil, err
+		}
+		for _, name := range f.SectionStrings() {
+			name = strings.TrimSpace(name)
+			switch {
+			case name == ini.DefaultSection:
+				continue
+			case file.config && name != "default":
+				p, ok := strings.CutPrefix(name, "profile ")
+				if !ok {
+					continue // sso-session, services
+				}
+				name = strings.TrimSpace(p)
+			}
+			seen[name] = true
+		}
+	}
+	names := make([]string, 0, len(seen))
+	for n := range seen {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// profileHasKeys reports whether the shared files hold keys for profile.
+func (c *cli) profileHasKeys(ctx context.Context, profile string) bool {
+	sc, err := config.LoadSharedConfigProfile(ctx, profile, c.sharedConfigFiles)
+	return err == nil && sc.Credentials.HasKeys()
+}
+
+// profilePlan is the plan of the session "--profile profile" builds by
+// default (the keyring as its base's source where it holds the keys, an
+// MFA session under MFA roles), with the cache: its layers say which are
+// cached, until when, and under which keys.
+func (c *cli) profilePlan(ctx context.Context, cache *awssession.FileCache, profile string) (awssession.Plan, error) {
+	opts := []awssession.Option{awssession.WithEnvironment(c.environ), awssession.WithProfile(profile), awssession.WithCache(cache)}
+	src, err := c.keyringSource(ctx, opts)
+	if err != nil {
+		return awssession.Plan{}, err
+	}
+	if src != nil {
+		opts = append(opts, src)
+	}
+	opts = append(opts, awssession.WithProfileMFA(noCodes))
+	if c.mfaSessionByDefault(ctx, opts) {
+		opts = append(opts, awssession.WithGetSessionToken(0))
+	}
+	return awssession.Explain(ctx, opts...)
+}
