@@ -5,6 +5,9 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -38,7 +41,14 @@ func (w *world) testKeyring(t *testing.T) {
 	putPolicy(t, func(doc string) error {
 		_, err := admin.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(keyringUser), PolicyName: aws.String("keys"), PolicyDocument: aws.String(doc)})
 		return err
-	}, []string{"iam:CreateAccessKey", "iam:DeleteAccessKey", "sts:GetCallerIdentity"})
+	}, []string{"iam:CreateAccessKey", "iam:DeleteAccessKey", "sts:GetCallerIdentity", "sts:AssumeRole"})
+	user, err := admin.GetUser(ctx, &iam.GetUserInput{UserName: aws.String(keyringUser)})
+	require.NoError(t, err)
+	trust, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+		"Effect": "Allow", "Principal": map[string]any{"AWS": aws.ToString(user.User.Arn)}, "Action": "sts:AssumeRole"}}})
+	require.NoError(t, err)
+	role, err := admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(keyringUser + "-role"), AssumeRolePolicyDocument: aws.String(string(trust))})
+	require.NoError(t, err)
 	created, err := admin.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(keyringUser)})
 	require.NoError(t, err)
 	oldID, oldSecret := aws.ToString(created.AccessKey.AccessKeyId), aws.ToString(created.AccessKey.SecretAccessKey)
@@ -55,6 +65,7 @@ func (w *world) testKeyring(t *testing.T) {
 	endpoints := []string{"--sts-endpoint", w.moto.URL, "--region", region}
 
 	c.run(t, append(env, "AWS_ACCESS_KEY_ID="+oldID, "AWS_SECRET_ACCESS_KEY="+oldSecret), bin, append([]string{"add", "base", "--env"}, endpoints...)...)
+	w.keyringRoleProfile(t, c, env, aws.ToString(role.Role.Arn))
 	c.run(t, env, bin, append([]string{"rotate", "base", "--iam-endpoint", w.moto.URL}, endpoints...)...)
 
 	kr, err := keyring.Open(settings)
@@ -78,6 +89,27 @@ func (w *world) testKeyring(t *testing.T) {
 		assert.Contains(t, stderr, `profile "base": not in the keyring`)
 		assert.NotContains(t, stderr, key.Secret.Reveal())
 	}
+}
+
+// keyringRoleProfile: a role profile on top of base, whose keys are in no
+// file but in the keyring, works in env, exec and as a credential_process
+// of the AWS CLI.
+func (w *world) keyringRoleProfile(t *testing.T, c *cliEnv, env []string, roleARN string) {
+	t.Helper()
+	config := fmt.Sprintf("[profile base]\nregion = %s\n\n[profile kr]\nsource_profile = base\nrole_arn = %s\n\n"+
+		"[profile krp]\nregion = %s\ncredential_process = %s credential-process --profile kr --sts-endpoint %s --no-cache\n",
+		region, roleARN, region, c.awssession, w.moto.URL)
+	require.NoError(t, os.WriteFile(c.configFile, []byte(config), 0o600))
+	require.NoError(t, os.WriteFile(c.credsFile, nil, 0o600))
+	wantARN := "arn:aws:sts::" + w.accountID + ":assumed-role/" + keyringUser + "-role/"
+
+	out := c.run(t, env, c.awssession, "env", "--profile", "kr", "--format", "dotenv", "--sts-endpoint", w.moto.URL, "--no-cache")
+	assert.Contains(t, out, "AWS_SESSION_TOKEN=")
+	out = c.run(t, env, c.awssession, "exec", "kr", "--sts-endpoint", w.moto.URL, "--no-cache", "--",
+		c.aws, "--endpoint-url", w.moto.URL, "sts", "get-caller-identity", "--output", "json")
+	assert.Contains(t, out, wantARN, "exec")
+	out = c.run(t, env, c.aws, "--profile", "krp", "--endpoint-url", w.moto.URL, "sts", "get-caller-identity", "--output", "json")
+	assert.Contains(t, out, wantARN, "credential_process")
 }
 
 // requireIdentity checks whether STS in moto knows the key pair as the

@@ -211,7 +211,8 @@ func TestBadInput(t *testing.T) {
 		// CLI flags.
 		flag("unknown flag", "unknown flag: --role-arnn", "env", "--role-arnn", "x"),
 		flag("unknown command", `unknown command "evn"`, "evn"),
-		flag("argument to whoami", `unexpected argument "x"`, "whoami", "x"),
+		flag("two arguments to whoami", `unexpected argument "y"`, "whoami", "x", "y"),
+		flag("argument to whoami that is no profile", `profile "x" is not in the shared config files`, "whoami", "x"),
 		flag("--debug not a boolean", `"--debug" flag`, "--debug=maybe", "env"),
 		flag("--duration not a duration", `"--duration" flag`, "env", "--duration", "forever"),
 		flag("--duration of 0 s", `"--duration" flag`, "env", "--duration", "0"),
@@ -247,7 +248,7 @@ func TestBadInput(t *testing.T) {
 		flag("serve --addr public", "--addr", append([]string{"serve", "--addr", "0.0.0.0:1", "--role-arn", f.reader.ARN}, alice()...)...),
 		flag("serve --addr without a port", "--addr", append([]string{"serve", "--addr", "localhost", "--role-arn", f.reader.ARN}, alice()...)...),
 		flag("serve --addr a LAN address", "--addr", append([]string{"serve", "--addr", "10.1.2.3:8080", "--role-arn", f.reader.ARN}, alice()...)...),
-		flag("exec without a command", "exec needs a command", "exec"),
+		flag("exec with an argument before -- that is no profile", `"x y" is not a profile name`, "exec", "x y", "--", "true"),
 		flag("sts-server --users with a wrong type", "--users", "sts-server", "--users", badUsers),
 		flag("console --console-duration of 5 min", "WithConsoleDuration", append([]string{"console", "--print", "--federation-endpoint",
 			f.srv.FederationURL(), "--role-arn", f.reader.ARN, "--console-duration", "5m"}, alice()...)...),

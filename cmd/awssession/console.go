@@ -41,11 +41,11 @@ func (c *cli) consoleCmd() *cobra.Command {
 	var destination, region, issuer, endpoint, fedName, fedPolicy string
 	var sessionLength duration
 	cmd := &cobra.Command{
-		Use:     "console",
+		Use:     "console [PROFILE]",
 		Short:   "Open the AWS console signed in as the session (or print the sign-in URL)",
 		Long:    consoleLong,
 		Example: consoleExample,
-		Args:    noArgs,
+		Args:    profileArgs(&f),
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			opts := []awssession.ConsoleOption{awssession.WithFederationToken(fedName, fedPolicy)}

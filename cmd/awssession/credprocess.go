@@ -36,11 +36,11 @@ type processCredentials struct {
 func (c *cli) credentialProcessCmd() *cobra.Command {
 	var f sessionFlags
 	cmd := &cobra.Command{
-		Use:     "credential-process",
+		Use:     "credential-process [PROFILE]",
 		Short:   "Print the session for credential_process in ~/.aws/config",
 		Long:    credentialProcessLong,
 		Example: credentialProcessExample,
-		Args:    noArgs,
+		Args:    profileArgs(&f),
 		RunE: c.quickAction(func(cmd *cobra.Command, _ []string) error {
 			_, creds, err := c.credentials(cmd, &f)
 			if err != nil {

@@ -44,11 +44,11 @@ func (c *cli) envCmd() *cobra.Command {
 	format := choice{value: "bash", allowed: formatNames}
 	var unset bool
 	cmd := &cobra.Command{
-		Use:     "env",
+		Use:     "env [PROFILE]",
 		Short:   "Print the session as environment variables for eval",
 		Long:    envLong,
 		Example: envExample,
-		Args:    noArgs,
+		Args:    profileArgs(&f),
 		RunE: c.quickAction(func(cmd *cobra.Command, _ []string) error {
 			name := canonicalFormat(format.value)
 			sf, shell := shellFormats[name]
@@ -69,6 +69,7 @@ func (c *cli) envCmd() *cobra.Command {
 				return err
 			}
 			set, clear := sessionVars(creds, region)
+			set = append(set, marker(&f))
 			switch {
 			case shell:
 				err = writeShell(c.stdout, sf, set, clear)

@@ -23,7 +23,8 @@ func TestEnvFormats(t *testing.T) {
 	}{
 		{"bash", []*regexp.Regexp{line(`export AWS_ACCESS_KEY_ID='ASIA[A-Z2-7]{16}'`), line(`export AWS_SESSION_TOKEN='[^']+'`),
 			line(`export AWS_REGION='eu-west-1'`), line(`export AWS_DEFAULT_REGION='eu-west-1'`),
-			line(`export AWS_CREDENTIAL_EXPIRATION='\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ'`), line(`unset AWS_SECURITY_TOKEN`)}},
+			line(`export AWS_CREDENTIAL_EXPIRATION='\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ'`), line(`unset AWS_SECURITY_TOKEN`),
+			line(`export AWSSESSION='arn:aws:iam::123456789012:role/Reader'`)}},
 		{"zsh", []*regexp.Regexp{line(`export AWS_ACCESS_KEY_ID='ASIA[A-Z2-7]{16}'`)}},
 		{"fish", []*regexp.Regexp{line(`set -gx AWS_ACCESS_KEY_ID 'ASIA[A-Z2-7]{16}';`), line(`set -gx AWS_REGION 'eu-west-1';`),
 			line(`set -e AWS_SECURITY_TOKEN;`)}},
@@ -40,7 +41,7 @@ func TestEnvFormats(t *testing.T) {
 			for _, re := range tt.want {
 				assert.Regexp(t, re, r.stdout)
 			}
-			assert.Len(t, strings.Split(strings.TrimSpace(r.stdout), "\n"), map[bool]int{true: 6, false: 7}[tt.format == "dotenv"])
+			assert.Len(t, strings.Split(strings.TrimSpace(r.stdout), "\n"), map[bool]int{true: 7, false: 8}[tt.format == "dotenv"])
 			assert.Equal(t, 1, f.srv.CountRequests("AssumeRole"))
 		})
 	}

@@ -53,31 +53,33 @@ func (c *cli) execCmd() *cobra.Command {
 	var f sessionFlags
 	var server bool
 	cmd := &cobra.Command{
-		Use:     "exec [flags] -- COMMAND [ARGS...]",
+		Use:     "exec [PROFILE] [flags] [-- COMMAND [ARGS...]]",
 		Short:   "Run a command with the session in its environment",
 		Long:    execLong,
 		Example: execExample,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usageErrorf(cmd, "exec needs a command: awssession exec [flags] -- COMMAND [ARGS...]")
-			}
-			return nil
-		},
 		RunE: c.action(func(cmd *cobra.Command, args []string) error {
+			args, err := c.execArgs(cmd, &f, args)
+			if err != nil {
+				return err
+			}
+			if len(args) == 0 {
+				// A shell with the session, as aws-vault exec starts one.
+				args = []string{firstNonEmpty(c.getenv("SHELL"), "/bin/sh")}
+			}
 			if server {
 				srv, region, err := c.startServer(cmd.Context(), cmd, &f, "")
 				if err != nil {
 					return err
 				}
 				defer srv.Close()
-				return c.runChild(args, c.childEnv(&f, serverVars(srv, region)))
+				return c.runChild(args, c.childEnv(&f, append(serverVars(srv, region), marker(&f))))
 			}
 			cfg, creds, err := c.session(cmd.Context(), cmd, &f)
 			if err != nil {
 				return err
 			}
 			set, _ := sessionVars(creds, cfg.Region)
-			return c.runChild(args, c.childEnv(&f, set))
+			return c.runChild(args, c.childEnv(&f, append(set, marker(&f))))
 		}),
 	}
 	f.register(cmd)

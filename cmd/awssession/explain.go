@@ -49,11 +49,11 @@ func (c *cli) explainCmd() *cobra.Command {
 	var f sessionFlags
 	var out textOrJSON
 	cmd := &cobra.Command{
-		Use:     "explain",
+		Use:     "explain [PROFILE]",
 		Short:   "Show the chain a session would use, its durations and cache hits (no network)",
 		Long:    explainLong,
 		Example: explainExample,
-		Args:    noArgs,
+		Args:    profileArgs(&f),
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
 			asJSON, err := out.asJSON(cmd)
 			if err != nil {

@@ -145,3 +145,33 @@ func TestWarmEnvLoadsNoSDKConfig(t *testing.T) {
 	_, err = coldAgain.Output()
 	assert.Error(t, err, "a cold run loads the SDK config, which refuses the missing CA bundle")
 }
+
+// TestPositionalProfile: the profile as the first argument, as aws-vault
+// users type it, in env, whoami and exec (before "--", with flags after
+// it); exec with a profile and no command starts $SHELL, with the marker
+// variable that names the session.
+func TestPositionalProfile(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.chainProfiles(t, "")
+	code := f.srv.TOTPCode(f.mfa.SerialNumber)
+	r := f.run(t, nil, "", "whoami", "admin", "--mfa-token", code, "--sts-endpoint", f.srv.URL)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, r.stdout, "assumed-role/Admin/")
+
+	r = f.run(t, nil, "", "env", "deep", "--format", "dotenv", "--sts-endpoint", f.srv.URL)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, r.stdout, `AWSSESSION="deep"`)
+
+	r = f.run(t, nil, "", "exec", "deep", "--sts-endpoint", f.srv.URL, "--", "sh", "-c", `echo "$AWSSESSION $AWS_SESSION_TOKEN"`)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Regexp(t, `^deep \S+`, r.stdout)
+
+	r = f.run(t, []string{"SHELL=/bin/sh"}, `echo "shell: $AWSSESSION"`+"\n", "exec", "deep", "--sts-endpoint", f.srv.URL)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Equal(t, "shell: deep\n", r.stdout)
+
+	r = f.run(t, nil, "", "whoami", "admin", "--profile", "deep")
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, `profile "admin" given as an argument and --profile "deep"`)
+}

@@ -30,7 +30,7 @@ func TestPrompt(t *testing.T) {
 		assert.True(t, strings.HasPrefix(r.stderr, "MFA code for "+f.mfa.SerialNumber+": "), "stderr: %q", r.stderr)
 		assert.NotContains(t, r.stdout, "MFA")
 		for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
-			assert.Regexp(t, `^(export|unset) AWS_[A-Z_]+`, line)
+			assert.Regexp(t, `^(export|unset) AWS(_[A-Z_]+|SESSION)=?`, line)
 		}
 	})
 	t.Run("terminal", func(t *testing.T) {

@@ -83,6 +83,17 @@ func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *session
 	}
 	if f.profile != "" {
 		opts = append(opts, awssession.WithProfile(f.profile))
+		if src == nil {
+			// A base profile with no credentials in the shared files:
+			// its keys may be in the keyring.
+			ks, err := c.keyringSource(ctx, opts)
+			if err != nil {
+				return nil, err
+			}
+			if ks != nil {
+				opts = append(opts, ks)
+			}
+		}
 	}
 	if f.region != "" {
 		opts = append(opts, awssession.WithRegion(f.region))
@@ -104,6 +115,9 @@ func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *session
 	case f.mfaSerial != "":
 		opts = append(opts, awssession.WithMFA(serial, tokens))
 	default:
+		if f.mfaToken == "" && f.totpEnv == "" { // only a prompt: a seed in the keyring wins
+			tokens = c.keyringTokens(tokens, f.profile)
+		}
 		opts = append(opts, awssession.WithProfileMFA(tokens))
 	}
 

@@ -12,14 +12,14 @@ func (c *cli) whoamiCmd() *cobra.Command {
 	var f sessionFlags
 	var out textOrJSON
 	cmd := &cobra.Command{
-		Use:   "whoami",
+		Use:   "whoami [PROFILE]",
 		Short: "Show who the session is (STS GetCallerIdentity)",
 		Long: `Build the session and ask STS who it belongs to: the account, the ARN (an
 assumed-role ARN when roles are assumed) and the user ID. GetCallerIdentity
 needs no IAM permission.`,
 		Example: `  awssession whoami --profile dev
   awssession whoami --profile dev --role-arn arn:aws:iam::123456789012:role/Admin --json`,
-		Args: noArgs,
+		Args: profileArgs(&f),
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
 			asJSON, err := out.asJSON(cmd)
 			if err != nil {
