@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,6 +116,9 @@ func TestBadInput(t *testing.T) {
 	alice := f.aliceArgs
 	badUsers := filepath.Join(t.TempDir(), "users.json")
 	require.NoError(t, os.WriteFile(badUsers, []byte(`{"users":[{"name":"alice","mfa":"yes"}]}`), 0o600))
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer busy.Close()
 	notDir := filepath.Join(t.TempDir(), "file")
 	require.NoError(t, os.WriteFile(notDir, []byte("x"), 0o600))
 	// A cache case corrupts the entry of a cached role session: the next
@@ -253,6 +257,8 @@ func TestBadInput(t *testing.T) {
 		flag("serve --addr public", "--addr", append([]string{"serve", "--addr", "0.0.0.0:1", "--role-arn", f.reader.ARN}, alice()...)...),
 		flag("serve --addr without a port", "--addr", append([]string{"serve", "--addr", "localhost", "--role-arn", f.reader.ARN}, alice()...)...),
 		flag("serve --addr a LAN address", "--addr", append([]string{"serve", "--addr", "10.1.2.3:8080", "--role-arn", f.reader.ARN}, alice()...)...),
+		flag("serve --addr a busy port", "--addr: listen tcp "+busy.Addr().String(), append([]string{"serve", "--addr", busy.Addr().String(),
+			"--mfa-serial", serial, "--mfa-token", "123456", "--role-arn", f.admin.ARN}, alice()...)...),
 		flag("exec without a command", "exec needs a command", "exec"),
 		flag("sts-server --users with a wrong type", "--users", "sts-server", "--users", badUsers),
 		flag("console --console-duration of 5 min", "WithConsoleDuration", append([]string{"console", "--print", "--federation-endpoint",
