@@ -35,12 +35,12 @@ func TestTerminalTextTruncates(t *testing.T) {
 	assert.Contains(t, got, "more bytes not shown]")
 }
 
-// An STS error message of 5 MB holding control characters reaches stderr
+// An STS error message of 1 MiB holding control characters reaches stderr
 // short and escaped.
 func TestHostileSTSMessage(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	msg := "denied \u009b2J\u009d0;owned\u0007" + strings.Repeat("A", 5<<20)
+	msg := "denied \u009b2J\u009d0;owned\u0007" + strings.Repeat("A", 1<<20)
 	f.srv.InjectFault(ststest.Fault{Action: "AssumeRole", Status: 403, Code: "AccessDenied", Message: msg})
 	r := f.run(t, nil, "", append([]string{"env", "--no-cache", "--role-arn", f.reader.ARN}, f.aliceArgs()...)...)
 	require.Equal(t, exitRefused, r.code, "stderr: %.300s", r.stderr)

@@ -18,6 +18,8 @@ import (
 )
 
 func main() {
+	// Best effort: a kernel without prctl leaves the process as it was.
+	_ = hideFromChildren()
 	c := newCLI(os.Stdin, os.Stdout, os.Stderr, os.Environ())
 	c.notify = notifyInterrupts
 	os.Exit(c.run(context.Background(), os.Args[1:]))
