@@ -50,7 +50,9 @@ func DefaultCacheDir() (string, error) {
 
 // NewFileCache returns a cache in dir, creating it with mode 0700; dir ""
 // means [DefaultCacheDir]. An existing directory that others can read is
-// tightened to 0700; one owned by another user is refused.
+// tightened to 0700; one owned by another user is refused, and so is a
+// symbolic link (its target would be tightened and filled with
+// credentials; name the target itself).
 func NewFileCache(dir string) (*FileCache, error) {
 	if dir == "" {
 		d, err := DefaultCacheDir()
@@ -59,12 +61,18 @@ func NewFileCache(dir string) (*FileCache, error) {
 		}
 		dir = d
 	}
+	if err := refuseSymlink(dir); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("credential cache: %w", err)
 	}
-	fi, err := os.Stat(dir)
+	fi, err := os.Lstat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("credential cache: %w", err)
+	}
+	if !fi.IsDir() { // a symbolic link planted since refuseSymlink
+		return nil, fmt.Errorf("credential cache: %s is not a directory", dir)
 	}
 	if err := checkOwner(dir, fi); err != nil {
 		return nil, err
@@ -77,6 +85,17 @@ func NewFileCache(dir string) (*FileCache, error) {
 	return &FileCache{dir: dir}, nil
 }
 
+// refuseSymlink returns an error if dir is a symbolic link. Links above it
+// (a linked home or ~/.cache) are the user's layout and are followed.
+func refuseSymlink(dir string) error {
+	fi, err := os.Lstat(dir)
+	if err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		target, _ := filepath.EvalSymlinks(dir)
+		return fmt.Errorf("credential cache: %s is a symbolic link (to %s); give the directory itself", dir, target)
+	}
+	return nil
+}
+
 // Dir returns the cache's directory.
 func (c *FileCache) Dir() string { return c.dir }
 
@@ -87,14 +106,20 @@ func (c *FileCache) path(key, ext string) (string, error) {
 	return filepath.Join(c.dir, key+ext), nil
 }
 
-// Get reads an entry. A file that others can read or write is not trusted:
-// it is a miss-like error, and the next Put replaces it.
+// maxEntry caps what Get reads: an entry is a few KiB, its session token
+// at most 64 KiB (see maxSessionToken).
+const maxEntry = 128 << 10
+
+// Get reads an entry. A file that others can read or write, a symbolic
+// link, or anything but a regular file (a FIFO would block the read
+// forever) is not trusted: it is a miss-like error, and the next Put
+// replaces it.
 func (c *FileCache) Get(_ context.Context, key string) ([]byte, error) {
 	p, err := c.path(key, ".json")
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.Open(p)
+	f, err := openRegular(p, os.O_RDONLY)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrCacheMiss
 	}
@@ -109,19 +134,39 @@ func (c *FileCache) Get(_ context.Context, key string) ([]byte, error) {
 	if fi.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("%s has mode %v, want 0600", filepath.Base(p), fi.Mode().Perm())
 	}
-	const maxEntry = 1 << 20
 	b, err := io.ReadAll(io.LimitReader(f, maxEntry+1))
 	if err != nil {
 		return nil, err
 	}
 	if len(b) > maxEntry {
-		return nil, errors.New("entry larger than 1 MiB")
+		return nil, fmt.Errorf("%s is larger than %d KiB", filepath.Base(p), maxEntry>>10)
 	}
 	return b, nil
 }
 
+// openRegular opens path with flag, without following a symbolic link in
+// its last element and without blocking on a FIFO (noFollow), and refuses
+// anything but a regular file.
+func openRegular(path string, flag int) (*os.File, error) {
+	f, err := os.OpenFile(path, flag|noFollow, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = fmt.Errorf("%s is not a regular file (%v)", filepath.Base(path), fi.Mode().Type())
+	}
+	if err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
 // Put writes an entry to a temporary file in the same directory and
-// renames it over the old one, so readers never see a partial entry.
+// renames it over the old one, so readers never see a partial entry. It
+// then removes temporary files that a killed process left (see
+// removeStaleTemps).
 func (c *FileCache) Put(_ context.Context, key string, value []byte) error {
 	p, err := c.path(key, ".json")
 	if err != nil {
@@ -145,7 +190,32 @@ func (c *FileCache) Put(_ context.Context, key string, value []byte) error {
 	if err != nil {
 		return fmt.Errorf("credential cache: write %s: %w", filepath.Base(p), err)
 	}
+	c.removeStaleTemps(time.Now())
 	return nil
+}
+
+// staleTemp is the age at which a temporary file is a leftover: a Put
+// writes and renames its own within milliseconds.
+const staleTemp = time.Minute
+
+// removeStaleTemps removes the temporary files older than staleTemp at
+// now: a process killed between writing and renaming one (SIGKILL, power
+// loss) leaves full credentials in it. Errors are ignored; the next Put
+// tries again. It costs a directory listing per Put, and a Put follows an
+// STS call.
+func (c *FileCache) removeStaleTemps(now time.Time) {
+	items, err := os.ReadDir(c.dir)
+	if err != nil {
+		return
+	}
+	for _, it := range items {
+		if !strings.HasPrefix(it.Name(), ".tmp-") {
+			continue
+		}
+		if fi, err := it.Info(); err == nil && now.Sub(fi.ModTime()) > staleTemp {
+			_ = os.Remove(filepath.Join(c.dir, it.Name()))
+		}
+	}
 }
 
 // Delete removes an entry.
@@ -166,7 +236,14 @@ func (c *FileCache) Lock(ctx context.Context, key string) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	l := flock.New(p, flock.SetPermissions(0o600))
+	// The lock file must be a regular file: flock would open a FIFO and
+	// wait for a writer forever, and follow a symbolic link anywhere.
+	f, err := openRegular(p, os.O_CREATE|os.O_RDONLY)
+	if err != nil {
+		return nil, fmt.Errorf("credential cache: lock %s: %w", filepath.Base(p), err)
+	}
+	_ = f.Close()
+	l := flock.New(p, flock.SetPermissions(0o600), flock.SetFlag(os.O_CREATE|os.O_RDONLY|noFollow))
 	ok, err := l.TryLockContext(ctx, lockRetry)
 	if err != nil || !ok {
 		_ = l.Close()

@@ -9,6 +9,10 @@ import (
 	"syscall"
 )
 
+// noFollow makes opening a cache file fail on a symbolic link in its last
+// element and not wait for a writer when it is a FIFO.
+const noFollow = syscall.O_NOFOLLOW | syscall.O_NONBLOCK
+
 // checkOwner refuses a cache directory owned by another user: its owner
 // could read or replace the credentials.
 func checkOwner(dir string, fi fs.FileInfo) error {

@@ -51,9 +51,6 @@ type profileHop struct {
 // silently drop, naming the profile and key. exists is false when the
 // files have no such profile.
 func loadProfile(ctx context.Context, name string, files sharedFiles) (pc profileChain, exists bool, err error) {
-	if err := files.check(); err != nil {
-		return profileChain{}, true, err
-	}
 	sc, err := parseProfile(ctx, name, files.config, files.credentials)
 	var roleErr config.SharedConfigAssumeRoleError
 	if errors.As(err, &roleErr) && roleErr.Err == nil && isEmptyProfile(ctx, roleErr.Profile, files) {

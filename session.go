@@ -88,8 +88,11 @@ var discard = slog.New(slog.DiscardHandler)
 // plan's region, profile and files, and checks where it sends STS calls.
 func (s *session) loadConfig(ctx context.Context) (aws.Config, error) {
 	p := s.plan
-	fns := make([]func(*config.LoadOptions) error, 0, 6+len(s.o.loadOptions))
-	fns = append(fns, config.WithSharedConfigFiles(nonNil(p.files.config)), config.WithSharedCredentialsFiles(nonNil(p.files.credentials)))
+	fns := make([]func(*config.LoadOptions) error, 0, 7+len(s.o.loadOptions))
+	fns = append(fns, config.WithSharedConfigFiles(nonNil(p.files.config)), config.WithSharedCredentialsFiles(nonNil(p.files.credentials)),
+		// The SDK's own warnings go to the session's logger (discarded
+		// without WithLogger), never straight to stderr.
+		config.WithLogger(sdkLogger(s.o.logger)))
 	if p.region != "" {
 		fns = append(fns, config.WithRegion(p.region))
 	}

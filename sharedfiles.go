@@ -6,22 +6,38 @@ import (
 	"os"
 )
 
-// maxSharedFile caps the size of a shared config or credentials file.
+// maxSharedFile caps the shared config and credentials files: the SDK
+// reads a file whole before parsing it, and real ones are a few KiB.
 const maxSharedFile = 10 << 20
 
-// checkSharedFile refuses a shared file that is not a regular file or is
-// larger than maxSharedFile; a missing file is fine (the SDK skips it).
+// checkSharedFile returns an [*InputError] naming path unless it is a
+// regular file of at most maxSharedFile bytes, or missing (the SDK then
+// goes on without it), or the null device (AWS_CONFIG_FILE=/dev/null is
+// the usual way to say "no config"). It is for AWS_CONFIG_FILE and
+// AWS_SHARED_CREDENTIALS_FILE before the SDK reads them: /dev/zero or a
+// FIFO there would grow memory or block forever. Symbolic links are
+// followed (dotfile managers link ~/.aws/config).
 func checkSharedFile(path string) error {
 	fi, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil
 	case err != nil:
-		return invalid("shared config", "%s: %v", path, err)
-	case !fi.Mode().IsRegular():
-		return invalid("shared config", "%s is not a regular file", path)
-	case fi.Size() > maxSharedFile:
-		return invalid("shared config", "%s is %d bytes; a shared file may hold at most %d", path, fi.Size(), maxSharedFile)
+		return invalid(path, "%v", err)
+	case fi.Mode().IsRegular():
+		if fi.Size() > maxSharedFile {
+			return invalid(path, "is %d bytes; a shared config or credentials file of over %d MiB is not one", fi.Size(), maxSharedFile>>20)
+		}
+		return nil
+	case isNullDevice(fi):
+		return nil
 	}
-	return nil
+	return invalid(path, "is not a regular file (%v); the AWS SDK would read it as a shared config or credentials file", fi.Mode().Type())
+}
+
+// isNullDevice reports whether fi is the null device, which reads as
+// empty.
+func isNullDevice(fi fs.FileInfo) bool {
+	null, err := os.Stat(os.DevNull)
+	return err == nil && os.SameFile(fi, null)
 }

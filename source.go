@@ -22,6 +22,10 @@ type loaded struct {
 // network call and loads no SDK config.
 func (o *options) load(ctx context.Context) (loaded, error) {
 	in := loaded{files: o.sharedFiles()}
+	// The SDK would block on a FIFO or read /dev/zero forever.
+	if err := in.files.check(); err != nil {
+		return in, err
+	}
 	if o.static != nil || (o.custom != nil && o.profile == nil) {
 		return in, nil
 	}

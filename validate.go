@@ -129,11 +129,31 @@ func validateStatic(s *staticCredentials) error {
 		return invalid("WithStaticCredentials.AccessKeyID", "must be 16-128 upper-case letters and digits, like AKIA… (got %d characters; are the key ID and secret key the wrong way round?)", len(s.AccessKeyID))
 	case s.SecretAccessKey == "":
 		return invalid("WithStaticCredentials.SecretAccessKey", "is empty")
+	case len(s.SecretAccessKey) > maxSecretKey:
+		return invalid("WithStaticCredentials.SecretAccessKey", "is %d bytes; AWS secret keys are 40 characters (at most %d accepted)", len(s.SecretAccessKey), maxSecretKey)
+	case strings.ContainsRune(s.SecretAccessKey.reveal(), 0):
+		return invalid("WithStaticCredentials.SecretAccessKey", "contains a NUL byte")
 	case strings.HasPrefix(s.AccessKeyID, "ASIA") && s.SessionToken == "":
 		return invalid("WithStaticCredentials.SessionToken", "temporary key %s needs its session token", s.AccessKeyID)
+	case len(s.SessionToken) > maxSessionToken:
+		return invalid("WithStaticCredentials.SessionToken", "is %d bytes; at most %d accepted", len(s.SessionToken), maxSessionToken)
+	case strings.ContainsRune(s.SessionToken.reveal(), 0):
+		return invalid("WithStaticCredentials.SessionToken", "contains a NUL byte")
 	}
 	return nil
 }
+
+// Caps on the secrets of static keys, so that a stray file or a 10 MB
+// variable is refused before it is signed into every request. AWS secret
+// keys are 40 characters; session tokens have no documented maximum ("make
+// no assumptions about the maximum size") and are 1-4 KB in practice, so
+// their cap is generous. A NUL, which no environment variable can carry,
+// is refused too; other odd characters are left to STS (every output
+// format quotes them).
+const (
+	maxSecretKey    = 128
+	maxSessionToken = 64 << 10
+)
 
 // validateSerial checks an MFA serial: a virtual device ARN or a hardware
 // device serial, with a hint for the usual mistakes.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,6 +116,9 @@ func TestBadInput(t *testing.T) {
 	alice := f.aliceArgs
 	badUsers := filepath.Join(t.TempDir(), "users.json")
 	require.NoError(t, os.WriteFile(badUsers, []byte(`{"users":[{"name":"alice","mfa":"yes"}]}`), 0o600))
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer busy.Close()
 	notDir := filepath.Join(t.TempDir(), "file")
 	require.NoError(t, os.WriteFile(notDir, []byte("x"), 0o600))
 	// A cache case corrupts the entry of a cached role session: the next
@@ -241,7 +245,12 @@ func TestBadInput(t *testing.T) {
 		flag("--no-cache and --cache-dir", "no-cache", "env", "--no-cache", "--cache-dir", "/tmp"),
 		flag("--secret-key without --access-key", "need --access-key", "env", "--secret-key", "-"),
 		flagEnv("--access-key without a secret", "--access-key needs a secret key", []string{envSecretKey + "="}, "env", "--access-key", f.alice.AccessKeyID, "--sts-endpoint", f.srv.URL),
-		flag("--access-key too short", "AccessKeyID", "env", "--access-key", "AKIA1", "--sts-endpoint", f.srv.URL),
+		flag("--access-key too short", "--access-key", "env", "--access-key", "AKIA1", "--sts-endpoint", f.srv.URL),
+		flag("--access-key of 129", "--access-key", "env", "--access-key", "AKIA"+strings.Repeat("A", 125), "--sts-endpoint", f.srv.URL),
+		flagEnv("--secret-key with a NUL", "--secret-key", []string{envSecretKey + "=" + f.alice.SecretAccessKey + "\x00"}, append([]string{"env"}, alice()...)...),
+		flagEnv("--secret-key of 129 bytes", "--secret-key", []string{envSecretKey + "=" + strings.Repeat("s", 129)}, append([]string{"env"}, alice()...)...),
+		flagEnv("--session-token of 10 MB", "--session-token", []string{envSessionToken + "=" + strings.Repeat("t", 10<<20)}, append([]string{"env"}, alice()...)...),
+		flagEnv("--session-token with a NUL", "--session-token", []string{envSessionToken + "=a\x00b"}, append([]string{"env"}, alice()...)...),
 		flag("--sts-endpoint in clear text", "WithSTSEndpoint", "env", "--access-key", f.alice.AccessKeyID, "--sts-endpoint", "http://sts.example.com"),
 		flag("--sts-endpoint not a URL", "WithSTSEndpoint", "env", "--access-key", f.alice.AccessKeyID, "--sts-endpoint", "sts.local"),
 		flag("--profile with a space", "WithProfile", "env", "--profile", "my profile", "--sts-endpoint", f.srv.URL),
@@ -249,6 +258,8 @@ func TestBadInput(t *testing.T) {
 		flag("serve --addr without a port", "--addr", append([]string{"serve", "--addr", "localhost", "--role-arn", f.reader.ARN}, alice()...)...),
 		flag("serve --addr a LAN address", "--addr", append([]string{"serve", "--addr", "10.1.2.3:8080", "--role-arn", f.reader.ARN}, alice()...)...),
 		flag("exec with an argument before -- that is no profile", `"x y" is not a profile name`, "exec", "x y", "--", "true"),
+		flag("serve --addr a busy port", "--addr: listen tcp "+busy.Addr().String(), append([]string{"serve", "--addr", busy.Addr().String(),
+			"--mfa-serial", serial, "--mfa-token", "123456", "--role-arn", f.admin.ARN}, alice()...)...),
 		flag("sts-server --users with a wrong type", "--users", "sts-server", "--users", badUsers),
 		flag("console --console-duration of 5 min", "WithConsoleDuration", append([]string{"console", "--print", "--federation-endpoint",
 			f.srv.FederationURL(), "--role-arn", f.reader.ARN, "--console-duration", "5m"}, alice()...)...),

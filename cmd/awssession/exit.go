@@ -74,8 +74,8 @@ func (c *cli) exitCode(err error) int {
 	return exitError
 }
 
-// report prints err as one line on stderr, with a hint where one helps,
-// and returns the exit status.
+// report prints err as one line on stderr (see terminalText), with a
+// hint where one helps, and returns the exit status.
 func (c *cli) report(err error) int {
 	code := c.exitCode(err)
 	var status exitStatus
@@ -86,7 +86,7 @@ func (c *cli) report(err error) int {
 		fmt.Fprintln(c.stderr, "awssession: interrupted")
 		return code
 	}
-	fmt.Fprintf(c.stderr, "awssession: %s\n", oneLine(err))
+	fmt.Fprintf(c.stderr, "awssession: %s\n", terminalText(oneLine(err)))
 	if h := c.hint(err); h != "" {
 		fmt.Fprintf(c.stderr, "hint: %s\n", h)
 	}

@@ -19,6 +19,8 @@ import (
 )
 
 func main() {
+	// Best effort: a kernel without prctl leaves the process as it was.
+	_ = hideFromChildren()
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

@@ -136,7 +136,8 @@ func TestServe(t *testing.T) {
 	b.cancel()
 	require.Equal(t, 0, b.wait(t, 10*time.Second), "stderr: %s", b.stderr.String())
 	stderr := b.stderr.String()
-	assert.Equal(t, 3, strings.Count(stderr, "credential request refused"), "stderr: %s", stderr)
+	// Three refusals within 10 s: one warning (the server rate-limits them).
+	assert.Equal(t, 1, strings.Count(stderr, "credential request refused"), "stderr: %s", stderr)
 	assert.Contains(t, stderr, "credentials served")
 	for _, s := range []string{token, first.SecretAccessKey, first.Token, docs[0].SecretAccessKey, docs[0].Token, f.alice.SecretAccessKey} {
 		assert.NotContains(t, stderr, s)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -50,9 +51,6 @@ func (c *cli) serveCmd() *cobra.Command {
 		Example: serveExample,
 		Args:    noArgs,
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
-			if err := credserver.CheckAddr(addr); err != nil {
-				return usageErrorf(cmd, "--addr: %v", err)
-			}
 			ctx := cmd.Context()
 			srv, region, err := c.startServer(ctx, cmd, &f, addr)
 			if err != nil {
@@ -80,11 +78,25 @@ func (c *cli) serveCmd() *cobra.Command {
 	return cmd
 }
 
-// startServer builds the session the flags describe, fetches its
-// credentials once (so that a wrong MFA code or refused keys fail here,
-// with their exit status, before anything depends on the server) and
-// serves them on addr. It returns the server and the session's region.
-func (c *cli) startServer(ctx context.Context, cmd *cobra.Command, f *sessionFlags, addr string) (*credserver.Server, string, error) {
+// startServer binds addr ("": any free loopback port) first, so that a
+// bad or busy address fails before an STS call spends an MFA code, then
+// builds the session the flags describe, fetches its credentials once (so
+// that a wrong MFA code or refused keys fail here, with their exit status,
+// before anything depends on the server) and serves them. It returns the
+// server and the session's region.
+func (c *cli) startServer(ctx context.Context, cmd *cobra.Command, f *sessionFlags, addr string) (_ *credserver.Server, _ string, err error) {
+	ln, err := credserver.Listen(addr)
+	switch {
+	case err != nil && addr != "":
+		return nil, "", usageErrorf(cmd, "--addr: %v", err)
+	case err != nil:
+		return nil, "", fmt.Errorf("credential server: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = ln.Close()
+		}
+	}()
 	opts, err := c.sessionOptions(ctx, cmd, f)
 	if err != nil {
 		return nil, "", err
@@ -103,7 +115,7 @@ func (c *cli) startServer(ctx context.Context, cmd *cobra.Command, f *sessionFla
 	c.warnDefaultProfile(ctx)
 	// cfg.Credentials is the session's cache: the server's Retrieve on
 	// every request costs an STS call only when the session needs one.
-	srv, err := credserver.Start(addr, cfg.Credentials, c.logger())
+	srv, err := credserver.StartListener(ln, cfg.Credentials, c.logger())
 	if err != nil {
 		return nil, "", err
 	}

@@ -42,6 +42,7 @@ type Server struct {
 	provider  aws.CredentialsProvider
 	log       *slog.Logger
 	http      *http.Server
+	warnings  *warnLimiter
 	grace     time.Duration // see Close
 	closeOnce sync.Once
 }
@@ -51,10 +52,35 @@ type Server struct {
 // carry a fresh random 256-bit token. provider should cache (an
 // aws.CredentialsCache does): the server calls Retrieve on every request.
 func Start(addr string, provider aws.CredentialsProvider, log *slog.Logger) (*Server, error) {
+	ln, err := Listen(addr)
+	if err != nil {
+		return nil, fmt.Errorf("credential server: %w", err)
+	}
+	return StartListener(ln, provider, log)
+}
+
+// Listen binds addr, which must be a loopback address ("" means
+// 127.0.0.1:0), for [StartListener]: callers bind first, so that a busy or
+// bad address fails before any other work (an STS call, an MFA prompt).
+func Listen(addr string) (net.Listener, error) {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
 	if err := CheckAddr(addr); err != nil {
+		return nil, err
+	}
+	return net.Listen("tcp", addr)
+}
+
+// StartListener is [Start] on a listener from [Listen]; it takes ln over
+// and closes it on error.
+func StartListener(ln net.Listener, provider aws.CredentialsProvider, log *slog.Logger) (*Server, error) {
+	return start(ln, provider, log, defaultLimits())
+}
+
+func start(ln net.Listener, provider aws.CredentialsProvider, log *slog.Logger, lim limits) (*Server, error) {
+	if err := CheckAddr(ln.Addr().String()); err != nil {
+		_ = ln.Close()
 		return nil, fmt.Errorf("credential server: %w", err)
 	}
 	if log == nil {
@@ -62,16 +88,17 @@ func Start(addr string, provider aws.CredentialsProvider, log *slog.Logger) (*Se
 	}
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
+		_ = ln.Close()
 		return nil, fmt.Errorf("credential server: token: %w", err)
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("credential server: %w", err)
-	}
 	s := &Server{URL: "http://" + ln.Addr().String() + credentialsPath,
-		token: base64.RawURLEncoding.EncodeToString(raw), provider: provider, log: log, grace: shutdownGrace}
-	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = s.http.Serve(ln) }()
+		token: base64.RawURLEncoding.EncodeToString(raw), provider: provider, log: log, grace: shutdownGrace,
+		warnings: &warnLimiter{every: lim.WarnEvery, now: lim.Now}}
+	s.http = lim.server(s)
+	limited := limitListener(ln, lim.MaxConns, func() {
+		s.warn(context.Background(), "credential server at its connection limit; new connections wait", slog.Int("limit", lim.MaxConns))
+	})
+	go func() { _ = s.http.Serve(limited) }()
 	return s, nil
 }
 
@@ -93,6 +120,20 @@ func (s *Server) Env() []string {
 
 // Token returns the authorization token clients must send.
 func (s *Server) Token() string { return s.token }
+
+// warn logs a warning unless too many came lately (see warnLimiter): a
+// client that retries a refused request in a loop must not flood the
+// terminal of serve.
+func (s *Server) warn(ctx context.Context, msg string, attrs ...slog.Attr) {
+	ok, dropped := s.warnings.allow()
+	if !ok {
+		return
+	}
+	if dropped > 0 {
+		attrs = append(attrs, slog.Int("suppressed", dropped))
+	}
+	s.log.LogAttrs(ctx, slog.LevelWarn, msg, attrs...)
+}
 
 // shutdownGrace is how long Close lets requests in flight finish.
 const shutdownGrace = 2 * time.Second
@@ -128,7 +169,7 @@ type response struct {
 // ServeHTTP answers GET /credentials from loopback hosts with the token.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if code, msg := s.refuse(r); code != 0 {
-		s.log.LogAttrs(r.Context(), slog.LevelWarn, "credential request refused", slog.Int("status", code), slog.String("reason", msg), slog.String("remote", r.RemoteAddr))
+		s.warn(r.Context(), "credential request refused", slog.Int("status", code), slog.String("reason", msg), slog.String("remote", r.RemoteAddr))
 		writeError(w, code, msg)
 		return
 	}
