@@ -3,7 +3,6 @@ package awssession
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -176,7 +175,7 @@ func (m *mfaSource) code(ctx context.Context) (secret, error) {
 			return "", invalid("MFA token code", "the code for %s must be six digits (got %d characters)", m.serial, len(c))
 		}
 		code := secret(c)
-		if last.CodeHash == codeHash(m.serial, code) && m.now().Sub(last.UsedAt) < mfaReuseWindow {
+		if last.usedRecently(m.serial, code, m.now()) {
 			m.log.LogAttrs(ctx, slog.LevelInfo, "MFA code already used; asking for the next one", slog.String("serial", m.serial))
 			continue
 		}
@@ -202,30 +201,6 @@ func (m *mfaSource) attach(ctx context.Context, serial, code **string, attrs *[]
 	*serial, *code = &s, &tc
 	*attrs = append(*attrs, slog.String("serial", s))
 	return s, nil
-}
-
-func (m *mfaSource) key() string { return cacheKey("mfa", m.serial) }
-
-// lastUsed reads the device's record; anything unreadable counts as none.
-func (m *mfaSource) lastUsed(ctx context.Context) mfaEntry {
-	var e mfaEntry
-	b, err := m.cache.Get(ctx, m.key())
-	if err != nil || json.Unmarshal(b, &e) != nil || e.Version != entryVersion {
-		return mfaEntry{}
-	}
-	return e
-}
-
-// remember records code as used, before it is sent: a code that STS then
-// refuses is lost either way.
-func (m *mfaSource) remember(ctx context.Context, code secret) {
-	if m.cache == nil {
-		return
-	}
-	b, _ := json.Marshal(mfaEntry{Version: entryVersion, CodeHash: codeHash(m.serial, code), UsedAt: m.now().UTC()})
-	if err := m.cache.Put(ctx, m.key(), b); err != nil {
-		m.log.LogAttrs(ctx, slog.LevelWarn, "cannot record the MFA code as used", slog.String("serial", m.serial), slog.String("error", err.Error()))
-	}
 }
 
 // ctxMutex is a mutex whose Lock gives up when the context is done, so a
