@@ -176,3 +176,30 @@ func TestMFASourceSerialisesProvider(t *testing.T) {
 func newTestMFASource(serial string, tp TokenProvider) *mfaSource {
 	return collect([]Option{WithMFA(serial, tp)}).newMFASource()
 }
+
+// Seeds too short to be secure, absurdly long or not base32 are refused
+// with an error naming the field, never the seed.
+func TestTOTPSeedBounds(t *testing.T) {
+	t.Parallel()
+	for name, seed := range map[string]string{
+		"15 characters":      "GEZDGNBVGY3TQOJ",
+		"1025 characters":    strings.Repeat("A", 1025),
+		"not base32":         "GEZDGNBVGY3TQOJQ1890",
+		"empty":              "",
+		"padding only":       "========",
+		"spaces and 8 chars": "gezd gnbv",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := TOTP(seed)(context.Background(), "arn:aws:iam::123456789012:mfa/a")
+			require.ErrorIs(t, err, ErrInvalidInput)
+			assert.Contains(t, err.Error(), "TOTP secret")
+			if seed != "" {
+				assert.NotContains(t, err.Error(), strings.ToUpper(strings.ReplaceAll(seed, " ", ""))[:8])
+			}
+		})
+	}
+	for _, seed := range []string{"GEZDGNBVGY3TQOJQ", strings.Repeat("GEZDGNBV", 128), "gezd gnbv gy3t qojq===="} {
+		_, err := TOTP(seed)(context.Background(), "s")
+		assert.NoError(t, err, "%d characters", len(seed))
+	}
+}

@@ -45,14 +45,17 @@ func (m *mfaSource) lastUsed(ctx context.Context) mfaEntry {
 	return e
 }
 
-// remember records code as used, before it is sent: a code that STS then
-// refuses is lost either way.
-func (m *mfaSource) remember(ctx context.Context, code secret) {
+// remember records code as used in the cache, if any, before it is sent
+// (a code that STS then refuses is lost either way), and returns the
+// record for the process's memory.
+func (m *mfaSource) remember(ctx context.Context, code secret) mfaEntry {
+	e := mfaEntry{Version: entryVersion, CodeHash: codeHash(m.serial, code), UsedAt: m.now().UTC()}
 	if m.cache == nil {
-		return
+		return e
 	}
-	b, _ := json.Marshal(mfaEntry{Version: entryVersion, CodeHash: codeHash(m.serial, code), UsedAt: m.now().UTC()})
+	b, _ := json.Marshal(e)
 	if err := m.cache.Put(ctx, m.key(), b); err != nil {
 		m.log.LogAttrs(ctx, slog.LevelWarn, "cannot record the MFA code as used", slog.String("serial", m.serial), slog.String("error", err.Error()))
 	}
+	return e
 }

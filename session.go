@@ -136,7 +136,7 @@ func (o *options) newMFASource() *mfaSource {
 	if o.mfa == nil {
 		return nil
 	}
-	return &mfaSource{serial: o.mfa.SerialNumber, tokens: o.mfa.Tokens, mu: newCtxMutex(),
+	return &mfaSource{serial: o.mfa.SerialNumber, endpoint: o.stsEndpoint, tokens: o.mfa.Tokens, mu: newCtxMutex(),
 		cache: o.cache, log: o.logger, now: o.now}
 }
 
