@@ -1,13 +1,9 @@
 package awssession
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -35,29 +31,6 @@ func StaticToken(code string) TokenProvider {
 		}
 		used = true
 		return code, nil
-	}
-}
-
-// PromptToken returns a provider that writes "MFA code for SERIAL: " to out
-// and reads one line from in. Whitespace around the code is ignored. It is
-// safe for concurrent use: prompts never interleave. Use os.Stdin and
-// os.Stderr for a terminal, never os.Stdout (it may be captured by eval).
-func PromptToken(in io.Reader, out io.Writer) TokenProvider {
-	mu := newCtxMutex()
-	r := bufio.NewReader(in)
-	return func(ctx context.Context, serialNumber string) (string, error) {
-		if err := mu.Lock(ctx); err != nil {
-			return "", fmt.Errorf("prompt for MFA code: %w", err)
-		}
-		defer mu.Unlock()
-		if _, err := fmt.Fprintf(out, "MFA code for %s: ", serialNumber); err != nil {
-			return "", fmt.Errorf("prompt for MFA code: %w", err)
-		}
-		line, err := r.ReadString('\n')
-		if err != nil && !(errors.Is(err, io.EOF) && line != "") {
-			return "", fmt.Errorf("read MFA code for %s: %w", serialNumber, err)
-		}
-		return strings.TrimSpace(line), nil
 	}
 }
 
