@@ -3,6 +3,7 @@ package awssession
 import (
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -202,4 +203,21 @@ func TestTOTPSeedBounds(t *testing.T) {
 		_, err := TOTP(seed)(context.Background(), "s")
 		assert.NoError(t, err, "%d characters", len(seed))
 	}
+}
+
+// A prompt interrupted by its context hands the line it was reading to the
+// next prompt.
+func TestPromptTokenInterrupted(t *testing.T) {
+	t.Parallel()
+	in, typed := io.Pipe()
+	var out strings.Builder
+	tp := PromptToken(in, &out)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := tp(ctx, "s")
+	require.ErrorIs(t, err, context.Canceled)
+	go func() { _, _ = typed.Write([]byte("123456\n")) }()
+	got, err := tp(context.Background(), "s")
+	require.NoError(t, err)
+	assert.Equal(t, "123456", got)
 }

@@ -19,12 +19,16 @@ const guiTimeout = 5 * time.Minute
 // WAYLAND_DISPLAY say where it shows; nil means this process's. A dialog
 // the person cancels is an error matching [context.Canceled], as an
 // interrupt is; one left open for five minutes is closed. An unknown tool
-// is an error matching [ErrInvalidInput]. The provider is safe for
+// is an error matching [ErrInvalidInput], a tool not in PATH one matching
+// [os/exec.ErrNotFound]. The provider is safe for
 // concurrent use: dialogs never overlap.
 func GUIToken(tool string, env []string) (TokenProvider, error) {
 	dialog, ok := dialogs[tool]
 	if !ok {
 		return nil, invalid("GUI prompt", "unknown tool %q; want zenity, kdialog or osascript", tool)
+	}
+	if _, err := lookPath(tool, env); err != nil {
+		return nil, fmt.Errorf("GUI prompt: %w", err)
 	}
 	r := codeCommand{env: env, timeout: guiTimeout}
 	mu := newCtxMutex()

@@ -162,5 +162,5 @@ func lookPath(file string, env []string) (string, error) {
 			}
 		}
 	}
-	return "", fmt.Errorf("%q not found in PATH", file)
+	return "", &exec.Error{Name: file, Err: exec.ErrNotFound}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -57,7 +58,7 @@ func TestProcessToken(t *testing.T) {
 		"garbage":         {command: "mfa-code 'Amazon:alice  123456'", err: "printed no six-digit code"},
 		"five digits":     {command: "mfa-code 12345", err: "printed no six-digit code"},
 		"exit status":     {command: "sh -c 'exit 3'", err: "exited with status 3"},
-		"not found":       {command: "no-such-mfa-program", err: "not found in PATH"},
+		"not found":       {command: "no-such-mfa-program", err: "executable file not found in $PATH"},
 		"hangs":           {command: "sh -c 'sleep 60'", timeout: 100 * time.Millisecond, err: "no code after 100ms"},
 		"hangs, no shell": {command: "sleep 60", timeout: 100 * time.Millisecond, err: "no code after 100ms"},
 	} {
@@ -115,6 +116,8 @@ func TestGUIToken(t *testing.T) {
 
 	_, err = GUIToken("xmessage", env)
 	require.ErrorIs(t, err, ErrInvalidInput)
+	_, err = GUIToken("kdialog", env)
+	require.ErrorIs(t, err, exec.ErrNotFound)
 }
 
 func TestGUITokenOsascriptQuotes(t *testing.T) {

@@ -19,14 +19,21 @@ import (
 var ErrNoTerminal = errors.New("no terminal to ask for an MFA code on")
 
 // PromptToken returns a provider that writes "MFA code for SERIAL: " to out
-// and reads one line from in. Whitespace around the code is ignored. It is
-// safe for concurrent use: prompts never interleave. For a person at a
-// terminal use [TerminalToken], which shows the prompt even when stdin,
-// stdout and stderr are captured; never write a prompt to os.Stdout (it
-// may be captured by eval).
+// and reads one line from in. Whitespace around the code is ignored. A
+// call returns when ctx is done (Ctrl-C at the prompt); the line it was
+// reading then goes to the next call. It is safe for concurrent use:
+// prompts never interleave. For a person at a terminal use
+// [TerminalToken], which shows the prompt even when stdin, stdout and
+// stderr are captured; never write a prompt to os.Stdout (it may be
+// captured by eval).
 func PromptToken(in io.Reader, out io.Writer) TokenProvider {
+	type line struct {
+		text string
+		err  error
+	}
 	mu := newCtxMutex()
 	r := bufio.NewReader(in)
+	var pending chan line // a read in progress; guarded by mu
 	return func(ctx context.Context, serialNumber string) (string, error) {
 		if err := mu.Lock(ctx); err != nil {
 			return "", fmt.Errorf("prompt for MFA code: %w", err)
@@ -35,11 +42,23 @@ func PromptToken(in io.Reader, out io.Writer) TokenProvider {
 		if _, err := fmt.Fprintf(out, "MFA code for %s: ", serialNumber); err != nil {
 			return "", fmt.Errorf("prompt for MFA code: %w", err)
 		}
-		line, err := r.ReadString('\n')
-		if err != nil && !(errors.Is(err, io.EOF) && line != "") {
-			return "", fmt.Errorf("read MFA code for %s: %w", serialNumber, err)
+		if pending == nil {
+			pending = make(chan line, 1)
+			go func(ch chan<- line) {
+				text, err := r.ReadString('\n')
+				ch <- line{text, err}
+			}(pending)
 		}
-		return strings.TrimSpace(line), nil
+		select {
+		case <-ctx.Done():
+			return "", fmt.Errorf("prompt for the MFA code for %s: %w", serialNumber, ctx.Err())
+		case l := <-pending:
+			pending = nil
+			if l.err != nil && !(errors.Is(l.err, io.EOF) && l.text != "") {
+				return "", fmt.Errorf("read MFA code for %s: %w", serialNumber, l.err)
+			}
+			return strings.TrimSpace(l.text), nil
+		}
 	}
 }
 

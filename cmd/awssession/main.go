@@ -6,15 +6,17 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
 
-	"golang.org/x/term"
+	"github.com/awssession/awssession"
 )
 
 func main() {
@@ -44,11 +46,19 @@ type cli struct {
 	// environ is the environment as "NAME=value" entries; getenv reads it
 	// and exec passes an edited copy of it to the child.
 	environ []string
-	// stdinTerminal reports whether stdin is an interactive terminal.
-	stdinTerminal bool
-	// openTTY opens the controlling terminal, for MFA prompts when stdin
-	// is not a terminal (it carries secrets, or a pipe).
+	// openTTY, when tests set it, stands for the controlling terminal:
+	// prompts read the code from what it returns and write the question
+	// on stderr; an error means there is no terminal. nil: the real one
+	// (awssession.TerminalToken). See promptTokens.
 	openTTY func() (io.ReadCloser, error)
+	// goos is runtime.GOOS; it picks the GUI prompt.
+	goos string
+	// mfaProcessTimeout bounds each run of an MFA process; 0 means the
+	// library's default.
+	mfaProcessTimeout time.Duration
+	terminal          awssession.TokenProvider // see terminalTokens
+	// prompts counts MFA code requests in flight; see interruptibleTokens.
+	prompts sync.WaitGroup
 
 	// startBrowser runs the command that opens a URL (console); path is
 	// argv[0] found in PATH.
@@ -75,11 +85,7 @@ type cli struct {
 }
 
 func newCLI(stdin io.Reader, stdout, stderr io.Writer, environ []string) *cli {
-	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ, openTTY: openControllingTTY, startBrowser: startBrowser}
-	if f, ok := stdin.(*os.File); ok {
-		c.stdinTerminal = term.IsTerminal(int(f.Fd()))
-	}
-	return c
+	return &cli{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ, goos: runtime.GOOS, startBrowser: startBrowser}
 }
 
 // getenv returns the value of the environment variable name, or "".
@@ -91,16 +97,4 @@ func (c *cli) getenv(name string) string {
 		}
 	}
 	return ""
-}
-
-func openControllingTTY() (io.ReadCloser, error) {
-	f, err := os.Open("/dev/tty")
-	if err != nil {
-		return nil, err
-	}
-	if !term.IsTerminal(int(f.Fd())) {
-		_ = f.Close()
-		return nil, errors.New("/dev/tty is not a terminal")
-	}
-	return f, nil
 }

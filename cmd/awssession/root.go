@@ -125,6 +125,7 @@ func (c *cli) run(ctx context.Context, args []string) int {
 	root.SetOut(c.stdout)
 	root.SetErr(c.stderr)
 	err := root.ExecuteContext(ctx)
+	c.prompts.Wait() // an interrupted prompt restores the terminal, ends its dialog
 	for _, cl := range c.closers {
 		_ = cl.Close()
 	}

@@ -122,9 +122,7 @@ func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *session
 	if f.stsEndpoint != "" {
 		opts = append(opts, awssession.WithSTSEndpoint(f.stsEndpoint))
 	}
-	if c.debug {
-		opts = append(opts, awssession.WithLogger(c.logger()))
-	}
+	opts = append(opts, awssession.WithLogger(c.sessionLogger()))
 	cache, err := c.cacheOption(f)
 	if err != nil {
 		return nil, err
