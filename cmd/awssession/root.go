@@ -20,11 +20,15 @@ Secrets need not appear on the command line (and in your shell history):
   AWSSESSION_SESSION_TOKEN, AWSSESSION_MFA_TOKEN     used when the flag is absent
   --mfa-totp-secret-env NAME                         computes codes from the base32
                                                      seed in $NAME
-Without any of these, the MFA code is asked for on the terminal (never on
-stdout, so eval "$(awssession env ...)" stays clean).
+  --mfa-process CMD (or mfa_process in the profile) runs CMD, e.g.
+                                                     "ykman oath accounts code -s NAME",
+                                                     and reads the code from its stdout
+Without any of these, the MFA code is asked for on the terminal (/dev/tty,
+also under a credential_process), else in a GUI dialog (--prompt chooses);
+never on stdout, so eval "$(awssession env ...)" stays clean.
 
 Exit status: 0 ok, 2 bad input, 3 refused by STS (wrong MFA code, access
-denied, unknown or expired keys), 1 anything else. exec returns the
+denied, unknown or expired keys), 130 interrupted, 1 anything else. exec returns the
 command's own status.`
 
 const rootExample = `  # The whole MFA + assume-role flow against a local fake STS, no account needed
