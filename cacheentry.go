@@ -58,24 +58,6 @@ func decodeCredentials(b []byte) (aws.Credentials, error) {
 		AccountID: e.AccountID, Source: e.Source}, nil
 }
 
-// mfaEntry remembers the last code handed out for a device. It holds a
-// hash of the code, and only of a code already sent to STS, which accepts
-// each code once: it is worthless to anyone who reads it.
-type mfaEntry struct {
-	Version  int       `json:"version"`
-	CodeHash string    `json:"codeSha256"`
-	UsedAt   time.Time `json:"usedAt"`
-}
-
-// mfaReuseWindow is how long STS may still accept a code: its own step and
-// the step after.
-const mfaReuseWindow = 3 * TOTPPeriod
-
-func codeHash(serial string, code secret) string {
-	h := sha256.Sum256([]byte(serial + "\x00" + code.reveal()))
-	return hex.EncodeToString(h[:])
-}
-
 // cacheKey hashes the parts that determine a cached value into a key.
 func cacheKey(kind string, parts ...any) string {
 	b, _ := json.Marshal(parts) // parts are strings, numbers and string maps

@@ -1,20 +1,13 @@
 package awssession
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/awssession/awssession/internal/stsrules"
-	"github.com/pquerna/otp"
-	"github.com/pquerna/otp/totp"
 )
 
 // A TokenProvider returns a current MFA code for the device serialNumber.
@@ -41,107 +34,21 @@ func StaticToken(code string) TokenProvider {
 	}
 }
 
-// TOTPPeriod is the time step of AWS virtual MFA devices (RFC 6238).
-const TOTPPeriod = 30 * time.Second
-
-var totpOptions = totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
-
-// TOTP returns a provider that computes codes from a virtual MFA device's
-// base32 seed (RFC 6238: HMAC-SHA1, 6 digits, 30 s steps). It never returns
-// the same code twice: when the current step's code was already handed out
-// it waits for the next step, or until ctx is done. It is safe for
-// concurrent use. A seed that is not base32 makes every call return an
-// error matching [ErrInvalidInput] (the seed itself is never shown).
-func TOTP(base32Secret string) TokenProvider {
-	return newTOTP(secret(base32Secret), realClock{}).code
-}
-
-// clock is the time source of TOTP; tests replace it.
-type clock interface {
-	Now() time.Time
-	// After is time.After, honouring the caller's context.
-	After(d time.Duration) <-chan time.Time
-}
-
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
-
-type totpSource struct {
-	seed  secret
-	clock clock
-
-	mu       ctxMutex
-	lastStep int64 // last step handed out; 0 = none
-}
-
-func newTOTP(seed secret, c clock) *totpSource {
-	norm := strings.ToUpper(strings.Join(strings.Fields(seed.reveal()), ""))
-	return &totpSource{seed: secret(norm), clock: c, mu: newCtxMutex()}
-}
-
-func (s *totpSource) code(ctx context.Context, serialNumber string) (string, error) {
-	if err := s.mu.Lock(ctx); err != nil {
-		return "", fmt.Errorf("TOTP for %s: %w", serialNumber, err)
-	}
-	defer s.mu.Unlock()
-	now := s.clock.Now()
-	step := now.Unix() / int64(TOTPPeriod/time.Second)
-	if step <= s.lastStep {
-		next := time.Unix((s.lastStep+1)*int64(TOTPPeriod/time.Second), 0)
-		select {
-		case <-ctx.Done():
-			return "", fmt.Errorf("TOTP for %s: waiting for the next code: %w", serialNumber, ctx.Err())
-		case <-s.clock.After(next.Sub(now)):
-		}
-		now, step = next, s.lastStep+1
-	}
-	code, err := totp.GenerateCodeCustom(s.seed.reveal(), now, totpOptions)
-	if err != nil {
-		// The error text of the otp package does not echo the seed.
-		return "", invalid("TOTP secret", "not a base32 seed: %v", err)
-	}
-	s.lastStep = step
-	return code, nil
-}
-
-// PromptToken returns a provider that writes "MFA code for SERIAL: " to out
-// and reads one line from in. Whitespace around the code is ignored. It is
-// safe for concurrent use: prompts never interleave. Use os.Stdin and
-// os.Stderr for a terminal, never os.Stdout (it may be captured by eval).
-func PromptToken(in io.Reader, out io.Writer) TokenProvider {
-	mu := newCtxMutex()
-	r := bufio.NewReader(in)
-	return func(ctx context.Context, serialNumber string) (string, error) {
-		if err := mu.Lock(ctx); err != nil {
-			return "", fmt.Errorf("prompt for MFA code: %w", err)
-		}
-		defer mu.Unlock()
-		if _, err := fmt.Fprintf(out, "MFA code for %s: ", serialNumber); err != nil {
-			return "", fmt.Errorf("prompt for MFA code: %w", err)
-		}
-		line, err := r.ReadString('\n')
-		if err != nil && !(errors.Is(err, io.EOF) && line != "") {
-			return "", fmt.Errorf("read MFA code for %s: %w", serialNumber, err)
-		}
-		return strings.TrimSpace(line), nil
-	}
-}
-
 // mfaSource hands out codes for one device. It serialises calls to the
 // user's provider, which need not be safe for concurrent use, and checks
-// each code's shape before it can reach STS. With a cache it also holds
-// the device across processes while it picks a code, and remembers the
-// last code handed out, so that no two callers anywhere send the same
-// code (STS would refuse the second).
+// each code's shape before it can reach STS. It holds the device while it
+// picks a code, in this process (usedCodes) and, with a cache, across
+// processes, and remembers the last code handed out in both, so that no
+// two callers anywhere send the same code (STS would refuse the second).
+// Providers find the session's logger in the context of their call.
 type mfaSource struct {
-	serial string
-	mu     ctxMutex
-	tokens TokenProvider
-	cache  Cache // nil: remember in this process only
-	log    *slog.Logger
-	now    func() time.Time
+	serial   string
+	endpoint string // the explicit STS endpoint, "" for AWS's; see deviceKey
+	mu       ctxMutex
+	tokens   TokenProvider
+	cache    Cache // nil: remember in this process only
+	log      *slog.Logger
+	now      func() time.Time
 }
 
 // maxReusedCodes is how many already-used codes a provider may offer
@@ -154,7 +61,12 @@ func (m *mfaSource) code(ctx context.Context) (secret, error) {
 		return "", fmt.Errorf("MFA code for %s: %w", m.serial, err)
 	}
 	defer m.mu.Unlock()
-	var last mfaEntry
+	dev, err := usedCodes.acquire(ctx, deviceKey{m.endpoint, m.serial}, m.now())
+	if err != nil {
+		return "", fmt.Errorf("MFA code for %s: %w", m.serial, err)
+	}
+	defer usedCodes.release(dev)
+	last := dev.last
 	if m.cache != nil {
 		unlock, err := m.cache.Lock(ctx, m.key())
 		switch {
@@ -165,8 +77,11 @@ func (m *mfaSource) code(ctx context.Context) (secret, error) {
 		default:
 			defer unlock()
 		}
-		last = m.lastUsed(ctx)
+		if e := m.lastUsed(ctx); e.UsedAt.After(last.UsedAt) {
+			last = e
+		}
 	}
+	ctx = withLogger(ctx, m.log)
 	for range maxReusedCodes {
 		c, err := m.tokens(ctx, m.serial)
 		if err != nil {
@@ -176,11 +91,11 @@ func (m *mfaSource) code(ctx context.Context) (secret, error) {
 			return "", invalid("MFA token code", "the code for %s must be six digits (got %d characters)", m.serial, len(c))
 		}
 		code := secret(c)
-		if last.CodeHash == codeHash(m.serial, code) && m.now().Sub(last.UsedAt) < mfaReuseWindow {
-			m.log.LogAttrs(ctx, slog.LevelInfo, "MFA code already used; asking for the next one", slog.String("serial", m.serial))
+		if last.usedRecently(m.serial, code, m.now()) {
+			m.log.LogAttrs(ctx, slog.LevelDebug, "MFA code already used; asking for the next one", slog.String("serial", m.serial))
 			continue
 		}
-		m.remember(ctx, code)
+		dev.last = m.remember(ctx, code)
 		return code, nil
 	}
 	return "", fmt.Errorf("MFA code for %s: the codes offered were already used; wait for the next one: %w", m.serial, ErrMFATokenUsed)
@@ -202,30 +117,6 @@ func (m *mfaSource) attach(ctx context.Context, serial, code **string, attrs *[]
 	*serial, *code = &s, &tc
 	*attrs = append(*attrs, slog.String("serial", s))
 	return s, nil
-}
-
-func (m *mfaSource) key() string { return cacheKey("mfa", m.serial) }
-
-// lastUsed reads the device's record; anything unreadable counts as none.
-func (m *mfaSource) lastUsed(ctx context.Context) mfaEntry {
-	var e mfaEntry
-	b, err := m.cache.Get(ctx, m.key())
-	if err != nil || json.Unmarshal(b, &e) != nil || e.Version != entryVersion {
-		return mfaEntry{}
-	}
-	return e
-}
-
-// remember records code as used, before it is sent: a code that STS then
-// refuses is lost either way.
-func (m *mfaSource) remember(ctx context.Context, code secret) {
-	if m.cache == nil {
-		return
-	}
-	b, _ := json.Marshal(mfaEntry{Version: entryVersion, CodeHash: codeHash(m.serial, code), UsedAt: m.now().UTC()})
-	if err := m.cache.Put(ctx, m.key(), b); err != nil {
-		m.log.LogAttrs(ctx, slog.LevelWarn, "cannot record the MFA code as used", slog.String("serial", m.serial), slog.String("error", err.Error()))
-	}
 }
 
 // ctxMutex is a mutex whose Lock gives up when the context is done, so a

@@ -3,6 +3,7 @@ package awssession
 import (
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -185,4 +186,48 @@ func TestMFASourceSerialisesProvider(t *testing.T) {
 
 func newTestMFASource(serial string, tp TokenProvider) *mfaSource {
 	return collect([]Option{WithMFA(serial, tp)}).mfaSource(serial)
+}
+
+// Seeds too short to be secure, absurdly long or not base32 are refused
+// with an error naming the field, never the seed.
+func TestTOTPSeedBounds(t *testing.T) {
+	t.Parallel()
+	for name, seed := range map[string]string{
+		"15 characters":      "GEZDGNBVGY3TQOJ",
+		"1025 characters":    strings.Repeat("A", 1025),
+		"not base32":         "GEZDGNBVGY3TQOJQ1890",
+		"empty":              "",
+		"padding only":       "========",
+		"spaces and 8 chars": "gezd gnbv",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := TOTP(seed)(context.Background(), "arn:aws:iam::123456789012:mfa/a")
+			require.ErrorIs(t, err, ErrInvalidInput)
+			assert.Contains(t, err.Error(), "TOTP secret")
+			if seed != "" {
+				assert.NotContains(t, err.Error(), strings.ToUpper(strings.ReplaceAll(seed, " ", ""))[:8])
+			}
+		})
+	}
+	for _, seed := range []string{"GEZDGNBVGY3TQOJQ", strings.Repeat("GEZDGNBV", 128), "gezd gnbv gy3t qojq===="} {
+		_, err := TOTP(seed)(context.Background(), "s")
+		assert.NoError(t, err, "%d characters", len(seed))
+	}
+}
+
+// A prompt interrupted by its context hands the line it was reading to the
+// next prompt.
+func TestPromptTokenInterrupted(t *testing.T) {
+	t.Parallel()
+	in, typed := io.Pipe()
+	var out strings.Builder
+	tp := PromptToken(in, &out)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := tp(ctx, "s")
+	require.ErrorIs(t, err, context.Canceled)
+	go func() { _, _ = typed.Write([]byte("123456\n")) }()
+	got, err := tp(context.Background(), "s")
+	require.NoError(t, err)
+	assert.Equal(t, "123456", got)
 }

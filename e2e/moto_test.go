@@ -59,7 +59,7 @@ func (w *world) testAssumeRoleWithMFA(t *testing.T) {
 
 	cfg, err := awssession.CreateSession(ctx, append(w.userOptions(t),
 		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: w.roleARN}),
-		awssession.WithMFA(w.mfaSerial, awssession.TOTP(w.mfaSeed)),
+		awssession.WithMFA(w.devices["assume"].serial, awssession.TOTP(w.devices["assume"].seed)),
 	)...)
 	require.NoError(t, err)
 	w.requireListsBucket(t, ctx, cfg)
@@ -78,7 +78,7 @@ func (w *world) testSessionTokenWithMFA(t *testing.T) {
 
 	cfg, err := awssession.CreateSession(ctx, append(w.userOptions(t),
 		awssession.WithGetSessionToken(0),
-		awssession.WithMFA(w.mfaSerial, awssession.TOTP(w.mfaSeed)),
+		awssession.WithMFA(w.devices["session"].serial, awssession.TOTP(w.devices["session"].seed)),
 	)...)
 	require.NoError(t, err)
 	w.requireListsBucket(t, ctx, cfg)
@@ -99,7 +99,7 @@ role_arn = %s
 source_profile = e2e-user
 mfa_serial = %s
 region = %s
-`, w.roleARN, w.mfaSerial, region)
+`, w.roleARN, w.devices["profile"].serial, region)
 	credentialsText := fmt.Sprintf(`[e2e-user]
 aws_access_key_id = %s
 aws_secret_access_key = %s
@@ -107,7 +107,7 @@ aws_secret_access_key = %s
 
 	cfg, err := awssession.CreateSession(ctx,
 		awssession.WithProfile("e2e-admin"),
-		awssession.WithMFA(w.mfaSerial, awssession.TOTP(w.mfaSeed)),
+		awssession.WithMFA(w.devices["profile"].serial, awssession.TOTP(w.devices["profile"].seed)),
 		awssession.WithSTSEndpoint(w.moto.URL),
 		sharedFiles(t, configText, credentialsText),
 	)

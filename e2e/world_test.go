@@ -39,8 +39,16 @@ type world struct {
 	accessKeyID, secretAccessKey string
 	userARN                      string
 	mfaSerial, mfaSeed           string
-	roleARN                      string
+	// devices are more enabled MFA devices of the user, one per scenario
+	// that sends a code: a process remembers each device's used codes
+	// (STS accepts a code once), so scenarios sharing a device would wait
+	// 30 s for each other's next code.
+	devices map[string]mfaDevice
+	roleARN string
 }
+
+// mfaDevice is a virtual MFA device's serial and base32 seed.
+type mfaDevice struct{ serial, seed string }
 
 // newWorld starts moto and creates the world in it with moto's admin
 // access (any keys, while authentication is off).
@@ -71,19 +79,12 @@ func newWorld(t *testing.T) *world {
 		return err
 	}, []string{"sts:AssumeRole", "sts:GetSessionToken"})
 
-	device, err := iamClient.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String(userName)})
-	require.NoError(t, err)
-	w.mfaSerial, w.mfaSeed = aws.ToString(device.VirtualMFADevice.SerialNumber), string(device.VirtualMFADevice.Base32StringSeed)
-	now := time.Now()
-	code1, err := totp.GenerateCode(w.mfaSeed, now)
-	require.NoError(t, err, "the seed moto returned is not base32")
-	code2, err := totp.GenerateCode(w.mfaSeed, now.Add(awssession.TOTPPeriod))
-	require.NoError(t, err)
-	_, err = iamClient.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{
-		UserName: aws.String(userName), SerialNumber: aws.String(w.mfaSerial),
-		AuthenticationCode1: aws.String(code1), AuthenticationCode2: aws.String(code2),
-	})
-	require.NoError(t, err)
+	d := addMFADevice(t, ctx, iamClient, userName)
+	w.mfaSerial, w.mfaSeed = d.serial, d.seed
+	w.devices = map[string]mfaDevice{}
+	for _, name := range []string{"assume", "session", "profile"} {
+		w.devices[name] = addMFADevice(t, ctx, iamClient, userName+"-"+name)
+	}
 
 	trust, err := json.Marshal(map[string]any{
 		"Version": "2012-10-17",
@@ -110,6 +111,25 @@ func newWorld(t *testing.T) *world {
 	_, err = s3Client(admin, w.moto.URL).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)})
 	require.NoError(t, err)
 	return w
+}
+
+// addMFADevice creates a virtual MFA device and enables it for the user.
+func addMFADevice(t *testing.T, ctx context.Context, iamClient *iam.Client, name string) mfaDevice {
+	t.Helper()
+	device, err := iamClient.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String(name)})
+	require.NoError(t, err)
+	d := mfaDevice{serial: aws.ToString(device.VirtualMFADevice.SerialNumber), seed: string(device.VirtualMFADevice.Base32StringSeed)}
+	now := time.Now()
+	code1, err := totp.GenerateCode(d.seed, now)
+	require.NoError(t, err, "the seed moto returned is not base32")
+	code2, err := totp.GenerateCode(d.seed, now.Add(awssession.TOTPPeriod))
+	require.NoError(t, err)
+	_, err = iamClient.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{
+		UserName: aws.String(userName), SerialNumber: aws.String(d.serial),
+		AuthenticationCode1: aws.String(code1), AuthenticationCode2: aws.String(code2),
+	})
+	require.NoError(t, err)
+	return d
 }
 
 // putPolicy writes an identity policy that allows actions on everything.

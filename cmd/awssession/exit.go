@@ -14,10 +14,11 @@ import (
 
 // Exit statuses.
 const (
-	exitOK      = 0
-	exitError   = 1 // anything else
-	exitUsage   = 2 // bad flags, arguments or input
-	exitRefused = 3 // STS refused the credentials or the MFA code
+	exitOK          = 0
+	exitError       = 1   // anything else
+	exitUsage       = 2   // bad flags, arguments or input
+	exitRefused     = 3   // STS refused the credentials or the MFA code
+	exitInterrupted = 130 // Ctrl-C or SIGTERM, as shells and the AWS CLI report it
 )
 
 // usageError is a bad flag, argument or input found by the command line.
@@ -61,6 +62,8 @@ func (c *cli) exitCode(err error) int {
 		return int(status)
 	case errors.As(err, &start):
 		return start.status()
+	case errors.Is(err, context.Canceled):
+		return exitInterrupted
 	case errors.As(err, &usage), !c.started, errors.Is(err, awssession.ErrInvalidInput), keyring.IsUnusable(err):
 		return exitUsage
 	case errors.Is(err, awssession.ErrMFAFailed), errors.Is(err, awssession.ErrMFATokenUsed):

@@ -20,6 +20,7 @@ type sessionFlags struct {
 	durations                           durations
 
 	mfaSerial, mfaToken, totpEnv string
+	mfaProcess, prompt           string
 	sessionTokenDuration         durations // at most one
 	noSession                    bool
 
@@ -43,15 +44,17 @@ func (f *sessionFlags) register(cmd *cobra.Command) {
 	fs.StringArrayVar(&f.externalIDs, "external-id", nil, "external ID the role's trust requires (once for every role, or once per --role-arn)")
 	fs.Var(&f.durations, "duration", "role session length, e.g. 1h or 3600 (seconds); once for every role, or once per --role-arn (default 1h)")
 	fs.StringVar(&f.mfaSerial, "mfa-serial", "", "MFA device (arn:aws:iam::ACCOUNT:mfa/NAME or a hardware serial); without a role it adds an MFA session")
-	fs.StringVar(&f.mfaToken, "mfa-token", "", `current six-digit MFA code; "-" reads stdin (or $AWSSESSION_MFA_TOKEN; default: ask on the terminal)`)
+	fs.StringVar(&f.mfaToken, "mfa-token", "", `current six-digit MFA code; "-" reads stdin (or $AWSSESSION_MFA_TOKEN; default: ask, see --prompt)`)
 	fs.StringVar(&f.totpEnv, "mfa-totp-secret-env", "", "name of an environment variable holding the MFA device's base32 TOTP seed")
+	fs.StringVar(&f.mfaProcess, "mfa-process", "", `command that prints the MFA code, e.g. "ykman oath accounts code -s NAME": split into words with '' and "" quoting, run without a shell (default: the profile's mfa_process)`)
+	fs.StringVar(&f.prompt, "prompt", "", "where to ask for the MFA code: terminal, zenity, kdialog or osascript (default: the terminal, else a GUI dialog)")
 	fs.Var(&f.sessionTokenDuration, "session-token-duration", "add an MFA session (GetSessionToken) of this length, e.g. 12h (15m to 36h)")
 	fs.BoolVar(&f.noSession, "no-session", false, "send the MFA code to AssumeRole instead of an MFA session (GetSessionToken, 12 h) under the roles")
 	fs.StringVar(&f.stsEndpoint, "sts-endpoint", "", "send every STS call to this URL (VPC endpoint, fake STS such as awssession sts-server)")
 	fs.Var(&f.stsTimeout, "sts-timeout", "give up on an STS call (retries included) after this long (default 30s)")
 	fs.BoolVar(&f.noCache, "no-cache", false, "neither read nor write the credential cache")
 	cacheDirFlag(fs, &f.cacheDir)
-	cmd.MarkFlagsMutuallyExclusive("mfa-token", "mfa-totp-secret-env")
+	cmd.MarkFlagsMutuallyExclusive("mfa-token", "mfa-totp-secret-env", "mfa-process")
 	cmd.MarkFlagsMutuallyExclusive("access-key", "profile")
 	cmd.MarkFlagsMutuallyExclusive("no-cache", "cache-dir")
 }

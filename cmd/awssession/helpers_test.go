@@ -120,6 +120,20 @@ func (f *fixture) run(t *testing.T, env []string, stdin string, args ...string) 
 
 func runCLI(t *testing.T, env []string, stdin string, args ...string) result {
 	t.Helper()
+	return runCLIWith(t, env, stdin, nil, args...)
+}
+
+// typing runs the command with a terminal on which the person types
+// typed (each prompt reads a line of it).
+func (f *fixture) typing(t *testing.T, env []string, typed string, args ...string) result {
+	t.Helper()
+	return runCLIWith(t, append(append([]string(nil), f.env...), env...), "", strings.NewReader(typed), args...)
+}
+
+// runCLIWith runs the command; tty, when not nil, is what is typed on the
+// terminal, else there is none.
+func runCLIWith(t *testing.T, env []string, stdin string, tty io.Reader, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
@@ -127,6 +141,9 @@ func runCLI(t *testing.T, env []string, stdin string, args ...string) result {
 	env = append([]string{envCacheDir + "=" + t.TempDir()}, env...)
 	c := newCLI(strings.NewReader(stdin), &stdout, &stderr, env)
 	c.openTTY = func() (io.ReadCloser, error) { return nil, errors.New("no terminal in tests") }
+	if tty != nil {
+		c.openTTY = func() (io.ReadCloser, error) { return io.NopCloser(tty), nil }
+	}
 	code := c.run(ctx, args)
 	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }

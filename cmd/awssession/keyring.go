@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -103,8 +104,12 @@ func (c *cli) readHidden(prompt string, tty bool) (string, bool, error) {
 	switch f, isFile := c.stdin.(*os.File); {
 	case c.stdinTerminal && isFile:
 		fd = int(f.Fd())
-	case tty && c.openTTY != nil:
-		t, err := c.openTTY()
+	case tty:
+		open := c.openTTY
+		if open == nil {
+			open = func() (io.ReadCloser, error) { return os.Open("/dev/tty") }
+		}
+		t, err := open()
 		if err != nil {
 			return "", false, nil
 		}

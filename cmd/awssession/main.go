@@ -6,14 +6,17 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
 
+	"github.com/awssession/awssession"
 	"github.com/awssession/awssession/internal/keyring"
 	"golang.org/x/term"
 )
@@ -50,9 +53,19 @@ type cli struct {
 	environ []string
 	// stdinTerminal reports whether stdin is an interactive terminal.
 	stdinTerminal bool
-	// openTTY opens the controlling terminal, for MFA prompts when stdin
-	// is not a terminal (it carries secrets, or a pipe).
+	// openTTY, when tests set it, stands for the controlling terminal:
+	// prompts read the code from what it returns and write the question
+	// on stderr; an error means there is no terminal. nil: the real one
+	// (awssession.TerminalToken). See promptTokens.
 	openTTY func() (io.ReadCloser, error)
+	// goos is runtime.GOOS; it picks the GUI prompt.
+	goos string
+	// mfaProcessTimeout bounds each run of an MFA process; 0 means the
+	// library's default.
+	mfaProcessTimeout time.Duration
+	terminal          awssession.TokenProvider // see terminalTokens
+	// prompts counts MFA code requests in flight; see interruptibleTokens.
+	prompts sync.WaitGroup
 
 	// startBrowser runs the command that opens a URL (console); path is
 	// argv[0] found in PATH.
@@ -83,7 +96,7 @@ type cli struct {
 }
 
 func newCLI(stdin io.Reader, stdout, stderr io.Writer, environ []string) *cli {
-	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ, openTTY: openControllingTTY, startBrowser: startBrowser}
+	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ, goos: runtime.GOOS, startBrowser: startBrowser}
 	if f, ok := stdin.(*os.File); ok {
 		c.stdinTerminal = term.IsTerminal(int(f.Fd()))
 	}
@@ -99,16 +112,4 @@ func (c *cli) getenv(name string) string {
 		}
 	}
 	return ""
-}
-
-func openControllingTTY() (io.ReadCloser, error) {
-	f, err := os.Open("/dev/tty")
-	if err != nil {
-		return nil, err
-	}
-	if !term.IsTerminal(int(f.Fd())) {
-		_ = f.Close()
-		return nil, errors.New("/dev/tty is not a terminal")
-	}
-	return f, nil
 }

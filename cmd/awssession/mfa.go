@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -15,15 +17,31 @@ import (
 
 // tokenProvider returns where MFA codes for serial (or, with anyDevice,
 // for whatever device the profile names) come from: --mfa-token (or
-// stdin, or $AWSSESSION_MFA_TOKEN), a TOTP seed in the environment, or
-// else a prompt on the terminal. It reads a "-" code from stdin even when
-// no device needs it, so that stdin is consumed in flag order.
+// stdin, or $AWSSESSION_MFA_TOKEN), a TOTP seed in the environment,
+// --mfa-process, or else a prompt (see promptTokens). It reads a "-" code
+// from stdin even when no device needs it, so that stdin is consumed in
+// flag order.
 func (c *cli) tokenProvider(cmd *cobra.Command, f *sessionFlags, serial string, anyDevice bool) (awssession.TokenProvider, error) {
+	tokens, err := c.tokenSource(cmd, f, serial, anyDevice)
+	if tokens == nil || err != nil {
+		return nil, err
+	}
+	return c.interruptibleTokens(cmd, tokens), nil
+}
+
+// tokenSource is tokenProvider without the interrupt handling.
+func (c *cli) tokenSource(cmd *cobra.Command, f *sessionFlags, serial string, anyDevice bool) (awssession.TokenProvider, error) {
 	code, err := c.secretValue(cmd, "mfa-token", f.mfaToken, "")
 	if err != nil {
 		return nil, err
 	}
-	if code == "" && f.totpEnv == "" {
+	if cmd.Flags().Changed("mfa-totp-secret-env") && f.totpEnv == "" {
+		return nil, usageErrorf(cmd, `--mfa-totp-secret-env: give the name of the environment variable that holds the seed, not ""`)
+	}
+	if f.prompt != "" && f.prompt != promptTerminal && !slices.Contains(guiTools, f.prompt) {
+		return nil, usageErrorf(cmd, "--prompt %q: want terminal, %s", f.prompt, strings.Join(guiTools, ", "))
+	}
+	if code == "" && f.totpEnv == "" && f.mfaProcess == "" {
 		code = c.getenv(envMFAToken)
 	}
 	switch needed := serial != "" || anyDevice; {
@@ -31,6 +49,8 @@ func (c *cli) tokenProvider(cmd *cobra.Command, f *sessionFlags, serial string, 
 		return nil, usageErrorf(cmd, "--mfa-token needs --mfa-serial (or a --profile with mfa_serial)")
 	case !needed && f.totpEnv != "":
 		return nil, usageErrorf(cmd, "--mfa-totp-secret-env needs --mfa-serial (or a --profile with mfa_serial)")
+	case !needed && f.mfaProcess != "":
+		return nil, usageErrorf(cmd, "--mfa-process needs --mfa-serial (or a --profile with mfa_serial)")
 	case !needed:
 		return nil, nil
 	case code != "":
@@ -47,23 +67,35 @@ func (c *cli) tokenProvider(cmd *cobra.Command, f *sessionFlags, serial string, 
 			return nil, usageErrorf(cmd, "--mfa-totp-secret-env: environment variable %s is empty or not set", f.totpEnv)
 		}
 		c.mfaFrom = "the TOTP seed in $" + f.totpEnv
-		return awssession.TOTP(seed), nil
+		return flagErrors(cmd, "--mfa-totp-secret-env $"+f.totpEnv, awssession.TOTP(seed)), nil
+	case f.mfaProcess != "":
+		tokens, err := c.processTokens(f.mfaProcess)
+		if err != nil {
+			return nil, usageErrorf(cmd, "--mfa-process: %v", err)
+		}
+		c.mfaFrom = "--mfa-process"
+		return tokens, nil
 	}
 	c.mfaFrom = "a prompt on the terminal"
-	return awssession.PromptToken(&lazyReader{ctx: cmd.Context, open: c.promptInput}, c.stderr), nil
+	return c.promptTokens(cmd, f), nil
 }
 
-// promptInput is where a typed MFA code is read: stdin when it is a
-// terminal, else the controlling terminal (stdin may be a pipe that
-// carried secrets), else whatever is left of stdin.
-func (c *cli) promptInput() (io.Reader, error) {
-	if !c.stdinTerminal && c.openTTY != nil {
-		if tty, err := c.openTTY(); err == nil {
-			c.closers = append(c.closers, tty)
-			return tty, nil
+// processTokens runs command for each code, in the run's environment,
+// its stderr on ours (a YubiKey's "touch your key").
+func (c *cli) processTokens(command string) (awssession.TokenProvider, error) {
+	return awssession.ProcessToken(awssession.MFAProcess{Command: command, Env: c.environ, Timeout: c.mfaProcessTimeout, Stderr: c.stderr})
+}
+
+// flagErrors makes the invalid-input errors of tokens (a TOTP seed too
+// short) speak of the flag that supplied them.
+func flagErrors(cmd *cobra.Command, flag string, tokens awssession.TokenProvider) awssession.TokenProvider {
+	return func(ctx context.Context, serial string) (string, error) {
+		code, err := tokens(ctx, serial)
+		if errors.Is(err, awssession.ErrInvalidInput) {
+			return "", &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("%s: %w", flag, err)}
 		}
+		return code, err
 	}
-	return c.stdinReader(), nil
 }
 
 // stdinReader is the one buffered reader of stdin, shared by "-" flags and
@@ -85,43 +117,6 @@ func (c *cli) readLine() (string, error) {
 		return "", err
 	}
 	return strings.TrimSpace(line), nil
-}
-
-// lazyReader opens its source on the first Read, so that the terminal is
-// opened only when a prompt is actually shown. A Read gives up when the
-// context ctx returns at that time is done (Ctrl-C at the prompt; asked
-// then, because env makes interrupts cancel it only once it needs STS),
-// leaving the blocked read behind: the process is about to exit.
-type lazyReader struct {
-	ctx  func() context.Context
-	open func() (io.Reader, error)
-	r    io.Reader
-}
-
-func (l *lazyReader) Read(p []byte) (int, error) {
-	if l.r == nil {
-		r, err := l.open()
-		if err != nil {
-			return 0, err
-		}
-		l.r = r
-	}
-	type result struct {
-		n   int
-		err error
-	}
-	buf := make([]byte, len(p))
-	done := make(chan result, 1)
-	go func() {
-		n, err := l.r.Read(buf)
-		done <- result{n, err}
-	}()
-	select {
-	case res := <-done:
-		return copy(p, buf[:res.n]), res.err
-	case <-l.ctx().Done():
-		return 0, l.ctx().Err()
-	}
 }
 
 // profileMFASerial returns the mfa_serial of a profile or of the profiles

@@ -40,12 +40,12 @@ func TestProfileChainOneCode(t *testing.T) {
 	f := newFixture(t)
 	f.chainProfiles(t, "")
 	code := f.srv.TOTPCode(f.mfa.SerialNumber)
-	r := f.run(t, nil, code+"\n", "whoami", "--profile", "admin", "--sts-endpoint", f.srv.URL)
+	r := f.typing(t, nil, code+"\n", "whoami", "--profile", "admin", "--sts-endpoint", f.srv.URL)
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 	assert.Contains(t, r.stdout, "assumed-role/Admin/")
 	assert.Equal(t, 1, strings.Count(r.stderr, "MFA code for"), "stderr: %s", r.stderr)
 
-	r = f.run(t, nil, "", "whoami", "--profile", "deep", "--sts-endpoint", f.srv.URL)
+	r = f.typing(t, nil, "", "whoami", "--profile", "deep", "--sts-endpoint", f.srv.URL)
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 	assert.Contains(t, r.stdout, "assumed-role/Deep/")
 	assert.NotContains(t, r.stderr, "MFA code for", "deep rides on admin's cached hop")
@@ -103,7 +103,7 @@ func TestAWSProfileMeansProfile(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name  string
-		stdin func(*fixture) string
+		stdin func(*fixture) string // typed on the terminal
 		args  func(*fixture) []string
 	}{
 		{"TOTP seed", func(*fixture) string { return "" }, func(*fixture) []string { return []string{"--mfa-totp-secret-env", "MFA_SEED"} }},
@@ -114,7 +114,7 @@ func TestAWSProfileMeansProfile(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
 			f.chainProfiles(t, "")
-			r := f.run(t, []string{"AWS_PROFILE=admin"}, tc.stdin(f), append([]string{"whoami", "--sts-endpoint", f.srv.URL}, tc.args(f)...)...)
+			r := f.typing(t, []string{"AWS_PROFILE=admin"}, tc.stdin(f), append([]string{"whoami", "--sts-endpoint", f.srv.URL}, tc.args(f)...)...)
 			require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 			assert.Contains(t, r.stdout, "assumed-role/Admin/")
 		})

@@ -5,7 +5,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -20,18 +23,20 @@ import (
 // the code comes from the terminal when there is one, else from stdin.
 func TestPrompt(t *testing.T) {
 	t.Parallel()
-	t.Run("stdin", func(t *testing.T) {
+	t.Run("no terminal, no code", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t)
-		stdin := f.alice.SecretAccessKey + "\n" + f.srv.TOTPCode(f.mfa.SerialNumber) + "\n"
-		r := f.run(t, []string{envSecretKey + "="}, stdin, append([]string{"env"},
-			f.aliceArgs("--secret-key", "-", "--mfa-serial", f.mfa.SerialNumber, "--role-arn", f.admin.ARN)...)...)
-		require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
-		assert.True(t, strings.HasPrefix(r.stderr, "MFA code for "+f.mfa.SerialNumber+": "), "stderr: %q", r.stderr)
-		assert.NotContains(t, r.stdout, "MFA")
-		for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
-			assert.Regexp(t, `^(export|unset) AWS(_[A-Z_]+|SESSION)=?`, line)
+		// A code on stdin is not taken for one: stdin belongs to the
+		// "-" flags and to the program awssession runs in.
+		r := f.run(t, nil, f.srv.TOTPCode(f.mfa.SerialNumber)+"\n", append([]string{"env"},
+			f.aliceArgs("--mfa-serial", f.mfa.SerialNumber, "--role-arn", f.admin.ARN)...)...)
+		assert.Equal(t, exitUsage, r.code)
+		for _, flag := range []string{"--mfa-token", "--mfa-totp-secret-env", "--mfa-process"} {
+			assert.Contains(t, r.stderr, flag)
 		}
+		assert.Contains(t, r.stderr, "no terminal")
+		assert.Empty(t, r.stdout)
+		assert.Equal(t, 0, f.srv.CountRequests(""), "fails before any STS call")
 	})
 	t.Run("terminal", func(t *testing.T) {
 		t.Parallel()
@@ -47,6 +52,7 @@ func TestPrompt(t *testing.T) {
 		require.Equal(t, 0, code, "stderr: %s", stderr.String())
 		assert.Equal(t, 1, opened)
 		assert.Contains(t, stderr.String(), "MFA code for ")
+		assert.NotContains(t, stdout.String(), "MFA")
 	})
 	t.Run("no prompt without a device", func(t *testing.T) {
 		t.Parallel()
@@ -61,17 +67,19 @@ func TestPrompt(t *testing.T) {
 }
 
 // TestPromptInterrupted cancels the context (Ctrl-C) while the prompt
-// waits for a code that never comes: the run ends, status 1.
+// waits for a code that never comes: the run ends with status 130 and
+// nothing is written to the cache.
 func TestPromptInterrupted(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	stdin, never := io.Pipe()
+	tty, never := io.Pipe()
 	defer never.Close()
 	prompted := make(chan struct{})
 	stderr := &notifyWriter{match: "MFA code for", ch: prompted}
 	var stdout bytes.Buffer
-	c := newCLI(stdin, &stdout, stderr, f.env)
-	c.openTTY = func() (io.ReadCloser, error) { return nil, errors.New("no terminal in tests") }
+	cacheDir := t.TempDir()
+	c := newCLI(strings.NewReader(""), &stdout, stderr, append(f.env, envCacheDir+"="+cacheDir))
+	c.openTTY = func() (io.ReadCloser, error) { return tty, nil }
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	code := make(chan int)
@@ -80,10 +88,23 @@ func TestPromptInterrupted(t *testing.T) {
 	}()
 	<-prompted
 	cancel()
-	assert.Equal(t, 1, <-code)
+	assert.Equal(t, exitInterrupted, <-code)
 	assert.Contains(t, stderr.String(), "awssession: interrupted")
 	assert.Empty(t, stdout.String())
 	assert.Equal(t, 0, f.srv.CountRequests(""))
+	assertNoCacheEntries(t, cacheDir)
+}
+
+// assertNoCacheEntries checks that a cache directory holds no entry (no
+// credentials, no MFA device record).
+func assertNoCacheEntries(t *testing.T, dir string) {
+	t.Helper()
+	_ = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".json") {
+			t.Errorf("cache entry %s written, want none", path)
+		}
+		return nil
+	})
 }
 
 // notifyWriter is a buffer, safe for concurrent use, that closes ch when
@@ -114,20 +135,22 @@ func (w *notifyWriter) String() string {
 
 // TestEnvInterruptedAtPromptProcess runs env as a process: its warm path
 // handles no signals (that costs a millisecond), so they must be handled
-// by the time it prompts. Ctrl-C at the prompt ends the run with status 1
-// and an error, not a hang and not a kill by the signal.
+// by the time it prompts. Ctrl-C (or SIGTERM) at the prompt, here a GUI
+// dialog as a process without a terminal shows, ends the run with status
+// 130, as shells and the AWS CLI report an interrupt, not a hang and not
+// a kill by the signal.
 func TestEnvInterruptedAtPromptProcess(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
+	bin := fakeTool(t, "zenity", `echo "MFA code for (dialog)" >&2; exec sleep 60`)
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			t.Parallel()
+			cacheDir := t.TempDir()
 			cmd := f.cliProcess(t, append([]string{"env"},
-				f.aliceArgs("--mfa-serial", f.mfa.SerialNumber, "--role-arn", f.admin.ARN, "--cache-dir", t.TempDir())...)...)
-			cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // no controlling terminal: the prompt reads stdin
-			stdin, err := cmd.StdinPipe()
-			require.NoError(t, err)
-			defer stdin.Close()
+				f.aliceArgs("--mfa-serial", f.mfa.SerialNumber, "--role-arn", f.admin.ARN, "--cache-dir", cacheDir)...)...)
+			cmd.Env = append(cmd.Env, "PATH="+bin+":"+os.Getenv("PATH"), "DISPLAY=:99")
+			cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // no controlling terminal: a GUI prompt
 			prompted := make(chan struct{})
 			cmd.Stderr = &notifyWriter{match: "MFA code for", ch: prompted}
 			require.NoError(t, cmd.Start())
@@ -137,10 +160,20 @@ func TestEnvInterruptedAtPromptProcess(t *testing.T) {
 				t.Fatal("no prompt")
 			}
 			require.NoError(t, cmd.Process.Signal(sig))
-			err = cmd.Wait()
+			err := cmd.Wait()
 			var exit *exec.ExitError
-			require.True(t, errors.As(err, &exit), "got %v, want exit status 1", err)
-			assert.Equal(t, 1, exit.ExitCode(), "an interrupted run, not one killed by %s", sig)
+			require.True(t, errors.As(err, &exit), "got %v, want exit status 130", err)
+			assert.Equal(t, exitInterrupted, exit.ExitCode(), "an interrupted run, not one killed by %s", sig)
+			assertNoCacheEntries(t, cacheDir)
 		})
 	}
+}
+
+// fakeTool writes an executable shell script name into a new directory,
+// for PATH, and returns the directory.
+func fakeTool(t *testing.T, name, body string) string {
+	t.Helper()
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\n"+body+"\n"), 0o700))
+	return dir
 }

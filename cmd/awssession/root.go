@@ -20,8 +20,12 @@ Secrets need not appear on the command line (and in your shell history):
   AWSSESSION_SESSION_TOKEN, AWSSESSION_MFA_TOKEN     used when the flag is absent
   --mfa-totp-secret-env NAME                         computes codes from the base32
                                                      seed in $NAME
-Without any of these, the MFA code is asked for on the terminal (never on
-stdout, so eval "$(awssession env ...)" stays clean).
+  --mfa-process CMD (or mfa_process in the profile) runs CMD, e.g.
+                                                     "ykman oath accounts code -s NAME",
+                                                     and reads the code from its stdout
+Without any of these, the MFA code is asked for on the terminal (/dev/tty,
+also under a credential_process), else in a GUI dialog (--prompt chooses);
+never on stdout, so eval "$(awssession env ...)" stays clean.
 
 Profiles (--profile, or AWS_PROFILE) are read from ~/.aws/config and
 ~/.aws/credentials and planned as layers: the base profile's credentials,
@@ -38,7 +42,7 @@ instead (each role refresh then needs a new code); a role duration over
 1 h does too, with a note.
 
 Exit status: 0 ok, 2 bad input, 3 refused by STS (wrong MFA code, access
-denied, unknown or expired keys), 1 anything else. exec returns the
+denied, unknown or expired keys), 130 interrupted, 1 anything else. exec returns the
 command's own status.`
 
 const rootExample = `  # The whole MFA + assume-role flow against a local fake STS, no account needed
@@ -147,6 +151,7 @@ func (c *cli) run(ctx context.Context, args []string) int {
 	root.SetOut(c.stdout)
 	root.SetErr(c.stderr)
 	err := root.ExecuteContext(ctx)
+	c.prompts.Wait() // an interrupted prompt restores the terminal, ends its dialog
 	for _, cl := range c.closers {
 		_ = cl.Close()
 	}

@@ -187,6 +187,7 @@ type cliRun struct {
 	allowed []secretKind
 	env     []string
 	stdin   string
+	tty     string // typed on the terminal; "": there is none
 	args    func(p *cliRun) []string
 	code    int
 }
@@ -201,7 +202,12 @@ func (s *secretScan) cli(t *testing.T, p cliRun) result {
 	defer cancel()
 	var stdout, stderr bytes.Buffer
 	c := newCLI(strings.NewReader(p.stdin), &stdout, &stderr, append(append([]string(nil), s.f.env...), p.env...))
-	c.openTTY = func() (io.ReadCloser, error) { return nil, errors.New("no terminal in tests") }
+	c.openTTY = func() (io.ReadCloser, error) {
+		if p.tty == "" {
+			return nil, errors.New("no terminal in tests")
+		}
+		return io.NopCloser(strings.NewReader(p.tty)), nil
+	}
 	c.startBrowser = func(_ context.Context, _ string, argv, _ []string) error {
 		s.harvest(strings.Join(argv, " "))
 		return nil
@@ -393,7 +399,7 @@ func cliPaths(t *testing.T, s *secretScan) {
 			}},
 		{name: "env powershell, code typed at the prompt", allowed: []secretKind{tempKey},
 			args: func(p *cliRun) []string {
-				p.stdin = s.nextCode(serial) + "\n"
+				p.tty = s.nextCode(serial) + "\n"
 				return f.aliceArgs("env", "--format", "powershell", "--no-cache", "--mfa-serial", serial, "--role-arn", f.admin.ARN)
 			}},
 		{name: "env dotenv, secrets on stdin", allowed: []secretKind{tempKey},

@@ -132,9 +132,7 @@ func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *session
 	if f.stsTimeout != 0 {
 		opts = append(opts, awssession.WithSTSTimeout(time.Duration(f.stsTimeout)))
 	}
-	if c.debug {
-		opts = append(opts, awssession.WithLogger(c.logger()))
-	}
+	opts = append(opts, awssession.WithLogger(c.sessionLogger()))
 	switch n := len(f.sessionTokenDuration); {
 	case n > 1:
 		return nil, usageErrorf(cmd, "--session-token-duration given %d times; a session has one MFA session", n)

@@ -1,0 +1,144 @@
+package awssession
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+)
+
+// ErrNoTerminal is returned (wrapped) by a [TerminalToken] provider in a
+// process without a controlling terminal: a service, a GUI application,
+// a pipeline started with setsid. Match it with [errors.Is] to fall back
+// to another source of codes.
+var ErrNoTerminal = errors.New("no terminal to ask for an MFA code on")
+
+// PromptToken returns a provider that writes "MFA code for SERIAL: " to out
+// and reads one line from in. Whitespace around the code is ignored. A
+// call returns when ctx is done (Ctrl-C at the prompt); the line it was
+// reading then goes to the next call. It is safe for concurrent use:
+// prompts never interleave. For a person at a terminal use
+// [TerminalToken], which shows the prompt even when stdin, stdout and
+// stderr are captured; never write a prompt to os.Stdout (it may be
+// captured by eval).
+func PromptToken(in io.Reader, out io.Writer) TokenProvider {
+	type line struct {
+		text string
+		err  error
+	}
+	mu := newCtxMutex()
+	r := bufio.NewReader(in)
+	var pending chan line // a read in progress; guarded by mu
+	return func(ctx context.Context, serialNumber string) (string, error) {
+		if err := mu.Lock(ctx); err != nil {
+			return "", fmt.Errorf("prompt for MFA code: %w", err)
+		}
+		defer mu.Unlock()
+		if _, err := fmt.Fprintf(out, "MFA code for %s: ", serialNumber); err != nil {
+			return "", fmt.Errorf("prompt for MFA code: %w", err)
+		}
+		if pending == nil {
+			pending = make(chan line, 1)
+			go func(ch chan<- line) {
+				text, err := r.ReadString('\n')
+				ch <- line{text, err}
+			}(pending)
+		}
+		select {
+		case <-ctx.Done():
+			return "", fmt.Errorf("prompt for the MFA code for %s: %w", serialNumber, ctx.Err())
+		case l := <-pending:
+			pending = nil
+			if l.err != nil && !(errors.Is(l.err, io.EOF) && l.text != "") {
+				return "", fmt.Errorf("read MFA code for %s: %w", serialNumber, l.err)
+			}
+			return strings.TrimSpace(l.text), nil
+		}
+	}
+}
+
+// TerminalToken returns a provider that asks "MFA code for SERIAL: " on
+// the controlling terminal (/dev/tty; CONIN$ and CONOUT$ on Windows) and
+// reads the answer there, without echo, whatever stdin, stdout and stderr
+// are: the prompt shows even where they are captured, as under the AWS
+// CLI's credential_process. The terminal is opened for each prompt and
+// closed after it. Without a terminal a call returns an error matching
+// [ErrNoTerminal]. When ctx is done during a prompt (Ctrl-C, with
+// signal.NotifyContext) the call restores the terminal's echo at once and
+// returns ctx's error; the read itself cannot be cancelled and ends,
+// unseen, with the next line typed. It is safe for concurrent use:
+// prompts never interleave.
+func TerminalToken() TokenProvider {
+	mu := newCtxMutex()
+	return func(ctx context.Context, serialNumber string) (string, error) {
+		if err := mu.Lock(ctx); err != nil {
+			return "", fmt.Errorf("prompt for MFA code: %w", err)
+		}
+		defer mu.Unlock()
+		in, out, err := openTerminal()
+		if err != nil {
+			return "", fmt.Errorf("prompt for the MFA code for %s: %w (%v)", serialNumber, ErrNoTerminal, err)
+		}
+		return askTerminal(ctx, in, out, serialNumber)
+	}
+}
+
+// askTerminal prompts on out and reads a line from in, without echo when
+// in is a terminal. It closes in and out once the read ends.
+func askTerminal(ctx context.Context, in, out *os.File, serialNumber string) (string, error) {
+	closeAll := func() {
+		_ = in.Close()
+		if out != in {
+			_ = out.Close()
+		}
+	}
+	if _, err := fmt.Fprintf(out, "MFA code for %s: ", serialNumber); err != nil {
+		closeAll()
+		return "", fmt.Errorf("prompt for the MFA code for %s: %w", serialNumber, err)
+	}
+	fd := int(in.Fd())
+	state, err := term.GetState(fd)
+	hidden := err == nil
+	type result struct {
+		line string
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		var r result
+		if hidden {
+			var b []byte
+			b, r.err = term.ReadPassword(fd)
+			r.line = string(b)
+		} else {
+			r.line, r.err = bufio.NewReader(in).ReadString('\n')
+			if errors.Is(r.err, io.EOF) && r.line != "" {
+				r.err = nil
+			}
+		}
+		done <- r
+	}()
+	select {
+	case r := <-done:
+		if hidden {
+			_, _ = fmt.Fprintln(out) // the newline typed was not echoed
+		}
+		closeAll()
+		if r.err != nil {
+			return "", fmt.Errorf("read the MFA code for %s: %w", serialNumber, r.err)
+		}
+		return strings.TrimSpace(r.line), nil
+	case <-ctx.Done():
+		if hidden {
+			_ = term.Restore(fd, state)
+		}
+		_, _ = fmt.Fprintln(out)
+		go func() { <-done; closeAll() }()
+		return "", fmt.Errorf("prompt for the MFA code for %s: %w", serialNumber, ctx.Err())
+	}
+}
