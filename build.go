@@ -29,8 +29,12 @@ func (s *session) build(cfg aws.Config) aws.CredentialsProvider {
 	if p.mfaSerial != "" {
 		mfa = o.mfaSource(p.mfaSerial)
 	}
-	prov := inMemory(s.sourceProvider(cfg))
-	for _, l := range p.layers {
+	src := s.sourceProvider(cfg)
+	if len(p.layers) == 0 && o.expectedAccount != "" {
+		src = &accountCheck{next: src, expected: o.expectedAccount, cfg: cfg, endpoint: o.stsEndpoint}
+	}
+	prov := inMemory(src)
+	for i, l := range p.layers {
 		if debug {
 			log.Debug("session layer", slog.String("layer", l.name), slog.String("role", l.role.RoleARN),
 				slog.Duration("duration", l.duration), slog.Bool("chained", l.chained), slog.Bool("mfa", l.mfa))
@@ -52,12 +56,31 @@ func (s *session) build(cfg aws.Config) aws.CredentialsProvider {
 			}
 			next = ar
 		}
+		account := s.layerAccount(i)
+		if account != "" && l.kind != LayerAssumeRole {
+			// The answer does not name the account: learn it before the
+			// credentials are kept or used.
+			next = &accountCheck{next: next, expected: account, cfg: cfg, endpoint: o.stsEndpoint}
+		}
 		if o.cache != nil {
-			next = &cachedLayer{name: l.name, key: l.key, account: l.account(), cache: o.cache, next: next, log: log, now: o.world.now}
+			next = &cachedLayer{name: l.name, key: l.key, account: account, cache: o.cache, next: next, log: log, now: o.world.now}
 		}
 		prov = inMemory(next)
 	}
 	return prov
+}
+
+// layerAccount is the account layer i's credentials must belong to, ""
+// when not known: a role's, or WithExpectedAccount's for the top layer.
+func (s *session) layerAccount(i int) string {
+	l := s.plan.layers[i]
+	if a := l.account(); a != "" {
+		return a
+	}
+	if i == len(s.plan.layers)-1 {
+		return s.o.expectedAccount
+	}
+	return ""
 }
 
 // mfaSource hands out the codes of WithMFA's or WithProfileMFA's provider

@@ -89,7 +89,7 @@ func (p *cachedLayer) read(ctx context.Context) (aws.Credentials, string) {
 	case c.Expires.After(now.Add(maxSTSLifetime)):
 		// No STS credentials live longer: a planted or corrupt entry.
 		return aws.Credentials{}, "expires further out than any STS session"
-	case p.account != "" && c.AccountID != "" && c.AccountID != p.account:
+	case p.account != "" && c.AccountID != p.account:
 		return aws.Credentials{}, fmt.Sprintf("entry is for account %s, the layer's role is in %s", c.AccountID, p.account)
 	}
 	return c, ""

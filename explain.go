@@ -75,7 +75,7 @@ func Explain(ctx context.Context, opts ...Option) (Plan, error) {
 		pl := PlannedLayer{Kind: l.kind, Name: l.name, Profile: l.profile, RoleARN: l.role.RoleARN, Duration: l.duration,
 			MFASerial: l.mfaSerial, Chained: l.chained}
 		if s.o.cache != nil {
-			c, reason := s.layerCache(l).read(ctx)
+			c, reason := s.layerCache(i).read(ctx)
 			pl.CacheKey, pl.Cached, pl.Expires = l.key, reason == "", handedOutUntil(c.Expires)
 		}
 		pl.Calls = !served && !pl.Cached
@@ -86,7 +86,8 @@ func Explain(ctx context.Context, opts ...Option) (Plan, error) {
 	return p, nil
 }
 
-// layerCache is the cache in front of layer l, for reading.
-func (s *session) layerCache(l layer) *cachedLayer {
-	return &cachedLayer{name: l.name, key: l.key, account: l.account(), cache: s.o.cache, log: s.o.logger, now: s.o.world.now}
+// layerCache is the cache in front of layer i, for reading.
+func (s *session) layerCache(i int) *cachedLayer {
+	l := s.plan.layers[i]
+	return &cachedLayer{name: l.name, key: l.key, account: s.layerAccount(i), cache: s.o.cache, log: s.o.logger, now: s.o.world.now}
 }

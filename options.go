@@ -30,6 +30,8 @@ type options struct {
 	roles       []AssumeRole
 	stsEndpoint string
 	stsTimeout  time.Duration
+	// expectedAccount is WithExpectedAccount's; "" for any.
+	expectedAccount string
 	logger      *slog.Logger
 	cache       Cache
 	durations   DurationPolicy

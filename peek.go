@@ -32,7 +32,8 @@ func PeekSession(ctx context.Context, opts ...Option) (s PeekedSession, ok bool,
 	p := ses.plan
 	s.Region = p.region
 	if len(p.layers) == 0 {
-		if p.src.kind != sourceKeys {
+		if p.src.kind != sourceKeys || ses.o.expectedAccount != "" {
+			// Keys alone name no account: CreateSession asks STS.
 			return PeekedSession{}, false, nil
 		}
 		k := p.src.keys
@@ -43,7 +44,7 @@ func PeekSession(ctx context.Context, opts ...Option) (s PeekedSession, ok bool,
 	if ses.o.cache == nil {
 		return PeekedSession{}, false, nil
 	}
-	creds, hit := ses.layerCache(p.layers[len(p.layers)-1]).lookup(ctx, "cache hit")
+	creds, hit := ses.layerCache(len(p.layers)-1).lookup(ctx, "cache hit")
 	if !hit {
 		return PeekedSession{}, false, nil
 	}

@@ -146,6 +146,9 @@ func makePlan(o *options, in loaded) (*plan, error) {
 	if device != "" && !slices.ContainsFunc(p.layers, func(l layer) bool { return l.mfa }) {
 		return nil, conflict("WithMFA", "no layer takes an MFA code: add WithGetSessionToken or WithAssumeRole, or use a profile with mfa_serial")
 	}
+	if err := o.checkPlannedAccount(p); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

@@ -116,6 +116,7 @@ func (o *options) validate() error {
 		add(validateRole(fmt.Sprintf("AssumeRole[%d]", i), r))
 	}
 	add(validateEndpoint(o.stsEndpoint))
+	add(o.validateExpectedAccount())
 	if _, err := o.applyLoadOptions(); err != nil {
 		add(invalid("WithConfigOptions", "%v", err))
 	}

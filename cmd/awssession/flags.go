@@ -26,6 +26,8 @@ type sessionFlags struct {
 
 	stsEndpoint string
 	stsTimeout  duration
+	// expectAccount is --expect-account: refuse a session of another account.
+	expectAccount string
 	noCache     bool
 	cacheDir    string
 }
@@ -51,6 +53,7 @@ func (f *sessionFlags) register(cmd *cobra.Command) {
 	fs.Var(&f.sessionTokenDuration, "session-token-duration", "add an MFA session (GetSessionToken) of this length, e.g. 12h (15m to 36h)")
 	fs.BoolVar(&f.noSession, "no-session", false, "send the MFA code to AssumeRole instead of an MFA session (GetSessionToken, 12 h) under the roles")
 	fs.StringVar(&f.stsEndpoint, "sts-endpoint", "", "send every STS call to this URL (VPC endpoint, fake STS such as awssession sts-server)")
+	fs.StringVar(&f.expectAccount, "expect-account", "", "refuse the session unless it is in this 12-digit account (checked before anything is printed or run)")
 	fs.Var(&f.stsTimeout, "sts-timeout", "give up on an STS call (retries included) after this long (default 30s)")
 	fs.BoolVar(&f.noCache, "no-cache", false, "neither read nor write the credential cache")
 	cacheDirFlag(fs, &f.cacheDir)

@@ -175,3 +175,24 @@ func TestPositionalProfile(t *testing.T) {
 	assert.Equal(t, 2, r.code)
 	assert.Contains(t, r.stderr, `profile "admin" given as an argument and --profile "deep"`)
 }
+
+// TestExpectAccount: --expect-account refuses a session of another account
+// before anything is printed (env) or run (exec), with exit 2.
+func TestExpectAccount(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.chainProfiles(t, "")
+	for _, args := range [][]string{
+		{"env", "base", "--expect-account", "999999999999", "--sts-endpoint", f.srv.URL},
+		{"exec", "base", "--expect-account", "999999999999", "--sts-endpoint", f.srv.URL, "--", "sh", "-c", "echo ran"},
+		{"env", "deep", "--expect-account", "999999999999", "--mfa-token", "123456", "--sts-endpoint", f.srv.URL},
+	} {
+		r := f.run(t, nil, "", args...)
+		assert.Equal(t, 2, r.code, "%v: stderr: %s", args, r.stderr)
+		assert.Empty(t, r.stdout, "%v", args)
+		assert.Contains(t, r.stderr, "999999999999", "%v", args)
+	}
+	r := f.run(t, nil, "", "env", "base", "--expect-account", f.srv.Account(), "--format", "dotenv", "--sts-endpoint", f.srv.URL)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, r.stdout, "AWS_ACCESS_KEY_ID=")
+}

@@ -129,6 +129,9 @@ func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *session
 	if f.stsEndpoint != "" {
 		opts = append(opts, awssession.WithSTSEndpoint(f.stsEndpoint))
 	}
+	if f.expectAccount != "" {
+		opts = append(opts, awssession.WithExpectedAccount(f.expectAccount))
+	}
 	if f.stsTimeout != 0 {
 		opts = append(opts, awssession.WithSTSTimeout(time.Duration(f.stsTimeout)))
 	}
