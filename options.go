@@ -32,13 +32,13 @@ type options struct {
 	stsTimeout  time.Duration
 	// expectedAccount is WithExpectedAccount's; "" for any.
 	expectedAccount string
-	logger      *slog.Logger
-	cache       Cache
-	durations   DurationPolicy
-	files       *sharedFiles // WithSharedConfigFiles; nil: the environment's or the defaults
-	world       world
-	loadOptions []func(*config.LoadOptions) error
-	conflicts   []error
+	logger          *slog.Logger
+	cache           Cache
+	durations       DurationPolicy
+	files           *sharedFiles // WithSharedConfigFiles; nil: the environment's or the defaults
+	world           world
+	loadOptions     []func(*config.LoadOptions) error
+	conflicts       []error
 }
 
 func (o *options) conflict(field, format string, args ...any) {

@@ -28,8 +28,8 @@ type sessionFlags struct {
 	stsTimeout  duration
 	// expectAccount is --expect-account: refuse a session of another account.
 	expectAccount string
-	noCache     bool
-	cacheDir    string
+	noCache       bool
+	cacheDir      string
 }
 
 // register adds the flags to cmd.
