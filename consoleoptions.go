@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/awssession/awssession/internal/loopback"
 	"github.com/awssession/awssession/internal/stsrules"
 )
 
@@ -135,7 +136,7 @@ func (o *consoleOptions) validate() error {
 			continue
 		}
 		p, err := url.Parse(u.value)
-		if err != nil || p.Host == "" || (p.Scheme != "https" && !(p.Scheme == "http" && isLoopback(p.Hostname()))) {
+		if err != nil || p.Host == "" || (p.Scheme != "https" && !(p.Scheme == "http" && loopback.IsHost(p.Hostname()))) {
 			errs = append(errs, invalid(u.field, "%q is not an https URL (http only on loopback)", redactURL(u.value)))
 		} else if u.field == "WithFederationEndpoint" && (p.RawQuery != "" || p.Fragment != "") {
 			errs = append(errs, invalid(u.field, "%q has a query or fragment; give the endpoint alone", u.value))

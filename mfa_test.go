@@ -3,10 +3,13 @@ package awssession
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -161,27 +164,37 @@ func TestMFASourceChecksCodes(t *testing.T) {
 
 // Calls to a user's provider never overlap, so a prompt is never shown
 // twice at once.
+var serialisedRuns atomic.Int32
+
 func TestMFASourceSerialisesProvider(t *testing.T) {
 	t.Parallel()
-	var active, most int
-	var mu sync.Mutex
-	m := newTestMFASource("GAHTXXXXXXXX", func(context.Context, string) (string, error) {
-		mu.Lock()
-		active++
-		most = max(most, active)
-		mu.Unlock()
-		time.Sleep(time.Millisecond)
-		mu.Lock()
-		active--
-		mu.Unlock()
-		return "123456", nil
+	// In a synctest bubble, Wait returns once every caller is blocked:
+	// either inside the provider or waiting to enter it. Exactly one may
+	// be inside at each step, whatever the scheduler does.
+	synctest.Test(t, func(t *testing.T) {
+		var active, n atomic.Int32
+		release := make(chan struct{})
+		// A device of this run's own: the process remembers each device,
+		// and a bubble's channels belong to that bubble alone.
+		serial := fmt.Sprintf("GAHT%08d", serialisedRuns.Add(1))
+		m := newTestMFASource(serial, func(context.Context, string) (string, error) {
+			active.Add(1)
+			defer active.Add(-1)
+			<-release
+			return fmt.Sprintf("%06d", n.Add(1)), nil
+		})
+		const callers = 10
+		for range callers {
+			go func() { _, _ = m.code(context.Background()) }()
+		}
+		for i := range callers {
+			synctest.Wait()
+			require.Equal(t, int32(1), active.Load(), "providers running at step %d", i)
+			release <- struct{}{}
+		}
+		synctest.Wait()
+		assert.Equal(t, int32(0), active.Load())
 	})
-	var wg sync.WaitGroup
-	for range 10 {
-		wg.Go(func() { _, _ = m.code(context.Background()) })
-	}
-	wg.Wait()
-	assert.Equal(t, 1, most)
 }
 
 func newTestMFASource(serial string, tp TokenProvider) *mfaSource {

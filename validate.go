@@ -3,11 +3,11 @@ package awssession
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/awssession/awssession/internal/loopback"
 	"github.com/awssession/awssession/internal/stsrules"
 )
 
@@ -210,19 +210,12 @@ func validateEndpoint(raw string) error {
 	if u.User != nil {
 		return invalid("WithSTSEndpoint", "URL must not carry user information")
 	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+	if u.Scheme == "http" && !loopback.IsHost(u.Hostname()) {
 		return invalid("WithSTSEndpoint", "plain http to %s would send secret keys in clear text; use https (http is allowed for loopback only)", u.Hostname())
 	}
 	return nil
 }
 
-func isLoopback(host string) bool {
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
 
 // validatePartitions checks that every ARN names the same partition, and
 // that it fits the region when one was given.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -83,7 +84,7 @@ func WithEnvironment(environ []string) Option { return environmentOption(environ
 // check refuses shared files that are not regular files before the SDK
 // reads them (a FIFO blocks forever, /dev/zero never ends).
 func (f sharedFiles) check() error {
-	for _, p := range append(append([]string(nil), f.config...), f.credentials...) {
+	for _, p := range slices.Concat(f.config, f.credentials) {
 		if err := checkSharedFile(p); err != nil {
 			return err
 		}

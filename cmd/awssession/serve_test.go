@@ -79,7 +79,11 @@ func (f *fixture) startServeRaw(t *testing.T, args ...string) (*background, stri
 // during a refresh (one STS call), and a clean stop.
 func TestServe(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, ststest.WithRoleCredentialLifetime(roleLifetime))
+	// STS's clock runs 10 s behind: the role keys it hands out expire 52 s
+	// from now, inside the session's 1 min refresh window, so every use
+	// refreshes them until the clock is put right (below).
+	clock := ststest.NewClock(time.Now().Add(-10 * time.Second))
+	f := newFixture(t, ststest.WithRoleCredentialLifetime(roleLifetime), ststest.WithClock(clock.Now))
 	b, vars := f.startServe(t, f.aliceArgs("--debug", "--role-arn", f.reader.ARN)...)
 	uri, token := vars[credserver.EnvFullURI], vars[credserver.EnvAuthToken]
 	require.Regexp(t, `^http://127\.0\.0\.1:[0-9]+/credentials$`, uri)
@@ -112,10 +116,11 @@ func TestServe(t *testing.T) {
 	_, err = time.Parse(time.RFC3339, first.Expiration)
 	assert.NoError(t, err, "Expiration %q", first.Expiration)
 
-	// Once the key handed out is stale (see roleLifetime), 16 concurrent
-	// requests get one new key from one AssumeRole.
+	// The key handed out is stale (see the clock above); with STS's clock
+	// put ahead, the next key is good for minutes, and 16 concurrent
+	// requests get it from one AssumeRole.
 	before := f.srv.CountRequests("AssumeRole")
-	time.Sleep(roleLifetime - time.Minute + 500*time.Millisecond)
+	clock.Set(time.Now().Add(5 * time.Minute))
 	docs := make([]credentialsDoc, 16)
 	var wg sync.WaitGroup
 	for i := range docs {

@@ -25,6 +25,9 @@ type limits struct {
 	// in between are counted in the next.
 	WarnEvery time.Duration
 	Now       func() time.Time
+	// ConnState, when set, is told each connection's state changes
+	// (tests wait for a connection to be accepted with it).
+	ConnState func(net.Conn, http.ConnState)
 }
 
 // maxHeaderBytes bounds a request's headers: a client sends a token of
@@ -43,7 +46,7 @@ func defaultLimits() limits {
 // wait.
 func (l limits) server(h http.Handler) *http.Server {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: l.ReadHeaderTimeout, ReadTimeout: l.ReadTimeout,
-		IdleTimeout: l.IdleTimeout, MaxHeaderBytes: maxHeaderBytes}
+		IdleTimeout: l.IdleTimeout, MaxHeaderBytes: maxHeaderBytes, ConnState: l.ConnState}
 	srv.SetKeepAlivesEnabled(false)
 	return srv
 }

@@ -17,11 +17,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/awssession/awssession/internal/loopback"
 )
 
 // Environment variables the SDKs read.
@@ -107,7 +107,7 @@ func start(ln net.Listener, provider aws.CredentialsProvider, log *slog.Logger, 
 // address before any other work (an MFA prompt).
 func CheckAddr(addr string) error {
 	host, _, err := net.SplitHostPort(addr)
-	if err != nil || !isLoopbackHost(host) {
+	if err != nil || !loopback.IsHost(host) {
 		return fmt.Errorf("%q: %w (want 127.0.0.1:PORT, [::1]:PORT or localhost:PORT)", addr, ErrNotLoopback)
 	}
 	return nil
@@ -197,7 +197,7 @@ func (s *Server) refuse(r *http.Request) (int, string) {
 		host = h
 	}
 	switch {
-	case !isLoopbackHost(host):
+	case !loopback.IsHost(host):
 		// A browser tricked by DNS rebinding sends the attacker's name.
 		return http.StatusForbidden, "Host is not a loopback name"
 	case r.Method != http.MethodGet:
@@ -214,15 +214,6 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]string{"code": http.StatusText(status), "message": msg})
-}
-
-func isLoopbackHost(host string) bool {
-	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // ErrNotLoopback is returned by Start for an address that is not loopback.

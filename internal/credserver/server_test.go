@@ -186,7 +186,14 @@ func TestRefreshFailureThenRecovery(t *testing.T) {
 // HTTP client's pool after a burst) must not make Close fail: serve and
 // exec --server return Close's error as their own.
 func TestCloseWithAnUnusedConnection(t *testing.T) {
-	srv, err := credserver.Start("", credentials.NewStaticCredentialsProvider("AKIAEXAMPLE", "secret", ""), nil)
+	lim := credserver.DefaultLimits()
+	accepted := make(chan struct{}, 1)
+	lim.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			accepted <- struct{}{}
+		}
+	}
+	srv, err := credserver.StartWithLimits(credentials.NewStaticCredentialsProvider("AKIAEXAMPLE", "secret", ""), nil, lim)
 	require.NoError(t, err)
 	credserver.SetGrace(srv, 50*time.Millisecond)
 	u, err := url.Parse(srv.URL)
@@ -194,7 +201,7 @@ func TestCloseWithAnUnusedConnection(t *testing.T) {
 	conn, err := net.Dial("tcp", u.Host)
 	require.NoError(t, err)
 	defer conn.Close()
-	time.Sleep(20 * time.Millisecond) // let the server accept it
+	<-accepted // the server holds it now
 
 	require.NoError(t, srv.Close())
 	require.NoError(t, conn.SetReadDeadline(time.Now().Add(5*time.Second)))
