@@ -116,6 +116,8 @@ func TestBadInput(t *testing.T) {
 	alice := f.aliceArgs
 	badUsers := filepath.Join(t.TempDir(), "users.json")
 	require.NoError(t, os.WriteFile(badUsers, []byte(`{"users":[{"name":"alice","mfa":"yes"}]}`), 0o600))
+	unknownPrincipal := filepath.Join(t.TempDir(), "users.json")
+	require.NoError(t, os.WriteFile(unknownPrincipal, []byte(`{"users":[{"name":"alice"}],"roles":[{"name":"Admin","principals":["alcie"]}]}`), 0o600))
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer busy.Close()
@@ -261,6 +263,9 @@ func TestBadInput(t *testing.T) {
 		flag("serve --addr a busy port", "--addr: listen tcp "+busy.Addr().String(), append([]string{"serve", "--addr", busy.Addr().String(),
 			"--mfa-serial", serial, "--mfa-token", "123456", "--role-arn", f.admin.ARN}, alice()...)...),
 		flag("sts-server --users with a wrong type", "--users", "sts-server", "--users", badUsers),
+		flag("sts-server --users with an unknown principal", `principal "alcie"`, "sts-server", "--users", unknownPrincipal),
+		flag("sts-server --addr on every interface", "--addr", "sts-server", "--addr", "0.0.0.0:4566"),
+		flag("sts-server --addr a LAN address", "--addr", "sts-server", "--addr", "10.1.2.3:4566"),
 		flag("console --console-duration of 5 min", "WithConsoleDuration", append([]string{"console", "--print", "--federation-endpoint",
 			f.srv.FederationURL(), "--role-arn", f.reader.ARN, "--console-duration", "5m"}, alice()...)...),
 		flag("console --destination not https", "WithDestination", append([]string{"console", "--print", "--federation-endpoint",

@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/awssession/awssession/internal/loopback"
+	"github.com/awssession/awssession/internal/stsrules"
 	"github.com/awssession/awssession/ststest"
 	"github.com/spf13/cobra"
 )
@@ -105,6 +109,11 @@ func (c *cli) stsServerCmd() *cobra.Command {
 					return usageErrorf(cmd, "--users %s: %v", usersPath, err)
 				}
 			}
+			if host, _, err := net.SplitHostPort(addr); err != nil || !loopback.IsHost(host) {
+				// Its users' keys and MFA seeds are printed for anyone to
+				// use: the fake STS serves this machine only.
+				return usageErrorf(cmd, "--addr %q: want a loopback HOST:PORT such as 127.0.0.1:4566", addr)
+			}
 			opts := []ststest.ServerOption{ststest.WithAddr(addr)}
 			if spec.Account != "" {
 				opts = append(opts, ststest.WithAccount(spec.Account))
@@ -185,8 +194,11 @@ func populate(srv *ststest.Server, spec usersFile) (err error) {
 			trust.Audience, trust.Subject = r.WebIdentity.Audience, r.WebIdentity.Subject
 		}
 		for _, p := range r.Principals {
-			if arn, ok := arns[p]; ok {
+			switch arn, ok := arns[p]; {
+			case ok:
 				p = arn
+			case p != "*" && !strings.HasPrefix(p, "arn:") && !stsrules.IsAccountID(p):
+				return fmt.Errorf("role %s: principal %q is no user or role of the file, ARN, account ID or *", r.Name, p)
 			}
 			trust.Principals = append(trust.Principals, p)
 		}
