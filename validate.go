@@ -216,7 +216,6 @@ func validateEndpoint(raw string) error {
 	return nil
 }
 
-
 // validatePartitions checks that every ARN names the same partition, and
 // that it fits the region when one was given.
 func (o *options) validatePartitions(region string) error {
