@@ -35,7 +35,7 @@ func FuzzParseRequest(f *testing.F) {
 			req.Header.Set("Authorization", authorization)
 		}
 		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, req)
+		srv.serveHTTP(rec, req)
 
 		var got struct {
 			XMLName xml.Name
@@ -74,7 +74,7 @@ func FuzzWebIdentityToken(f *testing.F) {
 		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, req)
+		srv.serveHTTP(rec, req)
 		if rec.Code >= 500 {
 			t.Fatalf("status %d, body %q", rec.Code, rec.Body.String())
 		}

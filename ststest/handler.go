@@ -41,11 +41,11 @@ var unsignedOperations = map[string]operation{
 // apiVersion is the only Version of the STS Query API.
 const apiVersion = "2011-06-15"
 
-// ServeHTTP serves one STS request: it records it, applies any injected
+// serveHTTP serves one STS request: it records it, applies any injected
 // fault, authenticates the caller, dispatches on Action and writes the
 // XML response. Requests for /federation go to the console federation
 // endpoint (see [Server.FederationURL]).
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == federationPath {
 		s.serveFederation(w, r)
 		return
@@ -62,7 +62,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.recordEnd(idx, requestID, status, code, fault)
 }
 
-// serve does the work of ServeHTTP and reports the status and error code
+// serve does the work of serveHTTP and reports the status and error code
 // sent, and whether an injected fault decided them.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, body []byte, params url.Values, action, requestID string, readErr *apiError) (int, string, bool) {
 	if f, ok := s.takeFault(action); ok {

@@ -74,7 +74,7 @@ func Start(opts ...ServerOption) (*Server, error) {
 		roles:    map[string]*roleRecord{},
 		devices:  map[string]*deviceRecord{},
 	}
-	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	s.http = &http.Server{Handler: http.HandlerFunc(s.serveHTTP), ReadHeaderTimeout: 10 * time.Second}
 	// Serve returns only when Close closes the listener.
 	go func() { _ = s.http.Serve(ln) }()
 	return s, nil
