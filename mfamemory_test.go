@@ -3,51 +3,69 @@ package awssession
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awssession/awssession/ststest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
+// serverClock lets TOTP wait on the fake STS's clock: waiting moves it.
+type serverClock struct{ c *ststest.Clock }
+
+func (s serverClock) Now() time.Time { return s.c.Now() }
+func (s serverClock) After(d time.Duration) <-chan time.Time {
+	s.c.Advance(d)
+	ch := make(chan time.Time, 1)
+	ch <- s.c.Now()
+	return ch
+}
+
 // Two sessions in one process, each with its own TOTP provider for the
-// same device and no cache, ask for codes in the same 30 s step: the
-// second waits for the next code (and says so) instead of sending one STS
-// already accepted.
+// same device, with or without a shared cache, ask for codes in the same
+// 30 s step: the second waits for the next code (and says so, once)
+// instead of sending one STS already accepted.
 func TestTwoTOTPProvidersOneDeviceOneProcess(t *testing.T) {
 	t.Parallel()
-	clock := ststest.NewClock(time.Now())
-	srv := ststest.NewServer(t, ststest.WithClock(clock.Now))
-	alice := srv.AddUser("alice")
-	dev := srv.AddMFADevice("alice")
-	dir := t.TempDir()
-	files := WithConfigOptions(config.WithSharedConfigFiles([]string{filepath.Join(dir, "config")}),
-		config.WithSharedCredentialsFiles([]string{filepath.Join(dir, "credentials")}))
-	var logs bytes.Buffer
-	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-
-	ctx := context.Background()
-	for _, d := range []time.Duration{time.Hour, 2 * time.Hour} {
-		totp := newTOTP(secret(dev.Secret), serverClock{clock})
-		cfg, err := CreateSession(ctx, files, WithStaticCredentials(alice.AccessKeyID, alice.SecretAccessKey, ""),
-			WithMFA(dev.SerialNumber, totp.code), WithGetSessionToken(d), WithLogger(logger),
-			WithRegion("us-east-1"), WithSTSEndpoint(srv.URL))
-		require.NoError(t, err)
-		_, err = cfg.Credentials.Retrieve(ctx)
-		require.NoError(t, err, "a reused code would be refused")
+	for _, withCache := range []bool{false, true} {
+		t.Run(fmt.Sprintf("cache %v", withCache), func(t *testing.T) {
+			t.Parallel()
+			clock := ststest.NewClock(time.Now())
+			srv := ststest.NewServer(t, ststest.WithClock(clock.Now))
+			alice := srv.AddUser("alice")
+			dev := srv.AddMFADevice("alice")
+			dir := t.TempDir()
+			var logs bytes.Buffer
+			opts := []Option{WithEnvironment(nil), WithSharedConfigFiles([]string{filepath.Join(dir, "config")}, []string{filepath.Join(dir, "credentials")}),
+				WithStaticCredentials(alice.AccessKeyID, alice.SecretAccessKey, ""), WithRegion("us-east-1"), WithSTSEndpoint(srv.URL),
+				WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo})))}
+			if withCache {
+				cache, err := NewFileCache(filepath.Join(dir, "cache"))
+				require.NoError(t, err)
+				opts = append(opts, WithCache(cache))
+			}
+			ctx := context.Background()
+			for _, d := range []time.Duration{time.Hour, 2 * time.Hour} { // two keys: both call STS
+				totp := newTOTP(secret(dev.Secret), serverClock{clock})
+				cfg, err := CreateSession(ctx, append(opts, WithMFA(dev.SerialNumber, totp.code), WithGetSessionToken(d))...)
+				require.NoError(t, err)
+				_, err = cfg.Credentials.Retrieve(ctx)
+				require.NoError(t, err, "a reused code would be refused")
+			}
+			reqs := srv.Requests()
+			require.Len(t, reqs, 2)
+			assert.NotEqual(t, reqs[0].Params.Get("TokenCode"), reqs[1].Params.Get("TokenCode"))
+			assert.Equal(t, reqs[0].Time.Unix()/30+1, reqs[1].Time.Unix()/30, "the second code is the next step's")
+			assert.Regexp(t, `level=INFO msg="waiting [0-9]+ s for a fresh MFA code" serial=`+dev.SerialNumber, logs.String())
+			assert.Equal(t, 1, strings.Count(logs.String(), "waiting"), "one note per wait: %s", logs.String())
+			assert.NotContains(t, logs.String(), reqs[0].Params.Get("TokenCode"))
+		})
 	}
-	reqs := srv.Requests()
-	require.Len(t, reqs, 2)
-	assert.NotEqual(t, reqs[0].Params.Get("TokenCode"), reqs[1].Params.Get("TokenCode"))
-	assert.Equal(t, reqs[0].Time.Unix()/30+1, reqs[1].Time.Unix()/30, "the second code is the next step's")
-	assert.Regexp(t, `level=INFO msg="waiting [0-9]+ s for a fresh MFA code" serial=`+dev.SerialNumber, logs.String())
-	assert.Equal(t, 1, strings.Count(logs.String(), "waiting"), "one note per wait: %s", logs.String())
-	assert.NotContains(t, logs.String(), reqs[0].Params.Get("TokenCode"))
 }
 
 // Codes used for a device at one STS endpoint say nothing about another
