@@ -100,7 +100,7 @@ func (s *session) sourceProvider(cfg aws.Config) aws.CredentialsProvider {
 		return &credentials.StaticCredentialsProvider{Value: aws.Credentials{AccessKeyID: k.AccessKeyID,
 			SecretAccessKey: k.SecretAccessKey.reveal(), SessionToken: k.SessionToken.reveal(), Source: "awssession.Static"}}
 	case sourceCustom:
-		return s.o.custom.p
+		return src.custom
 	case sourceCredentialSource:
 		return s.credentialSource(cfg)
 	case sourceSDKProfile:

@@ -65,7 +65,7 @@ func Explain(ctx context.Context, opts ...Option) (Plan, error) {
 		return Plan{}, err
 	}
 	src := s.plan.src
-	p := Plan{Source: src.name, Region: s.plan.region, LongTermKeys: (src.kind == sourceKeys || src.kind == sourceCustom) && !src.temporary}
+	p := Plan{Source: src.name, Region: s.plan.region, LongTermKeys: src.longTerm()}
 	if c := s.plan.src.profile; c != nil {
 		p.Profile, p.BaseProfile, p.BaseCredentials = c.top, c.base.Profile, string(c.kind)
 	}

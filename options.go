@@ -23,6 +23,10 @@ type Option interface {
 type options struct {
 	static      *staticCredentials
 	custom      *customSource
+	// profileSource is WithProfileSource's lookup; nil: none.
+	profileSource func(profile string) (aws.CredentialsProvider, string, bool)
+	// defaultMFASession is WithDefaultMFASession's duration; nil: off.
+	defaultMFASession *time.Duration
 	profile     *string
 	region      string
 	mfa         *mfaDevice
@@ -249,6 +253,36 @@ func (f sharedFiles) apply(o *options) { o.files = &f }
 func WithSharedConfigFiles(config, credentials []string) Option {
 	return sharedFiles{config: config, credentials: credentials}
 }
+
+type profileSourceOption func(string) (aws.CredentialsProvider, string, bool)
+
+func (f profileSourceOption) apply(o *options) { o.profileSource = f }
+
+// WithProfileSource supplies the credentials of a profile chain's base
+// profile when that profile holds none in the shared files (an aws-vault
+// user's profile, whose keys are in a keyring): lookup gets the base
+// profile's name and returns a provider and its id, as [WithSource] takes
+// them, or ok false to leave the profile as it is. It is called while the
+// session is planned, so it should do no more than find out whether it
+// has the keys; the provider is asked for them only when a layer above is
+// not served from the cache.
+func WithProfileSource(lookup func(profile string) (p aws.CredentialsProvider, id string, ok bool)) Option {
+	return profileSourceOption(lookup)
+}
+
+type defaultMFASessionOption time.Duration
+
+func (d defaultMFASessionOption) apply(o *options) { v := time.Duration(d); o.defaultMFASession = &v }
+
+// WithDefaultMFASession puts an MFA session (GetSessionToken of duration;
+// 0 means [DefaultSessionTokenDuration]) under the role hops whenever a
+// hop would send an MFA code and the source is long-term keys, so that
+// one code serves every role (and, with a cache, every process) for the
+// session's life instead of one code per role per hour. A role hop that
+// asks for more than 1 h, which STS refuses above session credentials,
+// keeps the code instead, with a note at info level. [WithGetSessionToken]
+// overrides it. It is what the CLI does by default.
+func WithDefaultMFASession(duration time.Duration) Option { return defaultMFASessionOption(duration) }
 
 // customSource is WithSource's provider and its name in cache keys.
 type customSource struct {

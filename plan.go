@@ -103,6 +103,17 @@ func makePlan(o *options, in loaded) (*plan, error) {
 		d := time.Duration(0) // a keys-only profile that names a device: an MFA session
 		gst = &d
 	}
+	if gst == nil && o.defaultMFASession != nil && device != "" && src.longTerm() {
+		gst = o.defaultMFASession
+		for _, h := range hops {
+			if h.role.Duration > time.Hour {
+				p.notes = append(p.notes, fmt.Sprintf("%s asks for %s, over the 1 h STS allows for a role assumed with MFA session credentials: "+
+					"the MFA code goes to AssumeRole instead of an MFA session, so each refresh of it needs a new code", h.label(), h.role.Duration))
+				gst = nil
+				break
+			}
+		}
+	}
 	var parent any = src.id
 	if gst != nil {
 		if src.temporary {

@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // loaded is what a session reads before planning: which shared files, and
@@ -121,28 +123,43 @@ type source struct {
 	kind      sourceKind
 	name      string // for logs and errors, e.g. `profile "base" (keys)`
 	keys      *staticCredentials
-	profile   *profileChain // the chain whose base this is, if any
+	custom    aws.CredentialsProvider // sourceCustom's
+	profile   *profileChain           // the chain whose base this is, if any
 	id        any           // identifies the credentials in cache keys; never a secret
 	temporary bool          // known to be temporary credentials
+}
+
+// longTerm reports a source known to be long-term keys before any call:
+// GetSessionToken works on it.
+func (s source) longTerm() bool {
+	return (s.kind == sourceKeys && !s.temporary) || s.kind == sourceCustom
 }
 
 // source decides the session's source from the options and what load read.
 func (o *options) source(in loaded) (source, error) {
 	ep := o.stsEndpoint
+	custom := o.custom
+	if c := in.chain; custom == nil && c != nil && c.kind == baseNone && o.profileSource != nil {
+		// The base profile holds nothing: the caller's lookup (a
+		// keyring) may have its keys.
+		if p, id, ok := o.profileSource(c.base.Profile); ok {
+			custom = &customSource{p: p, id: id}
+		}
+	}
 	switch c := in.chain; {
 	case o.static != nil:
 		return keysSource("static keys", o.static, ep), nil
-	case o.custom != nil && c == nil:
-		return source{kind: sourceCustom, name: "source " + o.custom.id, id: []any{"source", o.custom.id, ep}}, nil
+	case custom != nil && c == nil:
+		return source{kind: sourceCustom, name: "source " + custom.id, custom: custom.p, id: []any{"source", custom.id, ep}}, nil
 	case in.envKeys != nil:
 		return keysSource("keys in the environment", in.envKeys, ep), nil
 	case c == nil:
 		return source{kind: sourceDefaultChain, name: "the default credential chain", id: o.defaultChainID()}, nil
-	case o.custom != nil && c.kind != baseNone:
+	case custom != nil && c.kind != baseNone:
 		return source{}, conflict("WithSource", "stands in for the credentials of profile %q, which holds its own (%s)", c.base.Profile, c.kind)
-	case o.custom != nil:
-		return source{kind: sourceCustom, name: fmt.Sprintf("profile %q (%s)", c.base.Profile, o.custom.id), profile: c,
-			id: []any{"source", o.custom.id, ep}}, nil
+	case custom != nil:
+		return source{kind: sourceCustom, name: fmt.Sprintf("profile %q (%s)", c.base.Profile, custom.id), profile: c, custom: custom.p,
+			id: []any{"source", custom.id, ep}}, nil
 	case c.kind == baseKeys:
 		k := c.base.Credentials
 		s := keysSource(fmt.Sprintf("profile %q", c.base.Profile), &staticCredentials{AccessKeyID: k.AccessKeyID,

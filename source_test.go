@@ -2,8 +2,10 @@ package awssession_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -126,4 +128,66 @@ func TestSessionsStartNoGoroutine(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	assert.LessOrEqual(t, runtime.NumGoroutine(), before, "goroutines after 100 sessions")
+}
+
+// TestDefaultMFASession: an MFA session goes under roles that would take
+// the code when the source is long-term keys, unless a role asks for more
+// than the 1 h STS allows above session credentials (then a note says why
+// the code stays on the role); never on temporary keys.
+func TestDefaultMFASession(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	var logs strings.Builder
+	logger := awssession.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	mfa := awssession.WithMFA(f.device.SerialNumber, f.serverTOTP())
+	kinds := func(p awssession.Plan) (k []string) {
+		for _, l := range p.Layers {
+			k = append(k, string(l.Kind)+"/"+l.MFASerial)
+		}
+		return k
+	}
+	for _, tc := range []struct {
+		name string
+		opts []awssession.Option
+		want []string
+	}{
+		{"keys and an MFA role", []awssession.Option{f.aliceKeys(), mfa, awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.admin.ARN})},
+			[]string{"GetSessionToken/" + f.device.SerialNumber, "AssumeRole/"}},
+		{"a role of 2 h", []awssession.Option{f.aliceKeys(), mfa, awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.admin.ARN, Duration: 2 * time.Hour})},
+			[]string{"AssumeRole/" + f.device.SerialNumber}},
+		{"temporary keys", []awssession.Option{awssession.WithStaticCredentials("ASIAIOSFODNN7EXAMPLE", "s", "t"), mfa, awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.admin.ARN})},
+			[]string{"AssumeRole/" + f.device.SerialNumber}},
+		{"no MFA", []awssession.Option{f.aliceKeys(), awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.open.ARN})},
+			[]string{"AssumeRole/"}},
+	} {
+		p, err := awssession.Explain(context.Background(), f.base(append(tc.opts, awssession.WithDefaultMFASession(0))...)...)
+		require.NoError(t, err, tc.name)
+		assert.Equal(t, tc.want, kinds(p), tc.name)
+	}
+	_, err := awssession.CreateSession(context.Background(), f.base(f.aliceKeys(), mfa, logger, awssession.WithDefaultMFASession(0),
+		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.admin.ARN, Duration: 2 * time.Hour}))...)
+	require.NoError(t, err)
+	assert.Contains(t, logs.String(), "AssumeRole[0] asks for 2h0m0s, over the 1 h STS allows")
+}
+
+// TestWithProfileSource: the lookup is asked for the base profile's keys
+// only when that profile holds none.
+func TestWithProfileSource(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	files := f.writeConfig(t, "[profile empty]\n[profile admin]\nsource_profile = empty\nrole_arn = "+f.open.ARN+"\n"+
+		"[profile own]\nsource_profile = keys\nrole_arn = "+f.open.ARN+"\n", "[keys]\naws_access_key_id = "+f.alice.AccessKeyID+"\naws_secret_access_key = "+f.alice.SecretAccessKey+"\n")
+	var asked []string
+	lookup := awssession.WithProfileSource(func(profile string) (aws.CredentialsProvider, string, bool) {
+		asked = append(asked, profile)
+		return &countingProvider{creds: aws.Credentials{AccessKeyID: f.alice.AccessKeyID, SecretAccessKey: f.alice.SecretAccessKey}}, "test:" + profile, true
+	})
+	for _, profile := range []string{"admin", "own"} {
+		cfg, err := awssession.CreateSession(context.Background(), f.base(files, lookup, awssession.WithProfile(profile))...)
+		require.NoError(t, err)
+		id, err := awssession.CallerIdentity(context.Background(), cfg)
+		require.NoError(t, err, profile)
+		assert.Contains(t, id.ARN, ":assumed-role/Open/", profile)
+	}
+	assert.Equal(t, []string{"empty"}, asked)
 }

@@ -35,7 +35,9 @@ export AWS_CONFIG_FILE=$tmp/config AWS_SHARED_CREDENTIALS_FILE=$tmp/credentials 
 unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
 : >"$AWS_CONFIG_FILE"; : >"$AWS_SHARED_CREDENTIALS_FILE"
 
-"$bin" sts-server >"$tmp/sts.json" 2>"$tmp/sts.err" &
+# alice with an MFA device; Admin trusts her with MFA, Deep trusts Admin.
+printf '%s' '{"users":[{"name":"alice","mfa":true}],"roles":[{"name":"Admin","principals":["alice"],"requireMFA":true},{"name":"Deep","principals":["Admin"]}]}' >"$tmp/users.json"
+"$bin" sts-server --users "$tmp/users.json" >"$tmp/sts.json" 2>"$tmp/sts.err" &
 server_pid=$!
 for _ in $(seq 100); do grep -q listening "$tmp/sts.err" 2>/dev/null && break; sleep 0.05; done
 grep -q listening "$tmp/sts.err" || { cat "$tmp/sts.err" >&2; exit 1; }
@@ -46,24 +48,24 @@ export AWSSESSION_SECRET_KEY; AWSSESSION_SECRET_KEY=$(field secretAccessKey)
 export MFA_SEED; MFA_SEED=$(field secret)
 access_key=$(field accessKeyId)
 serial=$(field serialNumber)
-role=$(sed -n 's/.*"arn": "\(arn:aws:iam::[0-9]*:role\/[^"]*\)".*/\1/p' "$tmp/sts.json" | head -n 1)
+role=$(sed -n 's/.*"arn": "\(arn:aws:iam::[0-9]*:role\/Admin\)".*/\1/p' "$tmp/sts.json" | head -n 1)
+deep=$(sed -n 's/.*"arn": "\(arn:aws:iam::[0-9]*:role\/Deep\)".*/\1/p' "$tmp/sts.json" | head -n 1)
 
-# A profile "bench" with alice's keys and a region, and an STS session on
-# top (GetSessionToken: the server's one role needs an MFA code, and a
-# second code would mean waiting for the next TOTP step). The files are dated an hour back,
-# as a config edited yesterday is (a file changed seconds ago is not
-# trusted by the plan stamp that lets env skip loading it).
-printf '[profile bench]\nregion = us-east-1\n' >"$AWS_CONFIG_FILE"
+# Profiles as people write them: "bench" holds alice's keys, "admin" is a
+# role on it that needs her MFA device, "deep" a role on admin. The first
+# run of deep makes the MFA session, admin's hop and deep's hop; the runs
+# measured read deep's cache entry, planned from the parsed files.
+printf '[profile bench]\nregion = us-east-1\n\n[profile admin]\nsource_profile = bench\nrole_arn = %s\nmfa_serial = %s\n\n[profile deep]\nsource_profile = admin\nrole_arn = %s\n' \
+  "$role" "$serial" "$deep" >"$AWS_CONFIG_FILE"
 printf '[bench]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$access_key" "$AWSSESSION_SECRET_KEY" >"$AWS_SHARED_CREDENTIALS_FILE"
-touch -d '1 hour ago' "$AWS_CONFIG_FILE" "$AWS_SHARED_CREDENTIALS_FILE"
 
 static=("$bin" env --silent --access-key "$access_key" --region us-east-1 --no-cache)
-profile=("$bin" env --silent --profile bench --sts-endpoint "$url" --session-token-duration 1h)
+profile=("$bin" env --silent --profile deep --sts-endpoint "$url" --mfa-totp-secret-env MFA_SEED)
 session=(--access-key "$access_key" --region us-east-1 --sts-endpoint "$url"
   --mfa-serial "$serial" --mfa-totp-secret-env MFA_SEED --role-arn "$role")
 warm=("$bin" env --silent "${session[@]}")
 "${warm[@]}" >/dev/null # prime the cache: one AssumeRole with an MFA code
-"${profile[@]}" >/dev/null # and one GetSessionToken for the profile session
+"${profile[@]}" >/dev/null # and the profile chain: an MFA session, admin's hop, deep's hop
 echo "warm cache: $("$bin" explain "${session[@]}" | tail -n 1)" >&2
 
 median_ms() { # command...: median wall time of $runs runs, in ms
@@ -77,7 +79,7 @@ median_ms() { # command...: median wall time of $runs runs, in ms
 }
 
 floor=("$bin" env --unset)
-names=("env, static keys" "env, MFA + role, warm cache" "env, profile + STS, warm cache" "env --unset (start-up floor)")
+names=("env, static keys" "env, MFA + role, warm cache" "env, profile chain, warm cache" "env --unset (start-up floor)")
 measure() { # prints one line per command: name, median ms
   if command -v hyperfine >/dev/null; then
     q() { printf '%q ' "$@"; }
@@ -113,5 +115,5 @@ echo
 ca=unset; [ -n "${AWS_CA_BUNDLE:-}" ] && ca="set ($(basename "$AWS_CA_BUNDLE"))"
 echo "AWS_CA_BUNDLE $ca, build: CGO_ENABLED=$(go env CGO_ENABLED), load $(cut -d' ' -f1-3 /proc/loadavg)"
 "$tmp/interleave" -rounds "$runs" \
-  -names "empty Go program|SDK config linked|env --unset|env, static keys|env, MFA + role, warm cache|env, profile + STS, warm cache" \
+  -names "empty Go program|SDK config linked|env --unset|env, static keys|env, MFA + role, warm cache|env, profile chain, warm cache" \
   "$tmp/empty" "$tmp/sdkconfig" "${floor[*]}" "${static[*]}" "${warm[*]}" "${profile[*]}"

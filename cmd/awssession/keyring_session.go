@@ -5,54 +5,38 @@ import (
 	"errors"
 	"sync"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/awssession/awssession"
 	"github.com/awssession/awssession/internal/keyring"
 )
 
-// keyringSource returns the source option for a profile chain whose base
-// profile holds no credentials in the shared files but has keys in the
-// keyring: WithSource with the keyring's lazy provider. It returns nil
-// when the keyring has nothing to add (no profile, a base with
-// credentials of its own, or, with no backend named, no keys held for it
-// or no keyring here), so that the session is what it was without one.
-// With a backend named (--keyring-backend, $AWSSESSION_KEYRING_BACKEND),
-// the keyring is the base's source even before it is opened: missing
-// keys are then a clear error (exit 2), never a fall back to EC2 metadata.
+// keyringSource is the lookup of awssession.WithProfileSource: the keys
+// of a profile chain's base profile that holds no credentials in the
+// shared files. With no backend named, the keyring is used only when it
+// holds keys for that profile (else the session is what it was without
+// one); with a backend named (--keyring-backend,
+// $AWSSESSION_KEYRING_BACKEND), the keyring is the base's source even
+// before it is opened: missing keys are then a clear error (exit 2), never
+// a fall back to EC2 metadata.
 //
 // The cache id names the backend and profile, not the key: it is known
 // without unlocking the keyring, so a cached session is served without a
 // passphrase prompt; remove and rotate drop the sessions above the keys.
-func (c *cli) keyringSource(ctx context.Context, opts []awssession.Option) (awssession.Option, error) {
-	// Planned with a stand-in source, the chain tells its base profile;
-	// the plan fails when that profile holds credentials of its own.
-	// Planning also wants codes for an mfa_serial, unless opts has them.
-	opts = append(opts[:len(opts):len(opts)], awssession.WithSource(&keyring.Provider{}, "keyring:plan"))
-	plan, err := awssession.Explain(ctx, opts...)
-	if err != nil {
-		plan, err = awssession.Explain(ctx, append(opts, awssession.WithProfileMFA(noCodes))...)
+func (c *cli) keyringSource(base string) (aws.CredentialsProvider, string, bool) {
+	s := c.keyringSettings()
+	if !c.keyringNamed() {
+		kr, err := keyring.Open(s)
+		if err != nil || !holdsKeys(kr, base) {
+			return nil, "", false
+		}
+		s.Backend = kr.Backend()
 	}
-	if err != nil || plan.BaseProfile == "" || plan.BaseCredentials != "" {
-		return nil, nil // CreateSession reports the error, or needs no keyring
-	}
-	return c.keyringSourceFor(plan.BaseProfile), nil
+	return &keyring.Provider{Settings: s, Profile: base}, sourceID(s.Backend, base), true
 }
 
 // noCodes stands in for MFA codes in plans, which ask for none.
 func noCodes(context.Context, string) (string, error) {
 	return "", errors.New("no MFA code while planning")
-}
-
-// keyringSourceFor is keyringSource for a known base profile.
-func (c *cli) keyringSourceFor(base string) awssession.Option {
-	s := c.keyringSettings()
-	if !c.keyringNamed() {
-		kr, err := keyring.Open(s)
-		if err != nil || !holdsKeys(kr, base) {
-			return nil
-		}
-		s.Backend = kr.Backend()
-	}
-	return awssession.WithSource(&keyring.Provider{Settings: s, Profile: base}, sourceID(s.Backend, base))
 }
 
 // sourceID is the cache id of a profile's keys in a backend.

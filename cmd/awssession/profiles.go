@@ -61,17 +61,6 @@ func (c *cli) profileHasKeys(ctx context.Context, profile string) bool {
 // MFA session under MFA roles), with the cache: its layers say which are
 // cached, until when, and under which keys.
 func (c *cli) profilePlan(ctx context.Context, cache *awssession.FileCache, profile string) (awssession.Plan, error) {
-	opts := []awssession.Option{awssession.WithEnvironment(c.environ), awssession.WithProfile(profile), awssession.WithCache(cache)}
-	src, err := c.keyringSource(ctx, opts)
-	if err != nil {
-		return awssession.Plan{}, err
-	}
-	if src != nil {
-		opts = append(opts, src)
-	}
-	opts = append(opts, awssession.WithProfileMFA(noCodes))
-	if c.mfaSessionByDefault(ctx, opts) {
-		opts = append(opts, awssession.WithGetSessionToken(0))
-	}
-	return awssession.Explain(ctx, opts...)
+	return awssession.Explain(ctx, awssession.WithEnvironment(c.environ), awssession.WithProfile(profile), awssession.WithCache(cache),
+		awssession.WithProfileSource(c.keyringSource), awssession.WithProfileMFA(noCodes), awssession.WithDefaultMFASession(0))
 }

@@ -82,18 +82,9 @@ func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *session
 		f.profile = c.getenv("AWS_PROFILE")
 	}
 	if f.profile != "" {
-		opts = append(opts, awssession.WithProfile(f.profile))
-		if src == nil {
-			// A base profile with no credentials in the shared files:
-			// its keys may be in the keyring.
-			ks, err := c.keyringSource(ctx, opts)
-			if err != nil {
-				return nil, err
-			}
-			if ks != nil {
-				opts = append(opts, ks)
-			}
-		}
+		// A base profile with no credentials in the shared files: its
+		// keys may be in the keyring.
+		opts = append(opts, awssession.WithProfile(f.profile), awssession.WithProfileSource(c.keyringSource))
 	}
 	if f.region != "" {
 		opts = append(opts, awssession.WithRegion(f.region))
@@ -147,44 +138,15 @@ func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *session
 		// An MFA device and nothing to assume: the user wants an MFA session.
 		opts = append(opts, awssession.WithGetSessionToken(0))
 	case tokens != nil && !f.noSession:
-		if c.mfaSessionByDefault(ctx, opts) {
-			opts = append(opts, awssession.WithGetSessionToken(0))
-		}
+		// One code for every role of every run for 12 h, when the
+		// source is long-term keys (see WithDefaultMFASession).
+		opts = append(opts, awssession.WithDefaultMFASession(0))
 	}
 	cache, err := c.cacheOption(f)
 	if err != nil {
 		return nil, err
 	}
 	return append(opts, cache), nil
-}
-
-// mfaSessionByDefault reports whether the session should get an MFA
-// session under its roles: it asks for an MFA code on a role hop, and its
-// source is long-term keys. Then one code serves every role of every run
-// for 12 h (the cache shares it across processes) instead of one code per
-// role per hour. A role duration over 1 h, which STS refuses for a role
-// assumed with session credentials, keeps the code on the role, with a
-// note.
-func (c *cli) mfaSessionByDefault(ctx context.Context, opts []awssession.Option) bool {
-	plan, err := awssession.Explain(ctx, opts...)
-	if err != nil || !plan.LongTermKeys {
-		return false // CreateSession reports an error
-	}
-	var mfaHop bool
-	for _, l := range plan.Layers {
-		mfaHop = mfaHop || (l.Kind == awssession.LayerAssumeRole && l.MFASerial != "")
-	}
-	if !mfaHop {
-		return false
-	}
-	for _, l := range plan.Layers {
-		if l.Duration > time.Hour {
-			c.notef("note: %s asks for %s, over the 1 h STS allows for a role assumed with MFA session credentials: "+
-				"the MFA code goes to AssumeRole instead of an MFA session, so each refresh needs a new code", l.Name, durationText(l.Duration))
-			return false
-		}
-	}
-	return true
 }
 
 // sourceOption returns the static-keys option, or nil when no keys are
