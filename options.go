@@ -21,19 +21,19 @@ type Option interface {
 
 // options is what the Options add up to.
 type options struct {
-	static      *staticCredentials
-	custom      *customSource
+	static *staticCredentials
+	custom *customSource
 	// profileSource is WithProfileSource's lookup; nil: none.
 	profileSource func(profile string) (aws.CredentialsProvider, string, bool)
 	// defaultMFASession is WithDefaultMFASession's duration; nil: off.
 	defaultMFASession *time.Duration
-	profile     *string
-	region      string
-	mfa         *mfaDevice
-	gst         *time.Duration
-	roles       []AssumeRole
-	stsEndpoint string
-	stsTimeout  time.Duration
+	profile           *string
+	region            string
+	mfa               *mfaDevice
+	gst               *time.Duration
+	roles             []AssumeRole
+	stsEndpoint       string
+	stsTimeout        time.Duration
 	// expectedAccount is WithExpectedAccount's; "" for any.
 	expectedAccount string
 	logger          *slog.Logger

@@ -125,8 +125,8 @@ type source struct {
 	keys      *staticCredentials
 	custom    aws.CredentialsProvider // sourceCustom's
 	profile   *profileChain           // the chain whose base this is, if any
-	id        any           // identifies the credentials in cache keys; never a secret
-	temporary bool          // known to be temporary credentials
+	id        any                     // identifies the credentials in cache keys; never a secret
+	temporary bool                    // known to be temporary credentials
 }
 
 // longTerm reports a source known to be long-term keys before any call:
