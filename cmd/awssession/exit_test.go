@@ -47,7 +47,7 @@ func TestExitCodes(t *testing.T) {
 			"--role-session-name", "a", "--role-session-name", "b", "--role-session-name", "c"}, f.aliceArgs()...), 2, "given 3 times for 2 roles"},
 		{"token without serial", nil, append([]string{"env", "--mfa-token", "123456", "--role-arn", f.admin.ARN}, f.aliceArgs()...), 2, "--mfa-token needs --mfa-serial"},
 		{"empty TOTP variable", nil, append([]string{"env", "--mfa-serial", f.mfa.SerialNumber, "--mfa-totp-secret-env", "NOPE"}, f.aliceArgs()...), 2, "NOPE is empty"},
-		{"library: bad role ARN", nil, append([]string{"env", "--role-arn", "admin"}, f.aliceArgs()...), 2, "RoleARN"},
+		{"library: bad role ARN", nil, append([]string{"env", "--role-arn", "admin"}, f.aliceArgs()...), 2, "--role-arn:"},
 		{"library: short MFA code", nil, append([]string{"env", "--mfa-serial", f.mfa.SerialNumber, "--mfa-token", "12345"}, f.aliceArgs()...), 2, "six digits"},
 		{"library: chained role over 1h", nil, append([]string{"env", "--mfa-serial", f.mfa.SerialNumber, "--mfa-token", "123456",
 			"--session-token-duration", "1h", "--role-arn", f.admin.ARN, "--duration", "2h"}, f.aliceArgs()...), 2, "1 hour limit"},

@@ -148,6 +148,9 @@ func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *session
 			opts = append(opts, awssession.WithGetSessionToken(0))
 		}
 	}
+	if f.clampDurations { // after mfaSessionByDefault, which keeps a long role duration off the MFA session
+		opts = append(opts, awssession.ClampDurations)
+	}
 	cache, err := c.cacheOption(f)
 	if err != nil {
 		return nil, err
@@ -177,7 +180,7 @@ func (c *cli) mfaSessionByDefault(ctx context.Context, opts []awssession.Option)
 	for _, l := range plan.Layers {
 		if l.Duration > time.Hour {
 			c.notef("note: %s asks for %s, over the 1 h STS allows for a role assumed with MFA session credentials: "+
-				"the MFA code goes to AssumeRole instead of an MFA session, so each refresh needs a new code", l.Name, durationText(l.Duration))
+				"the MFA code goes to AssumeRole instead of an MFA session, so each refresh needs a new code", "role "+l.RoleARN, durationText(l.Duration))
 			return false
 		}
 	}
