@@ -134,3 +134,25 @@ func TestHelp(t *testing.T) {
 	require.Equal(t, 0, r.code)
 	assert.Contains(t, r.stdout, "powershell\n")
 }
+
+// --clamp-durations lowers a chained role's duration to the 1 h STS
+// allows, which the error for a chained duration advises.
+func TestClampDurationsFlag(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	args := append([]string{"env", "--no-cache", "--role-arn", f.reader.ARN, "--role-arn", f.deep.ARN, "--external-id", "ext-42",
+		"--duration", "45m", "--duration", "2h"}, f.aliceArgs()...)
+	r := f.run(t, nil, "", args...)
+	require.Equal(t, exitUsage, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, r.stderr, "--clamp-durations")
+
+	r = f.run(t, nil, "", append(args, "--clamp-durations")...)
+	require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
+	var durations []string
+	for _, req := range f.srv.Requests() {
+		if req.Action == "AssumeRole" {
+			durations = append(durations, req.Params.Get("DurationSeconds"))
+		}
+	}
+	assert.Equal(t, []string{"2700", "3600"}, durations, "the chained role is clamped, the first is not")
+}
