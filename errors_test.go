@@ -35,7 +35,7 @@ func TestInputErrorParts(t *testing.T) {
 		want awssession.InputError // Field, Option, Index, Param, Profile, ProfileKey, Remedy
 		goes []string              // in Error(): Go terms
 	}{
-		{"chained duration", []awssession.Option{keys, role(reader, 0), role(deep, 2 * time.Hour)},
+		{"chained duration", []awssession.Option{keys, role(reader, 0), role(deep, 2*time.Hour)},
 			awssession.InputError{Field: "AssumeRole[1].Duration", Option: "AssumeRole", Index: 1, Param: "Duration", Remedy: awssession.RemedyClampDurations},
 			[]string{"AssumeRole[1].Duration", "use ClampDurations"}},
 		{"profile duration_seconds", []awssession.Option{files, awssession.WithProfile("deep")},
