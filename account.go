@@ -26,7 +26,7 @@ func WithExpectedAccount(id string) Option { return expectedAccountOption(id) }
 // validateExpectedAccount checks the option's form.
 func (o *options) validateExpectedAccount() error {
 	if o.expectedAccount != "" && !stsrules.IsAccountID(o.expectedAccount) {
-		return invalid("WithExpectedAccount", "%q is not a 12-digit account ID", o.expectedAccount)
+		return invalid(optionAt("WithExpectedAccount", ""), "%q is not a 12-digit account ID", o.expectedAccount)
 	}
 	return nil
 }
@@ -39,7 +39,7 @@ func (o *options) checkPlannedAccount(p *plan) error {
 	}
 	top := p.layers[len(p.layers)-1]
 	if got := top.account(); got != "" && got != o.expectedAccount {
-		return invalid("WithExpectedAccount", "the session's role %s is in account %s, not the expected %s", top.role.RoleARN, got, o.expectedAccount)
+		return invalid(optionAt("WithExpectedAccount", ""), "the session's role %s is in account %s, not the expected %s", top.role.RoleARN, got, o.expectedAccount)
 	}
 	return nil
 }
@@ -75,7 +75,7 @@ func (a *accountCheck) Retrieve(ctx context.Context) (aws.Credentials, error) {
 		c.AccountID = aws.ToString(out.Account)
 	}
 	if c.AccountID != a.expected {
-		return aws.Credentials{}, invalid("WithExpectedAccount", "the session's credentials are for account %s, not the expected %s", c.AccountID, a.expected)
+		return aws.Credentials{}, invalid(optionAt("WithExpectedAccount", ""), "the session's credentials are for account %s, not the expected %s", c.AccountID, a.expected)
 	}
 	return c, nil
 }

@@ -107,8 +107,8 @@ func (s *session) sourceProvider(cfg aws.Config) aws.CredentialsProvider {
 		if c := src.profile; c.kind == baseNone && len(c.hops) > 0 {
 			// The SDK refuses such a chain; its top-level empty profile
 			// would fall back to the EC2 instance role.
-			return failingProvider{invalid(fmt.Sprintf("profile %q", c.base.Profile),
-				"holds no credentials to sign the roles above it (profile %q): add keys, credential_process, sso_session or credential_source, or use WithSource", c.top)}
+			return failingProvider{invalid(profileAt(c.base.Profile, ""),
+				"holds no credentials to sign the roles above it (profile %q)", c.top).advise(RemedyProfileSource)}
 		}
 		return &sdkProfileProvider{cfg: cfg, profile: src.profile.base.Profile, files: s.plan.files}
 	}

@@ -63,7 +63,7 @@ func InvalidateSession(ctx context.Context, opts ...Option) error {
 		return err
 	}
 	if s.o.cache == nil {
-		return invalid("WithCache", "InvalidateSession needs the cache the session uses")
+		return invalid(optionAt("WithCache", ""), "the session has no cache to remove its entries from")
 	}
 	var errs []error
 	for _, l := range s.plan.layers {

@@ -44,7 +44,7 @@ func ConsoleURL(ctx context.Context, cfg aws.Config, opts ...ConsoleOption) (str
 		return "", err
 	}
 	if cfg.Credentials == nil {
-		return "", invalid("cfg.Credentials", "the config has no credentials")
+		return "", invalid(consoleCredentials(), "the config has no credentials")
 	}
 	creds, err := cfg.Credentials.Retrieve(ctx)
 	if err != nil {
@@ -57,9 +57,8 @@ func ConsoleURL(ctx context.Context, cfg aws.Config, opts ...ConsoleOption) (str
 	sendDuration := o.duration
 	switch kind {
 	case sessionTokenCredentials:
-		return "", invalid("cfg.Credentials", "the AWS console does not accept GetSessionToken credentials; "+
-			"sign in with a role (WithAssumeRole, also on top of an MFA session) or with the IAM user's "+
-			"long-term keys, for which ConsoleURL gets GetFederationToken credentials")
+		return "", invalid(consoleCredentials(), "the AWS console does not accept GetSessionToken credentials (an MFA session)").
+			advise(RemedyConsoleRole)
 	case userCredentials:
 		if creds, err = federationToken(ctx, cfg, o); err != nil {
 			return "", err
@@ -67,12 +66,12 @@ func ConsoleURL(ctx context.Context, cfg aws.Config, opts ...ConsoleOption) (str
 		sendDuration = 0 // given to GetFederationToken instead
 	case federatedCredentials:
 		if o.duration != 0 {
-			return "", invalid("WithConsoleDuration", "the federation endpoint refuses a duration with "+
+			return "", invalid(optionAt("WithConsoleDuration", ""), "the federation endpoint refuses a duration with "+
 				"GetFederationToken credentials; their console session lasts as long as they do")
 		}
 	case roleCredentials:
 		if o.duration > maxConsoleSession {
-			return "", invalid("WithConsoleDuration", "%s is more than the 12 h a console session from role credentials may last", o.duration)
+			return "", invalid(optionAt("WithConsoleDuration", ""), "%s is more than the 12 h a console session from role credentials may last", o.duration)
 		}
 	}
 	token, err := signinToken(ctx, cfg.HTTPClient, endpoint, creds, sendDuration)
@@ -84,6 +83,11 @@ func ConsoleURL(ctx context.Context, cfg aws.Config, opts ...ConsoleOption) (str
 		q.Set("Issuer", o.issuer)
 	}
 	return endpoint + "?" + q.Encode(), nil
+}
+
+// consoleCredentials points at ConsoleURL's cfg.Credentials.
+func consoleCredentials() at {
+	return at{field: "cfg.Credentials", option: "ConsoleURL", param: "Credentials", index: -1}
 }
 
 // credentialKind is what the console makes of a set of credentials.
@@ -239,7 +243,7 @@ func signinToken(ctx context.Context, client aws.HTTPClient, endpoint string, c 
 			e.Hint = "AWS refused the credentials: invalid, expired, or of a kind the console does not accept"
 			if d != 0 {
 				e.Hint = "AWS refuses SessionDuration for a role assumed with temporary credentials (role chaining): " +
-					"leave out WithConsoleDuration; or the credentials are invalid or expired"
+					"leave out the console session duration; or the credentials are invalid or expired"
 			}
 		}
 		return "", e

@@ -120,26 +120,26 @@ func WithFederationToken(name, policy string) ConsoleOption {
 func (o *consoleOptions) validate() error {
 	var errs []error
 	if o.region != "" && !isRegion(o.region) {
-		errs = append(errs, invalid("WithConsoleRegion", "%q is not a region name like us-east-1", o.region))
+		errs = append(errs, invalid(optionAt("WithConsoleRegion", ""), "%q is not a region name like us-east-1", o.region))
 	}
 	if o.duration != 0 {
-		errs = append(errs, validateDuration("WithConsoleDuration", o.duration, stsrules.MaxSessionTokenSeconds))
+		errs = append(errs, validateDuration(optionAt("WithConsoleDuration", ""), o.duration, stsrules.MaxSessionTokenSeconds))
 	}
 	if v := stsrules.FederationName.Check(o.name); v != nil {
-		errs = append(errs, invalid("WithFederationToken.Name", "%q: %s", o.name, v.Rule))
+		errs = append(errs, invalid(optionAt("WithFederationToken", "Name"), "%q: %s", o.name, v.Rule))
 	}
 	if v := stsrules.FederationPolicy.Check(o.policy); v != nil || !json.Valid([]byte(o.policy)) {
-		errs = append(errs, invalid("WithFederationToken.Policy", "must be a JSON policy of 1-2048 characters"))
+		errs = append(errs, invalid(optionAt("WithFederationToken", "Policy"), "must be a JSON policy of 1-2048 characters"))
 	}
-	for _, u := range []struct{ field, value string }{{"WithDestination", o.destination}, {"WithFederationEndpoint", o.endpoint}} {
+	for _, u := range []struct{ option, value string }{{"WithDestination", o.destination}, {"WithFederationEndpoint", o.endpoint}} {
 		if u.value == "" {
 			continue
 		}
 		p, err := url.Parse(u.value)
 		if err != nil || p.Host == "" || (p.Scheme != "https" && !(p.Scheme == "http" && loopback.IsHost(p.Hostname()))) {
-			errs = append(errs, invalid(u.field, "%q is not an https URL (http only on loopback)", redactURL(u.value)))
-		} else if u.field == "WithFederationEndpoint" && (p.RawQuery != "" || p.Fragment != "") {
-			errs = append(errs, invalid(u.field, "%q has a query or fragment; give the endpoint alone", u.value))
+			errs = append(errs, invalid(optionAt(u.option, ""), "%q is not an https URL (http only on loopback)", redactURL(u.value)))
+		} else if u.option == "WithFederationEndpoint" && (p.RawQuery != "" || p.Fragment != "") {
+			errs = append(errs, invalid(optionAt(u.option, ""), "%q has a query or fragment; give the endpoint alone", u.value))
 		}
 	}
 	return errors.Join(errs...)
@@ -172,8 +172,8 @@ func (o *consoleOptions) targets() (endpoint, destination string, err error) {
 	p := stsrules.PartitionForRegion(region)
 	d, ok := consolePartitions[p]
 	if !ok {
-		return "", "", invalid("WithConsoleRegion", "partition %s (region %s) has no console federation endpoint known here; "+
-			"give WithFederationEndpoint and WithDestination", p, region)
+		return "", "", invalid(optionAt("WithConsoleRegion", ""),
+			"partition %s (region %s) has no console federation endpoint known here", p, region).advise(RemedyConsoleEndpoint)
 	}
 	if endpoint == "" {
 		endpoint = "https://" + d.signin + "/federation"

@@ -31,5 +31,5 @@ func checkSTSRoute(cfg aws.Config) error {
 		route = "endpoint_url in the profile"
 	}
 	e := err.(*InputError)
-	return invalid(route, "%s", e.Reason)
+	return invalid(namedAt(route), "%s", e.Problem)
 }

@@ -23,11 +23,41 @@ var (
 )
 
 // InputError describes one invalid input. It never holds a secret value.
+//
+// Error speaks in Go terms (Field and Reason). The other fields say the
+// same in parts, so that a program that fills options from something else
+// (a command line's flags, a form) can name what its user typed instead:
+// which option, role hop and parameter, or which profile key, is at fault
+// (Option, Index, Param; Profile, ProfileKey), what is wrong (Problem), and
+// what would fix it (Remedy).
 type InputError struct {
-	// Field names the option or parameter, e.g. "AssumeRole[1].RoleARN".
+	// Field names the option or parameter in Go terms, e.g.
+	// "AssumeRole[1].RoleARN" or `profile "dev": duration_seconds`.
 	Field string
-	// Reason says what is wrong and, where it helps, what to do.
+	// Reason says what is wrong and, where it helps, what to do, in Go
+	// terms: Problem, then the Remedy.
 	Reason string
+
+	// Option is the option or type at fault, e.g. "WithRegion", "WithMFA",
+	// "AssumeRole" (a role hop) or "WithConsoleDuration"; "" when the input
+	// is a shared-config profile, an environment variable or a file.
+	Option string
+	// Index is the role hop of Option "AssumeRole", counted from 0 in the
+	// order of the WithAssumeRole options; -1 otherwise.
+	Index int
+	// Param is the parameter of Option at fault, e.g. "Duration",
+	// "SerialNumber" or "PolicyARNs[2]"; "" for the option as a whole.
+	Param string
+	// Profile is the shared-config profile at fault, "" for none.
+	Profile string
+	// ProfileKey is the key of Profile at fault, e.g. "duration_seconds";
+	// "" for the profile as a whole.
+	ProfileKey string
+	// Problem says what is wrong without naming a Go option, so that it
+	// reads right to the user of a program built on the library too.
+	Problem string
+	// Remedy is the fix Reason advises, if any.
+	Remedy Remedy
 
 	conflict bool
 }
@@ -46,12 +76,129 @@ func (e *InputError) Is(target error) bool {
 	return target == ErrInvalidInput || (e.conflict && target == ErrConflictingOptions)
 }
 
-func invalid(field, format string, args ...any) *InputError {
-	return &InputError{Field: field, Reason: fmt.Sprintf(format, args...)}
+// Remedy is a fix an [InputError] advises. Its words depend on who reads
+// them: [InputError.Error] names Go options, a command line its flags.
+type Remedy int
+
+const (
+	// RemedyNone: the Problem says it all.
+	RemedyNone Remedy = iota
+	// RemedyClampDurations: ask for at most 1 h for a chained role, or let
+	// the session lower it ([ClampDurations]).
+	RemedyClampDurations
+	// RemedySupplyMFACodes: say where the codes of the MFA device named in
+	// the profile come from ([WithMFA], [WithProfileMFA]).
+	RemedySupplyMFACodes
+	// RemedyTokenSource: give the MFA device a source of codes
+	// ([StaticToken], [TOTP], [PromptToken]).
+	RemedyTokenSource
+	// RemedyAddMFALayer: add a layer that sends the MFA code
+	// ([WithGetSessionToken], [WithAssumeRole]) or use a profile with
+	// mfa_serial.
+	RemedyAddMFALayer
+	// RemedyNameMFADevice: name the MFA device ([WithMFA]).
+	RemedyNameMFADevice
+	// RemedyConsoleRole: sign in to the console as a role, or with an IAM
+	// user's long-term keys ([WithAssumeRole], [ConsoleURL]).
+	RemedyConsoleRole
+	// RemedyConsoleEndpoint: name the federation endpoint and the console
+	// page ([WithFederationEndpoint], [WithDestination]).
+	RemedyConsoleEndpoint
+	// RemedyProfileSource: give the profile credentials to sign with, in
+	// the shared files or through [WithSource].
+	RemedyProfileSource
+)
+
+// goText is the remedy in the library's terms, for Reason.
+func (r Remedy) goText() string {
+	switch r {
+	case RemedyClampDurations:
+		return "ask for at most 1h, or use ClampDurations"
+	case RemedySupplyMFACodes:
+		return "pass WithMFA(serial, tokens) or WithProfileMFA(tokens) to supply its codes"
+	case RemedyTokenSource:
+		return "use StaticToken, TOTP or PromptToken"
+	case RemedyAddMFALayer:
+		return "add WithGetSessionToken or WithAssumeRole, or use a profile with mfa_serial"
+	case RemedyNameMFADevice:
+		return "name the device with WithMFA"
+	case RemedyConsoleRole:
+		return "sign in with a role (WithAssumeRole, also on top of an MFA session) or with the IAM user's " +
+			"long-term keys, for which ConsoleURL gets GetFederationToken credentials"
+	case RemedyConsoleEndpoint:
+		return "give WithFederationEndpoint and WithDestination"
+	case RemedyProfileSource:
+		return "add keys, credential_process, sso_session or credential_source, or use WithSource"
+	}
+	return ""
 }
 
-func conflict(field, format string, args ...any) *InputError {
-	return &InputError{Field: field, Reason: fmt.Sprintf(format, args...), conflict: true}
+// String returns the remedy's Go name, e.g. "RemedyClampDurations".
+func (r Remedy) String() string {
+	names := [...]string{"RemedyNone", "RemedyClampDurations", "RemedySupplyMFACodes", "RemedyTokenSource",
+		"RemedyAddMFALayer", "RemedyNameMFADevice", "RemedyConsoleRole", "RemedyConsoleEndpoint", "RemedyProfileSource"}
+	if r < 0 || int(r) >= len(names) {
+		return fmt.Sprintf("Remedy(%d)", int(r))
+	}
+	return names[r]
+}
+
+// at is what an input error points at: its Field and the parts of it.
+type at struct {
+	field, option, param, profile, key string
+	index                              int
+}
+
+// optionAt points at a Go option, or with param at one of its parameters.
+func optionAt(name, param string) at {
+	field := name
+	if param != "" {
+		field += "." + param
+	}
+	return at{field: field, option: name, param: param, index: -1}
+}
+
+// roleAt points at parameter param of role hop i (a WithAssumeRole).
+func roleAt(i int, param string) at {
+	return at{field: fmt.Sprintf("AssumeRole[%d].%s", i, param), option: "AssumeRole", param: param, index: i}
+}
+
+// profileAt points at key of a shared-config profile, or with key "" at
+// the profile.
+func profileAt(profile, key string) at {
+	field := fmt.Sprintf("profile %q", profile)
+	if key != "" {
+		field += ": " + key
+	}
+	return at{field: field, profile: profile, key: key, index: -1}
+}
+
+// namedAt points at something that is neither an option nor a profile: an
+// environment variable, a file, the MFA code a provider returned.
+func namedAt(name string) at { return at{field: name, index: -1} }
+
+// invalid returns the error for a bad input at a.
+func invalid(a at, format string, args ...any) *InputError {
+	return newInputError(a, false, fmt.Sprintf(format, args...))
+}
+
+// conflict returns the error for an input at a that conflicts with another.
+func conflict(a at, format string, args ...any) *InputError {
+	return newInputError(a, true, fmt.Sprintf(format, args...))
+}
+
+// newInputError is the one place that builds an InputError's Go text from
+// its parts.
+func newInputError(a at, conflict bool, problem string) *InputError {
+	return &InputError{Field: a.field, Reason: problem, Option: a.option, Index: a.index, Param: a.param,
+		Profile: a.profile, ProfileKey: a.key, Problem: problem, conflict: conflict}
+}
+
+// advise sets the error's remedy and adds it to Reason.
+func (e *InputError) advise(r Remedy) *InputError {
+	e.Remedy = r
+	e.Reason = e.Problem + "; " + r.goText()
+	return e
 }
 
 // MFAError reports an MFA code or device that STS refused. It unwraps to

@@ -48,7 +48,7 @@ func FuzzValidateSerial(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if err := validateSerial("f", s); err == nil {
+		if err := validateSerial(namedAt("f"), s); err == nil {
 			if v := checkSerialRule(s); v != "" {
 				t.Fatalf("accepted %q that STS refuses: %s", s, v)
 			}

@@ -88,7 +88,7 @@ func (m *mfaSource) code(ctx context.Context) (secret, error) {
 			return "", fmt.Errorf("MFA code for %s: %w", m.serial, err)
 		}
 		if stsrules.TokenCode.Check(c) != nil {
-			return "", invalid("MFA token code", "the code for %s must be six digits (got %d characters)", m.serial, len(c))
+			return "", invalid(namedAt("MFA token code"), "the code for %s must be six digits (got %d characters)", m.serial, len(c))
 		}
 		code := secret(c)
 		if last.usedRecently(m.serial, code, m.now()) {

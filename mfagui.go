@@ -25,7 +25,7 @@ const guiTimeout = 5 * time.Minute
 func GUIToken(tool string, env []string) (TokenProvider, error) {
 	dialog, ok := dialogs[tool]
 	if !ok {
-		return nil, invalid("GUI prompt", "unknown tool %q; want zenity, kdialog or osascript", tool)
+		return nil, invalid(namedAt("GUI prompt"), "unknown tool %q; want zenity, kdialog or osascript", tool)
 	}
 	if _, err := lookPath(tool, env); err != nil {
 		return nil, fmt.Errorf("GUI prompt: %w", err)

@@ -49,7 +49,7 @@ type MFAProcess struct {
 func ProcessToken(p MFAProcess) (TokenProvider, error) {
 	argv, err := splitCommand(p.Command)
 	if err != nil {
-		return nil, invalid("MFA process", "%v", err)
+		return nil, invalid(namedAt("MFA process"), "%v", err)
 	}
 	r := codeCommand{argv: argv, env: p.Env, timeout: p.Timeout, stderr: p.Stderr}
 	if r.timeout <= 0 {

@@ -74,14 +74,14 @@ func newTOTP(seed secret, c clock) *totpSource {
 func normaliseSeed(seed secret) (secret, error) {
 	raw := seed.reveal()
 	if len(raw) > maxSeedChars {
-		return "", invalid("TOTP secret", "longer than %d characters; it is not a TOTP seed", maxSeedChars)
+		return "", invalid(namedAt("TOTP secret"), "longer than %d characters; it is not a TOTP seed", maxSeedChars)
 	}
 	norm := strings.TrimRight(strings.ToUpper(strings.Join(strings.Fields(raw), "")), "=")
 	if _, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(norm); err != nil {
-		return "", invalid("TOTP secret", "not a base32 seed (letters A-Z and digits 2-7)")
+		return "", invalid(namedAt("TOTP secret"), "not a base32 seed (letters A-Z and digits 2-7)")
 	}
 	if len(norm) < minSeedChars {
-		return "", invalid("TOTP secret", "%d base32 characters, want at least %d (80 bits)", len(norm), minSeedChars)
+		return "", invalid(namedAt("TOTP secret"), "%d base32 characters, want at least %d (80 bits)", len(norm), minSeedChars)
 	}
 	return secret(norm), nil
 }
@@ -111,7 +111,7 @@ func (s *totpSource) code(ctx context.Context, serialNumber string) (string, err
 	code, err := totp.GenerateCodeCustom(s.seed.reveal(), now, totpOptions)
 	if err != nil {
 		// The error text of the otp package does not echo the seed.
-		return "", invalid("TOTP secret", "not a base32 seed: %v", err)
+		return "", invalid(namedAt("TOTP secret"), "not a base32 seed: %v", err)
 	}
 	s.lastStep = step
 	return code, nil

@@ -45,8 +45,8 @@ type options struct {
 	conflicts       []error
 }
 
-func (o *options) conflict(field, format string, args ...any) {
-	o.conflicts = append(o.conflicts, conflict(field, format, args...))
+func (o *options) conflict(a at, format string, args ...any) {
+	o.conflicts = append(o.conflicts, conflict(a, format, args...))
 }
 
 // staticCredentials are keys given in code. They print redacted.
@@ -58,13 +58,13 @@ type staticCredentials struct {
 
 func (s *staticCredentials) apply(o *options) {
 	if o.static != nil && *o.static != *s {
-		o.conflict("WithStaticCredentials", "given twice with different keys")
+		o.conflict(optionAt("WithStaticCredentials", ""), "given twice with different keys")
 	}
 	if o.profile != nil {
-		o.conflict("WithStaticCredentials", "static keys and profile %q are two sources; choose one", *o.profile)
+		o.conflict(optionAt("WithStaticCredentials", ""), "static keys and profile %q are two sources; choose one", *o.profile)
 	}
 	if o.custom != nil {
-		o.conflict("WithStaticCredentials", "static keys and WithSource are two sources; choose one")
+		o.conflict(optionAt("WithStaticCredentials", ""), "static keys and a source provider are two sources; choose one")
 	}
 	o.static = s
 }
@@ -87,10 +87,10 @@ type profileOption string
 func (p profileOption) apply(o *options) {
 	name := string(p)
 	if o.profile != nil && *o.profile != name {
-		o.conflict("WithProfile", "profiles %q and %q both given; choose one", *o.profile, name)
+		o.conflict(optionAt("WithProfile", ""), "profiles %q and %q both given; choose one", *o.profile, name)
 	}
 	if o.static != nil {
-		o.conflict("WithProfile", "static keys and profile %q are two sources; choose one", name)
+		o.conflict(optionAt("WithProfile", ""), "static keys and profile %q are two sources; choose one", name)
 	}
 	o.profile = &name
 }
@@ -127,9 +127,9 @@ type mfaDevice struct {
 func (m *mfaDevice) apply(o *options) {
 	switch {
 	case o.mfa != nil && o.mfa.ifProfileHasOne != m.ifProfileHasOne:
-		o.conflict("WithProfileMFA", "given with WithMFA; use one")
+		o.conflict(optionAt("WithProfileMFA", ""), "codes for the profile's MFA device and for a named device both given; use one")
 	case o.mfa != nil && o.mfa.SerialNumber != m.SerialNumber:
-		o.conflict("WithMFA", "devices %s and %s both given; a session uses one", o.mfa.SerialNumber, m.SerialNumber)
+		o.conflict(optionAt("WithMFA", ""), "devices %s and %s both given; a session uses one", o.mfa.SerialNumber, m.SerialNumber)
 	}
 	o.mfa = m
 }
@@ -174,7 +174,7 @@ type sessionTokenOption time.Duration
 func (d sessionTokenOption) apply(o *options) {
 	v := time.Duration(d)
 	if o.gst != nil && *o.gst != v {
-		o.conflict("WithGetSessionToken", "given twice with durations %s and %s", *o.gst, v)
+		o.conflict(optionAt("WithGetSessionToken", ""), "given twice with durations %s and %s", *o.gst, v)
 	}
 	o.gst = &v
 }
@@ -292,7 +292,7 @@ type customSource struct {
 
 func (c *customSource) apply(o *options) {
 	if o.static != nil {
-		o.conflict("WithSource", "static keys and WithSource are two sources; choose one")
+		o.conflict(optionAt("WithSource", ""), "static keys and a source provider are two sources; choose one")
 	}
 	o.custom = c
 }

@@ -87,11 +87,11 @@ func makePlan(o *options, in loaded) (*plan, error) {
 	var hops []hop
 	if in.chain != nil {
 		for _, h := range in.chain.hops {
-			hops = append(hops, hop{role: h.role, profile: h.profile, serial: h.mfaSerial})
+			hops = append(hops, hop{role: h.role, profile: h.profile, serial: h.mfaSerial, index: -1})
 		}
 	}
 	for i, r := range o.roles {
-		hops = append(hops, hop{role: r, name: fmt.Sprintf("AssumeRole[%d]", i)})
+		hops = append(hops, hop{role: r, name: fmt.Sprintf("AssumeRole[%d]", i), index: i})
 	}
 	device, err := o.device(src, hops)
 	if err != nil {
@@ -117,7 +117,7 @@ func makePlan(o *options, in loaded) (*plan, error) {
 	var parent any = src.id
 	if gst != nil {
 		if src.temporary {
-			return nil, conflict("WithGetSessionToken", "GetSessionToken needs long-term IAM user keys, but %s gives temporary credentials (STS refuses: Cannot call GetSessionToken with session credentials)", src.name)
+			return nil, conflict(optionAt("WithGetSessionToken", ""), "GetSessionToken needs long-term IAM user keys, but %s gives temporary credentials (STS refuses: Cannot call GetSessionToken with session credentials)", src.name)
 		}
 		d := *gst
 		if d == 0 {
@@ -147,7 +147,7 @@ func makePlan(o *options, in loaded) (*plan, error) {
 		if l.duration == 0 {
 			l.duration = DefaultRoleDuration
 		}
-		if err := o.capChained(p, &l, signer(p, hops, i)); err != nil {
+		if err := o.capChained(p, &l, h, signer(p, hops, i)); err != nil {
 			return nil, err
 		}
 		l.key = o.cacheKey(parent, l)
@@ -155,7 +155,7 @@ func makePlan(o *options, in loaded) (*plan, error) {
 		parent = l.key
 	}
 	if device != "" && !slices.ContainsFunc(p.layers, func(l layer) bool { return l.mfa }) {
-		return nil, conflict("WithMFA", "no layer takes an MFA code: add WithGetSessionToken or WithAssumeRole, or use a profile with mfa_serial")
+		return nil, conflict(optionAt("WithMFA", ""), "no layer takes an MFA code").advise(RemedyAddMFALayer)
 	}
 	if err := o.checkPlannedAccount(p); err != nil {
 		return nil, err
@@ -170,6 +170,7 @@ type hop struct {
 	profile string // "" for WithAssumeRole
 	name    string // WithAssumeRole's index, for errors
 	serial  string // the profile's mfa_serial
+	index   int    // WithAssumeRole's index; -1 for a profile's role
 }
 
 func (h hop) label() string {
@@ -194,19 +195,19 @@ func (o *options) device(src source, hops []hop) (string, error) {
 	m := o.mfa
 	switch {
 	case len(serials) > 1:
-		return "", conflict("WithProfile", "the profile chain uses MFA devices %s; a session uses one", strings.Join(serials, ", "))
+		return "", conflict(src.profile.at("mfa_serial"), "the profile chain uses MFA devices %s; a session uses one", strings.Join(serials, ", "))
 	case m == nil && len(serials) == 1:
-		return "", invalid("WithMFA", "%s uses MFA device %s (mfa_serial); pass WithMFA(%q, tokens) or WithProfileMFA(tokens) to supply its codes", src.profile.describe(), serials[0], serials[0])
+		return "", invalid(src.profile.at("mfa_serial"), "names MFA device %s, and nothing supplies its codes", serials[0]).advise(RemedySupplyMFACodes)
 	case m == nil:
 		return "", nil
 	case len(serials) == 1 && m.SerialNumber != "" && m.SerialNumber != serials[0]:
-		return "", conflict("WithMFA", "device %s differs from the profile's mfa_serial %s", m.SerialNumber, serials[0])
+		return "", conflict(optionAt("WithMFA", ""), "device %s differs from the profile's mfa_serial %s", m.SerialNumber, serials[0])
 	case len(serials) == 1:
 		return serials[0], nil
 	case m.ifProfileHasOne:
 		return "", nil // no device to supply codes for
 	case m.SerialNumber == "":
-		return "", invalid("WithMFA.SerialNumber", "is empty, which means the profile's mfa_serial, but %s names no MFA device", src.name)
+		return "", invalid(optionAt("WithMFA", "SerialNumber"), "is empty, which means the profile's mfa_serial, but %s names no MFA device", src.name)
 	}
 	return m.SerialNumber, nil
 }
@@ -217,12 +218,12 @@ func (o *options) resolveRegion(in loaded) (string, error) {
 	if o.region != "" {
 		return o.region, nil
 	}
-	region, from := o.world.getenv("AWS_REGION"), "AWS_REGION"
+	region, from := o.world.getenv("AWS_REGION"), namedAt("AWS_REGION")
 	if region == "" {
-		region, from = o.world.getenv("AWS_DEFAULT_REGION"), "AWS_DEFAULT_REGION"
+		region, from = o.world.getenv("AWS_DEFAULT_REGION"), namedAt("AWS_DEFAULT_REGION")
 	}
 	if region == "" && in.chain != nil {
-		region, from = in.chain.region, fmt.Sprintf("profile %q: region", in.chain.top)
+		region, from = in.chain.region, in.chain.at("region")
 	}
 	if region == "" {
 		return "", nil
@@ -233,8 +234,9 @@ func (o *options) resolveRegion(in loaded) (string, error) {
 	return region, o.validatePartitions(region)
 }
 
-// capChained applies the 1 h limit STS sets on chained role sessions.
-func (o *options) capChained(p *plan, l *layer, signer string) error {
+// capChained applies the 1 h limit STS sets on chained role sessions to
+// layer l of hop h.
+func (o *options) capChained(p *plan, l *layer, h hop, signer string) error {
 	if !l.chained || l.duration <= time.Hour {
 		return nil
 	}
@@ -243,18 +245,21 @@ func (o *options) capChained(p *plan, l *layer, signer string) error {
 		l.duration = time.Hour
 		return nil
 	}
-	field := l.name + ".Duration"
-	if l.profile != "" {
-		field = l.name + ": duration_seconds"
+	field := roleAt(h.index, "Duration")
+	if h.profile != "" {
+		field = profileAt(h.profile, "duration_seconds")
 	}
-	return invalid(field, "%s exceeds the 1 hour limit STS sets for roles assumed with temporary credentials (this hop is signed by %s); ask for at most 1h, or use ClampDurations", l.duration, signer)
+	return invalid(field, "%s exceeds the 1 hour limit STS sets for roles assumed with temporary credentials (this hop is signed by %s)",
+		l.duration, signer).advise(RemedyClampDurations)
 }
 
 // signer describes what signs hop i's AssumeRole call.
 func signer(p *plan, hops []hop, i int) string {
 	switch {
-	case i > 0:
+	case i > 0 && hops[i-1].profile != "":
 		return "the session of " + hops[i-1].label()
+	case i > 0:
+		return "the session of role " + hops[i-1].role.RoleARN
 	case len(p.layers) > 0:
 		return "GetSessionToken credentials"
 	}

@@ -78,7 +78,7 @@ func loadProfile(ctx context.Context, name string, files sharedFiles) (pc profil
 		// The SDK would quietly fall back to the EC2 instance role (a
 		// network call, and a warning printed past any logger); the AWS
 		// CLI refuses such a profile, and so do we.
-		errs = append(errs, invalid(fmt.Sprintf("profile %q: source_profile", c.Profile),
+		errs = append(errs, invalid(profileAt(c.Profile, "source_profile"),
 			"role_arn %s needs source_profile, credential_source or web_identity_token_file to sign its AssumeRole call", c.RoleARN))
 	default:
 		hop, err := newProfileHop(c)
@@ -86,7 +86,7 @@ func loadProfile(ctx context.Context, name string, files sharedFiles) (pc profil
 		pc.hops = append([]profileHop{hop}, pc.hops...)
 	}
 	if c.MFASerial != "" && c.RoleARN == "" {
-		errs = append(errs, validateSerial(fmt.Sprintf("profile %q: mfa_serial", c.Profile), c.MFASerial))
+		errs = append(errs, validateSerial(profileAt(c.Profile, "mfa_serial"), c.MFASerial))
 	}
 	return pc, true, errors.Join(errs...)
 }
@@ -163,7 +163,7 @@ func baseKindOf(c *config.SharedConfig) baseKind {
 func newProfileHop(c *config.SharedConfig) (profileHop, error) {
 	var errs []error
 	add := func(key, format string, args ...any) {
-		errs = append(errs, invalid(fmt.Sprintf("profile %q: %s", c.Profile, key), format, args...))
+		errs = append(errs, invalid(profileAt(c.Profile, key), format, args...))
 	}
 	if _, _, err := stsrules.ParseIAMARN(c.RoleARN, "role"); err != nil {
 		add("role_arn", "%s: %v", c.RoleARN, err)
@@ -175,7 +175,7 @@ func newProfileHop(c *config.SharedConfig) (profileHop, error) {
 		add("external_id", "%s", v.Rule)
 	}
 	if c.MFASerial != "" {
-		errs = append(errs, validateSerial(fmt.Sprintf("profile %q: mfa_serial", c.Profile), c.MFASerial))
+		errs = append(errs, validateSerial(profileAt(c.Profile, "mfa_serial"), c.MFASerial))
 	}
 	hop := profileHop{profile: c.Profile, mfaSerial: c.MFASerial,
 		role: AssumeRole{RoleARN: c.RoleARN, RoleSessionName: c.RoleSessionName, ExternalID: c.ExternalID}}
@@ -197,15 +197,15 @@ func loadError(err error) error {
 	var file config.SharedConfigLoadError
 	switch {
 	case errors.As(err, &role) && role.Err == nil:
-		return invalid(fmt.Sprintf("profile %q", role.Profile), "role %s: its source_profile chain loops or has no credentials at its end", role.RoleARN)
+		return invalid(profileAt(role.Profile, ""), "role %s: its source_profile chain loops or has no credentials at its end", role.RoleARN)
 	case errors.As(err, &role):
-		return invalid(fmt.Sprintf("profile %q", role.Profile), "role %s: its source_profile is unusable: %v", role.RoleARN, role.Err)
+		return invalid(profileAt(role.Profile, ""), "role %s: its source_profile is unusable: %v", role.RoleARN, role.Err)
 	case errors.As(err, &missing):
-		return invalid("WithProfile", "profile %q is not in the shared config files", missing.Profile)
+		return invalid(optionAt("WithProfile", ""), "profile %q is not in the shared config files", missing.Profile)
 	case errors.As(err, &arn):
-		return invalid(fmt.Sprintf("profile %q", arn.Profile), "%s credentials need role_arn", arn.Type)
+		return invalid(profileAt(arn.Profile, ""), "%s credentials need role_arn", arn.Type)
 	case errors.As(err, &file):
-		return invalid("shared config", "cannot read %s: %v", file.Filename, file.Err)
+		return invalid(namedAt("shared config"), "cannot read %s: %v", file.Filename, file.Err)
 	}
 	return fmt.Errorf("load AWS config: %w", err)
 }

@@ -78,9 +78,11 @@ func (p DurationPolicy) String() string {
 
 func (p DurationPolicy) apply(o *options) { o.durations = p }
 
-func validateRole(field string, r AssumeRole) error {
+func validateRole(i int, r AssumeRole) error {
 	var errs []error
-	add := func(f, format string, args ...any) { errs = append(errs, invalid(field+"."+f, format, args...)) }
+	add := func(param, format string, args ...any) {
+		errs = append(errs, invalid(roleAt(i, param), format, args...))
+	}
 	if r.RoleARN == "" {
 		add("RoleARN", "is empty")
 	} else if _, _, err := stsrules.ParseIAMARN(r.RoleARN, "role"); err != nil {
@@ -120,17 +122,17 @@ func validateRole(field string, r AssumeRole) error {
 		add("PolicyARNs", "%d managed policies; STS takes at most %d", len(r.PolicyARNs), stsrules.MaxPolicyARNs)
 	}
 	packed := len(r.Policy)
-	for i, p := range r.PolicyARNs {
+	for j, p := range r.PolicyARNs {
 		packed += len(p)
 		if err := validatePolicyARN(p); err != nil {
-			add(fmt.Sprintf("PolicyARNs[%d]", i), "%s: %v", p, err)
+			add(fmt.Sprintf("PolicyARNs[%d]", j), "%s: %v", p, err)
 		}
 	}
 	if packed > stsrules.MaxPackedPolicyChars {
 		add("Policy", "inline policy and policy ARNs total %d characters; STS allows %d", packed, stsrules.MaxPackedPolicyChars)
 	}
-	errs = append(errs, validateTags(field, r.Tags, r.TransitiveTagKeys)...)
-	if err := validateDuration(field+".Duration", r.Duration, stsrules.MaxAssumeRoleSeconds); err != nil {
+	errs = append(errs, validateTags(i, r.Tags, r.TransitiveTagKeys)...)
+	if err := validateDuration(roleAt(i, "Duration"), r.Duration, stsrules.MaxAssumeRoleSeconds); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
@@ -152,30 +154,30 @@ func validatePolicyARN(s string) error {
 	return nil
 }
 
-func validateTags(field string, tags map[string]string, transitive []string) []error {
+func validateTags(i int, tags map[string]string, transitive []string) []error {
 	var errs []error
 	if len(tags) > stsrules.MaxTags {
-		errs = append(errs, invalid(field+".Tags", "%d tags; STS takes at most %d", len(tags), stsrules.MaxTags))
+		errs = append(errs, invalid(roleAt(i, "Tags"), "%d tags; STS takes at most %d", len(tags), stsrules.MaxTags))
 	}
 	seen := map[string]string{}
 	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		if v := stsrules.TagKey.Check(k); v != nil {
-			errs = append(errs, invalid(field+".Tags", "key %q: %s", k, v.Rule))
+			errs = append(errs, invalid(roleAt(i, "Tags"), "key %q: %s", k, v.Rule))
 		}
 		if v := stsrules.TagValue.Check(tags[k]); v != nil {
-			errs = append(errs, invalid(field+".Tags", "value of %q: %s", k, v.Rule))
+			errs = append(errs, invalid(roleAt(i, "Tags"), "value of %q: %s", k, v.Rule))
 		}
 		if prev, dup := seen[strings.ToLower(k)]; dup {
-			errs = append(errs, invalid(field+".Tags", "keys %q and %q differ only in case; STS treats them as one", prev, k))
+			errs = append(errs, invalid(roleAt(i, "Tags"), "keys %q and %q differ only in case; STS treats them as one", prev, k))
 		}
 		seen[strings.ToLower(k)] = k
 	}
 	if len(transitive) > stsrules.MaxTransitiveTagKeys {
-		errs = append(errs, invalid(field+".TransitiveTagKeys", "%d keys; STS takes at most %d", len(transitive), stsrules.MaxTransitiveTagKeys))
+		errs = append(errs, invalid(roleAt(i, "TransitiveTagKeys"), "%d keys; STS takes at most %d", len(transitive), stsrules.MaxTransitiveTagKeys))
 	}
 	for _, k := range transitive {
 		if v := stsrules.TagKey.Check(k); v != nil {
-			errs = append(errs, invalid(field+".TransitiveTagKeys", "key %q: %s", k, v.Rule))
+			errs = append(errs, invalid(roleAt(i, "TransitiveTagKeys"), "key %q: %s", k, v.Rule))
 		}
 	}
 	return errs

@@ -23,16 +23,16 @@ func checkSharedFile(path string) error {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil
 	case err != nil:
-		return invalid(path, "%v", err)
+		return invalid(namedAt(path), "%v", err)
 	case fi.Mode().IsRegular():
 		if fi.Size() > maxSharedFile {
-			return invalid(path, "is %d bytes; a shared config or credentials file of over %d MiB is not one", fi.Size(), maxSharedFile>>20)
+			return invalid(namedAt(path), "is %d bytes; a shared config or credentials file of over %d MiB is not one", fi.Size(), maxSharedFile>>20)
 		}
 		return nil
 	case isNullDevice(fi):
 		return nil
 	}
-	return invalid(path, "is not a regular file (%v); the AWS SDK would read it as a shared config or credentials file", fi.Mode().Type())
+	return invalid(namedAt(path), "is not a regular file (%v); the AWS SDK would read it as a shared config or credentials file", fi.Mode().Type())
 }
 
 // isNullDevice reports whether fi is the null device, which reads as

@@ -31,7 +31,7 @@ func (o *options) load(ctx context.Context) (loaded, error) {
 	if o.static != nil || (o.custom != nil && o.profile == nil) {
 		return in, nil
 	}
-	name, from := "", "WithProfile"
+	name, from := "", optionAt("WithProfile", "")
 	if o.profile != nil {
 		name = *o.profile
 	} else {
@@ -42,17 +42,17 @@ func (o *options) load(ctx context.Context) (loaded, error) {
 		}
 		for _, v := range []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE"} {
 			if name = o.world.getenv(v); name != "" {
-				from = v
+				from = namedAt(v)
 				break
 			}
 		}
 		if name == "" {
-			name, from = "default", ""
+			name, from = "default", at{}
 		}
 	}
 	chain, exists, err := loadProfile(ctx, name, in.files)
 	switch {
-	case !exists && from == "":
+	case !exists && from == (at{}):
 		return in, nil // no default profile: the rest of the SDK's chain
 	case !exists:
 		return in, invalid(from, "profile %q is not in the shared config files %v", name, append(in.files.config, in.files.credentials...))
@@ -156,7 +156,7 @@ func (o *options) source(in loaded) (source, error) {
 	case c == nil:
 		return source{kind: sourceDefaultChain, name: "the default credential chain", id: o.defaultChainID()}, nil
 	case custom != nil && c.kind != baseNone:
-		return source{}, conflict("WithSource", "stands in for the credentials of profile %q, which holds its own (%s)", c.base.Profile, c.kind)
+		return source{}, conflict(optionAt("WithSource", ""), "stands in for the credentials of profile %q, which holds its own (%s)", c.base.Profile, c.kind)
 	case custom != nil:
 		return source{kind: sourceCustom, name: fmt.Sprintf("profile %q (%s)", c.base.Profile, custom.id), profile: c, custom: custom.p,
 			id: []any{"source", custom.id, ep}}, nil
@@ -216,10 +216,10 @@ func (s source) baseSerial() string {
 	return c.base.MFASerial
 }
 
-// describe names the profile for errors.
-func (c *profileChain) describe() string {
+// at points at key of the profile the chain starts from.
+func (c *profileChain) at(key string) at {
 	if c == nil {
-		return "the session"
+		return namedAt("the session")
 	}
-	return fmt.Sprintf("profile %q", c.top)
+	return profileAt(c.top, key)
 }

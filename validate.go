@@ -2,7 +2,6 @@ package awssession
 
 import (
 	"errors"
-	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -89,36 +88,36 @@ func (o *options) validate() error {
 	if s := o.static; s != nil {
 		add(validateStatic(s))
 		if o.gst != nil && s.SessionToken != "" {
-			add(conflict("WithGetSessionToken", "GetSessionToken needs long-term IAM user keys, but the static keys have a session token (STS refuses: Cannot call GetSessionToken with session credentials)"))
+			add(conflict(optionAt("WithGetSessionToken", ""), "GetSessionToken needs long-term IAM user keys, but the static keys have a session token (STS refuses: Cannot call GetSessionToken with session credentials)"))
 		}
 	}
 	if o.profile != nil && !isProfileName(*o.profile) {
-		add(invalid("WithProfile", "profile name %q must be 1-256 characters without spaces or brackets", *o.profile))
+		add(invalid(optionAt("WithProfile", ""), "profile name %q must be 1-256 characters without spaces or brackets", *o.profile))
 	}
 	if o.region != "" && !isRegion(o.region) {
-		add(invalid("WithRegion", "%q is not a region name like us-east-1", o.region))
+		add(invalid(optionAt("WithRegion", ""), "%q is not a region name like us-east-1", o.region))
 	}
 	if o.mfa != nil {
 		if o.mfa.SerialNumber != "" { // "" is the profile's device, checked after loading
-			add(validateSerial("WithMFA.SerialNumber", o.mfa.SerialNumber))
+			add(validateSerial(optionAt("WithMFA", "SerialNumber"), o.mfa.SerialNumber))
 		}
 		if o.mfa.Tokens == nil {
-			add(invalid(o.mfa.name()+".Tokens", "no token provider; use StaticToken, TOTP or PromptToken"))
+			add(invalid(optionAt(o.mfa.name(), "Tokens"), "no token provider").advise(RemedyTokenSource))
 		}
 		if o.mfa.ifProfileHasOne && o.static != nil {
-			add(conflict("WithProfileMFA", "supplies codes for a profile's mfa_serial, and static keys have no profile; name the device with WithMFA"))
+			add(conflict(optionAt("WithProfileMFA", ""), "supplies codes for a profile's mfa_serial, and static keys have no profile").advise(RemedyNameMFADevice))
 		}
 	}
 	if o.gst != nil {
-		add(validateDuration("WithGetSessionToken", *o.gst, stsrules.MaxSessionTokenSeconds))
+		add(validateDuration(optionAt("WithGetSessionToken", ""), *o.gst, stsrules.MaxSessionTokenSeconds))
 	}
 	for i, r := range o.roles {
-		add(validateRole(fmt.Sprintf("AssumeRole[%d]", i), r))
+		add(validateRole(i, r))
 	}
 	add(validateEndpoint(o.stsEndpoint))
 	add(o.validateExpectedAccount())
 	if _, err := o.applyLoadOptions(); err != nil {
-		add(invalid("WithConfigOptions", "%v", err))
+		add(invalid(optionAt("WithConfigOptions", ""), "%v", err))
 	}
 	add(o.validatePartitions(o.region))
 	return errors.Join(errs...)
@@ -127,19 +126,19 @@ func (o *options) validate() error {
 func validateStatic(s *staticCredentials) error {
 	switch {
 	case !isAccessKeyID(s.AccessKeyID):
-		return invalid("WithStaticCredentials.AccessKeyID", "must be 16-128 upper-case letters and digits, like AKIA… (got %d characters; are the key ID and secret key the wrong way round?)", len(s.AccessKeyID))
+		return invalid(optionAt("WithStaticCredentials", "AccessKeyID"), "must be 16-128 upper-case letters and digits, like AKIA… (got %d characters; are the key ID and secret key the wrong way round?)", len(s.AccessKeyID))
 	case s.SecretAccessKey == "":
-		return invalid("WithStaticCredentials.SecretAccessKey", "is empty")
+		return invalid(optionAt("WithStaticCredentials", "SecretAccessKey"), "is empty")
 	case len(s.SecretAccessKey) > maxSecretKey:
-		return invalid("WithStaticCredentials.SecretAccessKey", "is %d bytes; AWS secret keys are 40 characters (at most %d accepted)", len(s.SecretAccessKey), maxSecretKey)
+		return invalid(optionAt("WithStaticCredentials", "SecretAccessKey"), "is %d bytes; AWS secret keys are 40 characters (at most %d accepted)", len(s.SecretAccessKey), maxSecretKey)
 	case strings.ContainsRune(s.SecretAccessKey.reveal(), 0):
-		return invalid("WithStaticCredentials.SecretAccessKey", "contains a NUL byte")
+		return invalid(optionAt("WithStaticCredentials", "SecretAccessKey"), "contains a NUL byte")
 	case strings.HasPrefix(s.AccessKeyID, "ASIA") && s.SessionToken == "":
-		return invalid("WithStaticCredentials.SessionToken", "temporary key %s needs its session token", s.AccessKeyID)
+		return invalid(optionAt("WithStaticCredentials", "SessionToken"), "temporary key %s needs its session token", s.AccessKeyID)
 	case len(s.SessionToken) > maxSessionToken:
-		return invalid("WithStaticCredentials.SessionToken", "is %d bytes; at most %d accepted", len(s.SessionToken), maxSessionToken)
+		return invalid(optionAt("WithStaticCredentials", "SessionToken"), "is %d bytes; at most %d accepted", len(s.SessionToken), maxSessionToken)
 	case strings.ContainsRune(s.SessionToken.reveal(), 0):
-		return invalid("WithStaticCredentials.SessionToken", "contains a NUL byte")
+		return invalid(optionAt("WithStaticCredentials", "SessionToken"), "contains a NUL byte")
 	}
 	return nil
 }
@@ -158,7 +157,7 @@ const (
 
 // validateSerial checks an MFA serial: a virtual device ARN or a hardware
 // device serial, with a hint for the usual mistakes.
-func validateSerial(field, serial string) error {
+func validateSerial(field at, serial string) error {
 	if serial == "" {
 		return invalid(field, "is empty")
 	}
@@ -184,7 +183,7 @@ func validateSerial(field, serial string) error {
 }
 
 // validateDuration checks d against [900 s, max]. Zero means the default.
-func validateDuration(field string, d time.Duration, maxSeconds int) error {
+func validateDuration(field at, d time.Duration, maxSeconds int) error {
 	if d == 0 {
 		return nil
 	}
@@ -205,13 +204,13 @@ func validateEndpoint(raw string) error {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return invalid("WithSTSEndpoint", "%q is not an http(s) URL with a host", redactURL(raw))
+		return invalid(optionAt("WithSTSEndpoint", ""), "%q is not an http(s) URL with a host", redactURL(raw))
 	}
 	if u.User != nil {
-		return invalid("WithSTSEndpoint", "URL must not carry user information")
+		return invalid(optionAt("WithSTSEndpoint", ""), "URL must not carry user information")
 	}
 	if u.Scheme == "http" && !loopback.IsHost(u.Hostname()) {
-		return invalid("WithSTSEndpoint", "plain http to %s would send secret keys in clear text; use https (http is allowed for loopback only)", u.Hostname())
+		return invalid(optionAt("WithSTSEndpoint", ""), "plain http to %s would send secret keys in clear text; use https (http is allowed for loopback only)", u.Hostname())
 	}
 	return nil
 }
@@ -219,15 +218,18 @@ func validateEndpoint(raw string) error {
 // validatePartitions checks that every ARN names the same partition, and
 // that it fits the region when one was given.
 func (o *options) validatePartitions(region string) error {
-	type named struct{ field, arn string }
-	var arns []named
+	type ref struct {
+		field at
+		arn   string
+	}
+	var arns []ref
 	if o.mfa != nil && strings.HasPrefix(o.mfa.SerialNumber, "arn:") {
-		arns = append(arns, named{"WithMFA.SerialNumber", o.mfa.SerialNumber})
+		arns = append(arns, ref{optionAt("WithMFA", "SerialNumber"), o.mfa.SerialNumber})
 	}
 	for i, r := range o.roles {
-		arns = append(arns, named{fmt.Sprintf("AssumeRole[%d].RoleARN", i), r.RoleARN})
+		arns = append(arns, ref{roleAt(i, "RoleARN"), r.RoleARN})
 	}
-	want, from := "", "" // from: the field want came from; "" for the region
+	want, from := "", "" // from: the ARN want came from; "" for the region
 	if region != "" {
 		want = stsrules.PartitionForRegion(region)
 	}
@@ -237,7 +239,7 @@ func (o *options) validatePartitions(region string) error {
 			continue // reported by the field's own check
 		}
 		if want == "" {
-			want, from = a.Partition, n.field
+			want, from = a.Partition, n.arn
 			continue
 		}
 		if a.Partition != want {

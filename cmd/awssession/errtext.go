@@ -1,10 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/awssession/awssession"
 )
 
 // maxErrorText is how much of an error report prints. STS (or anything
@@ -12,22 +15,11 @@ import (
 // message is not a diagnosis.
 const maxErrorText = 1 << 10
 
-// flagNames are library fields that the command line fills from a flag
-// (or its variable): errors name the flag the user typed, not the Go
-// option.
-var flagNames = strings.NewReplacer(
-	"WithStaticCredentials.AccessKeyID", "--access-key/$"+envAccessKey,
-	"WithStaticCredentials.SecretAccessKey", "--secret-key/$"+envSecretKey,
-	"WithStaticCredentials.SessionToken", "--session-token/$"+envSessionToken,
-)
-
-// terminalText makes an error message safe and short for a terminal: the
-// library's field names become flags, control characters (C0 and C1,
-// DEL), bidirectional overrides and invalid UTF-8 are escaped (\x1b,
-// \u202e), and the text is cut at maxErrorText bytes with a marker that
-// says how much was left out.
+// terminalText makes an error message safe and short for a terminal:
+// control characters (C0 and C1, DEL), bidirectional overrides and invalid
+// UTF-8 are escaped (\x1b, \u202e), and the text is cut at maxErrorText
+// bytes with a marker that says how much was left out.
 func terminalText(s string) string {
-	s = flagNames.Replace(s)
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		if b.Len() >= maxErrorText {
@@ -55,4 +47,193 @@ func terminalText(s string) string {
 // path or an ARN other than the one it holds.
 func isBidiControl(r rune) bool {
 	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f || r == 0x061c
+}
+
+// cliText is err's message in the command line's terms: every library
+// input error in it (joined, or wrapped by the SDK and the layers, whose
+// own words stay) speaks in flags and profile keys, as inputText words it.
+func cliText(err error) string {
+	s := err.Error()
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		// errors.Join: one problem after another, not one per line.
+		var parts []string
+		for _, e := range j.Unwrap() {
+			parts = append(parts, e.Error())
+		}
+		if s == strings.Join(parts, "\n") {
+			for i, e := range j.Unwrap() {
+				parts[i] = cliText(e)
+			}
+			return strings.Join(parts, "; ")
+		}
+	}
+	for _, e := range inputErrors(err) {
+		s = strings.Replace(s, e.Error(), inputText(e), 1)
+	}
+	return s
+}
+
+// inputErrors returns the input errors in err's tree.
+func inputErrors(err error) []*awssession.InputError {
+	switch e := err.(type) {
+	case nil:
+		return nil
+	case *awssession.InputError:
+		return []*awssession.InputError{e}
+	case interface{ Unwrap() []error }:
+		var all []*awssession.InputError
+		for _, u := range e.Unwrap() {
+			all = append(all, inputErrors(u)...)
+		}
+		return all
+	}
+	return inputErrors(errors.Unwrap(err))
+}
+
+// inputText words a library input error for a person at a shell: what
+// they typed (a flag, a profile key, an environment variable), what is
+// wrong, and the flags that fix it.
+func inputText(e *awssession.InputError) string {
+	s := inputSubject(e) + ": " + e.Problem
+	if r := remedyText(e); r != "" {
+		s += "; " + r
+	}
+	return s
+}
+
+// inputSubject names what an input error is about: the profile key, the
+// flag that fills the option, or what the library named.
+func inputSubject(e *awssession.InputError) string {
+	switch {
+	case e.Profile != "" && e.ProfileKey != "":
+		return fmt.Sprintf("profile %q: %s", e.Profile, e.ProfileKey)
+	case e.Profile != "":
+		return fmt.Sprintf("profile %q", e.Profile)
+	case e.Option == "AssumeRole":
+		return roleSubject(e.Param, e.Index)
+	case e.Option != "":
+		return optionFlag(e.Option, e.Param)
+	}
+	return e.Field // an environment variable, a file: no Go name
+}
+
+// optionFlag names the flag that fills a library option, or what the
+// option stands for where no flag does.
+func optionFlag(option, param string) string {
+	switch option + "." + param {
+	case "WithStaticCredentials.AccessKeyID", "WithStaticCredentials.":
+		return "--access-key/$" + envAccessKey
+	case "WithStaticCredentials.SecretAccessKey":
+		return "--secret-key/$" + envSecretKey
+	case "WithStaticCredentials.SessionToken":
+		return "--session-token/$" + envSessionToken
+	case "WithProfile.":
+		return "--profile"
+	case "WithRegion.":
+		return "--region"
+	case "WithMFA.", "WithMFA.SerialNumber":
+		return "--mfa-serial"
+	case "WithMFA.Tokens", "WithProfileMFA.Tokens", "WithProfileMFA.":
+		return "the MFA codes"
+	case "WithGetSessionToken.":
+		return "the MFA session (--session-token-duration)"
+	case "WithSTSEndpoint.":
+		return "--sts-endpoint"
+	case "WithSTSTimeout.":
+		return "--sts-timeout"
+	case "WithExpectedAccount.":
+		return "--expect-account"
+	case "WithConsoleRegion.":
+		return "--console-region"
+	case "WithConsoleDuration.":
+		return "--console-duration"
+	case "WithFederationToken.Name":
+		return "--federation-name"
+	case "WithFederationToken.Policy":
+		return "--federation-policy"
+	case "WithFederationEndpoint.":
+		return "--federation-endpoint"
+	case "WithDestination.":
+		return "--destination"
+	case "WithIssuer.":
+		return "--issuer"
+	case "ConsoleURL.Credentials":
+		return "the session"
+	case "WithSource.":
+		return "the keys in the keyring"
+	case "WithCache.":
+		return "the credential cache"
+	}
+	return "the AWS SDK settings" // WithConfigOptions, WithSharedConfigFiles: the environment's AWS_* settings
+}
+
+// roleSubject names parameter param of the role of the i-th --role-arn
+// (from 0): "--duration (for the 2nd --role-arn)".
+func roleSubject(param string, i int) string {
+	flag := ""
+	switch param {
+	case "RoleARN":
+		if i == 0 {
+			return "--role-arn"
+		}
+		return fmt.Sprintf("the %s --role-arn", ordinal(i+1))
+	case "RoleSessionName":
+		flag = "--role-session-name"
+	case "ExternalID":
+		flag = "--external-id"
+	case "Duration":
+		flag = "--duration"
+	default: // set only through the library
+		what := strings.ToLower(strings.TrimRight(param, "[]0123456789"))
+		if i == 0 {
+			return "the role's " + what
+		}
+		return fmt.Sprintf("the %s role's %s", ordinal(i+1), what)
+	}
+	if i == 0 {
+		return flag
+	}
+	return fmt.Sprintf("%s (for the %s --role-arn)", flag, ordinal(i+1))
+}
+
+// ordinal spells n as 1st, 2nd, 3rd, 4th, 11th, 21st, ...
+func ordinal(n int) string {
+	suffix := "th"
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+	case n%10 == 1:
+		suffix = "st"
+	case n%10 == 2:
+		suffix = "nd"
+	case n%10 == 3:
+		suffix = "rd"
+	}
+	return fmt.Sprintf("%d%s", n, suffix)
+}
+
+// remedyText words the error's remedy in flags and profile keys.
+func remedyText(e *awssession.InputError) string {
+	switch e.Remedy {
+	case awssession.RemedyClampDurations:
+		if e.ProfileKey != "" {
+			return fmt.Sprintf("set %s to 3600 or less, or pass --clamp-durations", e.ProfileKey)
+		}
+		return "use --duration 1h, or --clamp-durations"
+	case awssession.RemedySupplyMFACodes:
+		return "name the profile with --profile to be asked for its codes, " +
+			"or give --mfa-serial with --mfa-token, --mfa-totp-secret-env or --mfa-process"
+	case awssession.RemedyTokenSource:
+		return "give --mfa-token, --mfa-totp-secret-env or --mfa-process, or let awssession prompt"
+	case awssession.RemedyAddMFALayer:
+		return "add --role-arn or --session-token-duration, or use a --profile with mfa_serial"
+	case awssession.RemedyNameMFADevice:
+		return "name the device with --mfa-serial"
+	case awssession.RemedyConsoleRole:
+		return "add --role-arn (the role may sit on the MFA session), or sign in with the IAM user's keys alone, without --mfa-serial"
+	case awssession.RemedyConsoleEndpoint:
+		return "give --federation-endpoint and --destination"
+	case awssession.RemedyProfileSource:
+		return fmt.Sprintf("add keys, credential_process, sso_session or credential_source to it, or store its keys with 'awssession add %s'", e.Profile)
+	}
+	return ""
 }

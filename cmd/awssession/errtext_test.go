@@ -1,10 +1,15 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
+	"github.com/awssession/awssession"
 	"github.com/awssession/awssession/ststest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -19,7 +24,6 @@ func TestTerminalText(t *testing.T) {
 		{"invalid UTF-8", "a\x9bb\xff", `a\x9bb\xff`},
 		{"bidi override", "arn:aws:iam::1:role/\u202eevil", `arn:aws:iam::1:role/\u202eevil`},
 		{"non-ASCII kept", "rôle «Admin» 日本", "rôle «Admin» 日本"},
-		{"field to flag", "invalid input: WithStaticCredentials.SecretAccessKey: is empty", "invalid input: --secret-key/$AWSSESSION_SECRET_KEY: is empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,5 +53,44 @@ func TestHostileSTSMessage(t *testing.T) {
 	assert.Contains(t, r.stderr, "more bytes not shown]")
 	for _, c := range r.stderr {
 		assert.False(t, unicode.IsControl(c) && c != '\n', "control character %U on stderr", c)
+	}
+}
+
+// cliText words the library's input errors in flags and profile keys,
+// joined or wrapped, and leaves other errors' words as they are.
+func TestCLIText(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	check := func(opts ...awssession.Option) error {
+		_, err := awssession.Explain(ctx, append([]awssession.Option{awssession.WithEnvironment(nil)}, opts...)...)
+		require.Error(t, err)
+		return err
+	}
+	keys := awssession.WithStaticCredentials("AKIAIOSFODNN7EXAMPLE", "secret", "")
+	role := func(arn string, d time.Duration) awssession.Option {
+		return awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: arn, Duration: d})
+	}
+	const reader, deep = "arn:aws:iam::123456789012:role/Reader", "arn:aws:iam::123456789012:role/Deep"
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"chained duration", check(keys, role(reader, 0), role(deep, 2*time.Hour)),
+			"--duration (for the 2nd --role-arn): 2h0m0s exceeds the 1 hour limit STS sets for roles assumed with temporary credentials " +
+				"(this hop is signed by the session of role " + reader + "); use --duration 1h, or --clamp-durations"},
+		{"joined", check(keys, awssession.WithRegion("moon"), role("x", 0)),
+			`--region: "moon" is not a region name like us-east-1; --role-arn: x: not an ARN (want arn:partition:service:region:account:resource)`},
+		{"wrapped", fmt.Errorf("get session token: %w", check(keys, awssession.WithRegion("moon"))),
+			`get session token: --region: "moon" is not a region name like us-east-1`},
+		{"third role's tags", check(keys, role(reader, 0), role(reader, 0),
+			awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: reader, Tags: map[string]string{"": "v"}})),
+			"the 3rd role's tags: key \"\": "},
+		{"not an input error", errors.New("AccessDenied: WithMFA is not ours"), "AccessDenied: WithMFA is not ours"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Contains(t, cliText(tt.err), tt.want)
+		})
 	}
 }

@@ -118,9 +118,9 @@ func (c *cli) hint(err error) string {
 	return ""
 }
 
-// oneLine renders err on a single line, without the SDK credential
-// cache's repeated prefix.
+// oneLine renders err on a single line in the command line's terms (see
+// cliText), without the SDK credential cache's repeated prefix.
 func oneLine(err error) string {
-	s := strings.ReplaceAll(err.Error(), "failed to refresh cached credentials, ", "")
+	s := strings.ReplaceAll(cliText(err), "failed to refresh cached credentials, ", "")
 	return strings.TrimPrefix(strings.Join(strings.Fields(s), " "), "awssession: ")
 }

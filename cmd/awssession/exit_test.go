@@ -47,7 +47,7 @@ func TestExitCodes(t *testing.T) {
 			"--role-session-name", "a", "--role-session-name", "b", "--role-session-name", "c"}, f.aliceArgs()...), 2, "given 3 times for 2 roles"},
 		{"token without serial", nil, append([]string{"env", "--mfa-token", "123456", "--role-arn", f.admin.ARN}, f.aliceArgs()...), 2, "--mfa-token needs --mfa-serial"},
 		{"empty TOTP variable", nil, append([]string{"env", "--mfa-serial", f.mfa.SerialNumber, "--mfa-totp-secret-env", "NOPE"}, f.aliceArgs()...), 2, "NOPE is empty"},
-		{"library: bad role ARN", nil, append([]string{"env", "--role-arn", "admin"}, f.aliceArgs()...), 2, "RoleARN"},
+		{"library: bad role ARN", nil, append([]string{"env", "--role-arn", "admin"}, f.aliceArgs()...), 2, "--role-arn:"},
 		{"library: short MFA code", nil, append([]string{"env", "--mfa-serial", f.mfa.SerialNumber, "--mfa-token", "12345"}, f.aliceArgs()...), 2, "six digits"},
 		{"library: chained role over 1h", nil, append([]string{"env", "--mfa-serial", f.mfa.SerialNumber, "--mfa-token", "123456",
 			"--session-token-duration", "1h", "--role-arn", f.admin.ARN, "--duration", "2h"}, f.aliceArgs()...), 2, "1 hour limit"},
@@ -133,4 +133,26 @@ func TestHelp(t *testing.T) {
 	r := runCLI(t, nil, "", "__complete", "env", "--format", "")
 	require.Equal(t, 0, r.code)
 	assert.Contains(t, r.stdout, "powershell\n")
+}
+
+// --clamp-durations lowers a chained role's duration to the 1 h STS
+// allows, which the error for a chained duration advises.
+func TestClampDurationsFlag(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	args := append([]string{"env", "--no-cache", "--role-arn", f.reader.ARN, "--role-arn", f.deep.ARN, "--external-id", "ext-42",
+		"--duration", "45m", "--duration", "2h"}, f.aliceArgs()...)
+	r := f.run(t, nil, "", args...)
+	require.Equal(t, exitUsage, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, r.stderr, "--clamp-durations")
+
+	r = f.run(t, nil, "", append(args, "--clamp-durations")...)
+	require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
+	var durations []string
+	for _, req := range f.srv.Requests() {
+		if req.Action == "AssumeRole" {
+			durations = append(durations, req.Params.Get("DurationSeconds"))
+		}
+	}
+	assert.Equal(t, []string{"2700", "3600"}, durations, "the chained role is clamped, the first is not")
 }

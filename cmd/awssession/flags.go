@@ -18,6 +18,7 @@ type sessionFlags struct {
 
 	roleARNs, sessionNames, externalIDs []string
 	durations                           durations
+	clampDurations                      bool
 
 	mfaSerial, mfaToken, totpEnv string
 	mfaProcess, prompt           string
@@ -45,6 +46,7 @@ func (f *sessionFlags) register(cmd *cobra.Command) {
 	fs.StringArrayVar(&f.sessionNames, "role-session-name", nil, "role session name (once for every role, or once per --role-arn)")
 	fs.StringArrayVar(&f.externalIDs, "external-id", nil, "external ID the role's trust requires (once for every role, or once per --role-arn)")
 	fs.Var(&f.durations, "duration", "role session length, e.g. 1h or 3600 (seconds); once for every role, or once per --role-arn (default 1h)")
+	fs.BoolVar(&f.clampDurations, "clamp-durations", false, "lower a chained role's duration to the 1 h STS allows (and retry at 1 h a role that refuses its duration) instead of failing")
 	fs.StringVar(&f.mfaSerial, "mfa-serial", "", "MFA device (arn:aws:iam::ACCOUNT:mfa/NAME or a hardware serial); without a role it adds an MFA session")
 	fs.StringVar(&f.mfaToken, "mfa-token", "", `current six-digit MFA code; "-" reads stdin (or $AWSSESSION_MFA_TOKEN; default: ask, see --prompt)`)
 	fs.StringVar(&f.totpEnv, "mfa-totp-secret-env", "", "name of an environment variable holding the MFA device's base32 TOTP seed")

@@ -190,6 +190,7 @@ func TestExpectAccount(t *testing.T) {
 		r := f.run(t, nil, "", args...)
 		assert.Equal(t, 2, r.code, "%v: stderr: %s", args, r.stderr)
 		assert.Empty(t, r.stdout, "%v", args)
+		assert.Contains(t, r.stderr, "--expect-account", "%v", args)
 		assert.Contains(t, r.stderr, "999999999999", "%v", args)
 	}
 	r := f.run(t, nil, "", "env", "base", "--expect-account", f.srv.Account(), "--format", "dotenv", "--sts-endpoint", f.srv.URL)

@@ -142,6 +142,9 @@ func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *session
 		// source is long-term keys (see WithDefaultMFASession).
 		opts = append(opts, awssession.WithDefaultMFASession(0))
 	}
+	if f.clampDurations { // after mfaSessionByDefault, which keeps a long role duration off the MFA session
+		opts = append(opts, awssession.ClampDurations)
+	}
 	cache, err := c.cacheOption(f)
 	if err != nil {
 		return nil, err
