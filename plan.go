@@ -108,7 +108,7 @@ func makePlan(o *options, in loaded) (*plan, error) {
 		for _, h := range hops {
 			if h.role.Duration > time.Hour {
 				p.notes = append(p.notes, fmt.Sprintf("%s asks for %s, over the 1 h STS allows for a role assumed with MFA session credentials: "+
-					"the MFA code goes to AssumeRole instead of an MFA session, so each refresh of it needs a new code", h.label(), h.role.Duration))
+					"the MFA code goes to AssumeRole instead of an MFA session, so each refresh of it needs a new code", "role "+h.role.RoleARN, h.role.Duration))
 				gst = nil
 				break
 			}
@@ -241,7 +241,7 @@ func (o *options) capChained(p *plan, l *layer, h hop, signer string) error {
 		return nil
 	}
 	if o.durations == ClampDurations {
-		p.notes = append(p.notes, fmt.Sprintf("role duration of %s clamped from %s to the 1 h limit for chained roles", l.name, l.duration))
+		p.notes = append(p.notes, fmt.Sprintf("role %s: duration clamped from %s to the 1 h limit for chained roles", l.role.RoleARN, l.duration))
 		l.duration = time.Hour
 		return nil
 	}

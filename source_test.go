@@ -167,7 +167,7 @@ func TestDefaultMFASession(t *testing.T) {
 	_, err := awssession.CreateSession(context.Background(), f.base(f.aliceKeys(), mfa, logger, awssession.WithDefaultMFASession(0),
 		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: f.admin.ARN, Duration: 2 * time.Hour}))...)
 	require.NoError(t, err)
-	assert.Contains(t, logs.String(), "AssumeRole[0] asks for 2h0m0s, over the 1 h STS allows")
+	assert.Contains(t, logs.String(), "role "+f.admin.ARN+" asks for 2h0m0s, over the 1 h STS allows")
 }
 
 // TestWithProfileSource: the lookup is asked for the base profile's keys
