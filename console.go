@@ -161,7 +161,11 @@ func federationToken(ctx context.Context, cfg aws.Config, o consoleOptions) (aws
 		d = defaultFederationDuration
 	}
 	in := &sts.GetFederationTokenInput{Name: aws.String(o.name), Policy: aws.String(o.policy), DurationSeconds: seconds(d)}
-	out, err := sts.NewFromConfig(cfg, stsOptions("")).GetFederationToken(ctx, in)
+	client, err := newSTSClient(cfg, nil, "")
+	if err != nil {
+		return aws.Credentials{}, err
+	}
+	out, err := client.GetFederationToken(ctx, in)
 	if err != nil {
 		return aws.Credentials{}, fmt.Errorf("console sign-in: get federation token %s: %w", o.name, err)
 	}

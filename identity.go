@@ -21,7 +21,11 @@ type Identity struct {
 // from [CreateSession] it honours [WithSTSEndpoint]. It is one STS call
 // (GetCallerIdentity needs no permission).
 func CallerIdentity(ctx context.Context, cfg aws.Config) (Identity, error) {
-	out, err := sts.NewFromConfig(cfg, stsOptions("")).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	client, err := newSTSClient(cfg, nil, "")
+	if err != nil {
+		return Identity{}, fmt.Errorf("get caller identity: %w", err)
+	}
+	out, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return Identity{}, fmt.Errorf("get caller identity: %w", err)
 	}
@@ -84,9 +88,10 @@ func (a *accountCheck) Retrieve(ctx context.Context) (aws.Credentials, error) {
 		return c, err
 	}
 	if c.AccountID == "" {
-		client := sts.NewFromConfig(a.cfg, stsOptions(a.endpoint), func(o *sts.Options) {
-			o.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return c, nil })
-		})
+		client, err := newSTSClient(a.cfg, aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return c, nil }), a.endpoint)
+		if err != nil {
+			return aws.Credentials{}, err
+		}
 		out, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		if err != nil {
 			return aws.Credentials{}, fmt.Errorf("learn the session's account for WithExpectedAccount: %w", err)

@@ -118,11 +118,6 @@ func (s *session) loadConfig(ctx context.Context) (aws.Config, error) {
 	if err != nil {
 		return aws.Config{}, loadError(err)
 	}
-	if s.o.stsEndpoint == "" {
-		if err := checkSTSRoute(cfg); err != nil {
-			return aws.Config{}, err
-		}
-	}
 	return cfg, nil
 }
 

@@ -84,10 +84,7 @@ func (o *options) envKeys() *staticCredentials {
 // else those set through WithConfigOptions, else the environment's or
 // the defaults.
 func (o *options) sharedFiles() sharedFiles {
-	f := sharedFiles{
-		config:      o.world.sharedFile("AWS_CONFIG_FILE", "config"),
-		credentials: o.world.sharedFile("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
-	}
+	var f sharedFiles
 	if lo, err := o.applyLoadOptions(); err == nil {
 		if lo.SharedConfigFiles != nil {
 			f.config = lo.SharedConfigFiles
@@ -103,6 +100,12 @@ func (o *options) sharedFiles() sharedFiles {
 		if o.files.credentials != nil {
 			f.credentials = o.files.credentials
 		}
+	}
+	if f.config == nil {
+		f.config = o.world.sharedFile("AWS_CONFIG_FILE", "config")
+	}
+	if f.credentials == nil {
+		f.credentials = o.world.sharedFile("AWS_SHARED_CREDENTIALS_FILE", "credentials")
 	}
 	return f
 }
@@ -148,11 +151,11 @@ func (o *options) source(in loaded) (source, error) {
 	}
 	switch c := in.chain; {
 	case o.static != nil:
-		return keysSource("static keys", o.static, ep), nil
+		return keysSource("static keys", o.static, ep, o.cache != nil), nil
 	case custom != nil && c == nil:
 		return source{kind: sourceCustom, name: "source " + custom.id, custom: custom.p, id: []any{"source", custom.id, ep}}, nil
 	case in.envKeys != nil:
-		return keysSource("keys in the environment", in.envKeys, ep), nil
+		return keysSource("keys in the environment", in.envKeys, ep, o.cache != nil), nil
 	case c == nil:
 		return source{kind: sourceDefaultChain, name: "the default credential chain", id: o.defaultChainID()}, nil
 	case custom != nil && c.kind != baseNone:
@@ -163,7 +166,7 @@ func (o *options) source(in loaded) (source, error) {
 	case c.kind == baseKeys:
 		k := c.base.Credentials
 		s := keysSource(fmt.Sprintf("profile %q", c.base.Profile), &staticCredentials{AccessKeyID: k.AccessKeyID,
-			SecretAccessKey: secret(k.SecretAccessKey), SessionToken: secret(k.SessionToken)}, ep)
+			SecretAccessKey: secret(k.SecretAccessKey), SessionToken: secret(k.SessionToken)}, ep, o.cache != nil)
 		s.profile = c
 		return s, nil
 	case c.kind == baseCredentialSource:
@@ -179,16 +182,19 @@ func (o *options) source(in loaded) (source, error) {
 		temporary: c.kind == baseSSO || c.kind == baseWebIdentity || c.kind == baseLogin}, nil
 }
 
-// keysSource is a source of static keys. Its cache identity binds the
-// secret through a keyed hash: a caller who knows only the access key ID
-// does not find the sessions of the real key's owner.
-func keysSource(name string, k *staticCredentials, endpoint string) source {
-	mac := hmac.New(sha256.New, []byte("awssession cache key\x00"+k.AccessKeyID))
-	mac.Write([]byte(k.SecretAccessKey.reveal()))
-	mac.Write([]byte{0})
-	mac.Write([]byte(k.SessionToken.reveal()))
-	return source{kind: sourceKeys, name: name + " " + k.AccessKeyID, keys: k, temporary: k.SessionToken != "",
-		id: []any{"keys", k.AccessKeyID, hex.EncodeToString(mac.Sum(nil)[:16]), endpoint}}
+// keysSource is a source of static keys. With a cache (cached), its
+// identity binds the secret through a keyed hash: a caller who knows only
+// the access key ID does not find the sessions of the real key's owner.
+func keysSource(name string, k *staticCredentials, endpoint string, cached bool) source {
+	s := source{kind: sourceKeys, name: name + " " + k.AccessKeyID, keys: k, temporary: k.SessionToken != ""}
+	if cached {
+		mac := hmac.New(sha256.New, []byte("awssession cache key\x00"+k.AccessKeyID))
+		mac.Write([]byte(k.SecretAccessKey.reveal()))
+		mac.Write([]byte{0})
+		mac.Write([]byte(k.SessionToken.reveal()))
+		s.id = []any{"keys", k.AccessKeyID, hex.EncodeToString(mac.Sum(nil)[:16]), endpoint}
+	}
+	return s
 }
 
 // defaultChainID names the default chain's credentials in cache keys by

@@ -22,10 +22,24 @@ import (
 // global STS endpoint lives there.
 const stsFallbackRegion = "us-east-1"
 
-// newSTSClient returns an STS client that signs with creds and honours the
-// config's retryer and HTTP client and the session's endpoint.
-func newSTSClient(cfg aws.Config, creds aws.CredentialsProvider, endpoint string) *sts.Client {
-	return sts.NewFromConfig(cfg, stsOptions(endpoint), func(o *sts.Options) { o.Credentials = creds })
+// newSTSClient returns an STS client that signs with creds (nil: the
+// config's) and honours the config's retryer and HTTP client and the
+// session's endpoint. It refuses an endpoint the SDK's own settings chose
+// that breaks WithSTSEndpoint's rule (see checkSTSRoute): every STS client
+// is made here, so no call reaches such an endpoint, and the check costs
+// nothing to a session that makes no STS call.
+func newSTSClient(cfg aws.Config, creds aws.CredentialsProvider, endpoint string) (*sts.Client, error) {
+	client := sts.NewFromConfig(cfg, stsOptions(endpoint), func(o *sts.Options) {
+		if creds != nil {
+			o.Credentials = creds
+		}
+	})
+	if endpoint == "" { // WithSTSEndpoint's own is checked with the options
+		if err := checkSTSRoute(cfg, aws.ToString(client.Options().BaseEndpoint)); err != nil {
+			return nil, err
+		}
+	}
+	return client, nil
 }
 
 // lazySTSClient builds its STS client on the first call. A layer served
@@ -35,6 +49,7 @@ func newSTSClient(cfg aws.Config, creds aws.CredentialsProvider, endpoint string
 type lazySTSClient struct {
 	once     sync.Once
 	client   *sts.Client
+	err      error
 	cfg      aws.Config
 	creds    aws.CredentialsProvider
 	endpoint string
@@ -49,17 +64,25 @@ func newLazySTSClient(cfg aws.Config, creds aws.CredentialsProvider, endpoint st
 	return &lazySTSClient{cfg: cfg, creds: creds, endpoint: endpoint}
 }
 
-func (c *lazySTSClient) get() *sts.Client {
-	c.once.Do(func() { c.client = newSTSClient(c.cfg, c.creds, c.endpoint) })
-	return c.client
+func (c *lazySTSClient) get() (*sts.Client, error) {
+	c.once.Do(func() { c.client, c.err = newSTSClient(c.cfg, c.creds, c.endpoint) })
+	return c.client, c.err
 }
 
 func (c *lazySTSClient) GetSessionToken(ctx context.Context, in *sts.GetSessionTokenInput, fns ...func(*sts.Options)) (*sts.GetSessionTokenOutput, error) {
-	return c.get().GetSessionToken(ctx, in, fns...)
+	client, err := c.get()
+	if err != nil {
+		return nil, err
+	}
+	return client.GetSessionToken(ctx, in, fns...)
 }
 
 func (c *lazySTSClient) AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, fns ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
-	return c.get().AssumeRole(ctx, in, fns...)
+	client, err := c.get()
+	if err != nil {
+		return nil, err
+	}
+	return client.AssumeRole(ctx, in, fns...)
 }
 
 // stsOptions points a client at endpoint (when set) and gives it a region.
@@ -159,8 +182,7 @@ func deref(s *string) string {
 // the endpoint the SDK's own settings choose for STS: AWS_ENDPOINT_URL_STS,
 // AWS_ENDPOINT_URL, or endpoint_url in the profile or its [services]
 // section. The error names the route.
-func checkSTSRoute(cfg aws.Config) error {
-	u := aws.ToString(sts.NewFromConfig(cfg).Options().BaseEndpoint)
+func checkSTSRoute(cfg aws.Config, u string) error {
 	if u == "" {
 		return nil
 	}

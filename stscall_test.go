@@ -16,7 +16,8 @@ import (
 
 // TestPlainHTTPSTSRoutesAreRefused: every way of choosing the STS endpoint
 // follows WithSTSEndpoint's rule (https, or http to loopback only), and the
-// error names the route. Nothing is sent.
+// error names the route. Nothing is sent: the STS client is refused when
+// it is made, before its first call.
 func TestPlainHTTPSTSRoutesAreRefused(t *testing.T) {
 	keys := "[base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = secret\n"
 	for _, tc := range []struct {
@@ -34,8 +35,11 @@ func TestPlainHTTPSTSRoutesAreRefused(t *testing.T) {
 			}
 			f := &fixture{configDir: t.TempDir()}
 			files := f.writeConfig(t, tc.config, keys)
-			_, err := awssession.CreateSession(context.Background(), awssession.WithEnvironment(nil), files,
+			cfg, err := awssession.CreateSession(context.Background(), awssession.WithEnvironment(nil), files,
 				awssession.WithProfile("base"), awssession.WithRegion("us-east-1"), awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: "arn:aws:iam::123456789012:role/R"}))
+			require.NoError(t, err)
+			// The first STS client is refused before it sends anything.
+			_, err = cfg.Credentials.Retrieve(context.Background())
 			require.ErrorIs(t, err, awssession.ErrInvalidInput)
 			var in *awssession.InputError
 			require.True(t, errors.As(err, &in))
