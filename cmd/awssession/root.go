@@ -111,6 +111,7 @@ func (c *cli) newRoot(args []string) *cobra.Command {
 		root.AddCommand(c.credentialProcessCmd())
 		return root
 	}
+	setVersion(root)
 	root.AddCommand(
 		c.envCmd(),
 		c.execCmd(),
@@ -126,6 +127,7 @@ func (c *cli) newRoot(args []string) *cobra.Command {
 		c.removeCmd(),
 		c.listCmd(),
 		c.rotateCmd(),
+		c.versionCmd(),
 	)
 	return root
 }
