@@ -129,6 +129,7 @@ func (c *cli) newRoot(args []string) *cobra.Command {
 		c.rotateCmd(),
 		c.versionCmd(),
 	)
+	c.completeProfiles(root)
 	return root
 }
 
