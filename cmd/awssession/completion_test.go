@@ -48,6 +48,8 @@ func TestCompleteProfiles(t *testing.T) {
 		{[]string{"explain", "prod"}, []string{"prod-admin"}, ":4"},
 		{[]string{"credential-process", "d"}, []string{"default", "dev"}, ":4"},
 		{[]string{"remove", ""}, all, ":4"},
+		{[]string{"cache", "clear", "pr"}, []string{"prod-admin"}, ":4"},
+		{[]string{"cache", "clear", "dev", ""}, nil, ":4"},
 		{[]string{"env", "--profile", ""}, all, ":4"},
 		{[]string{"exec", "--profile", "ci"}, []string{"ci"}, ":4"},
 		{[]string{"whoami", "--profile=d"}, []string{"default", "dev"}, ":4"},
