@@ -14,8 +14,9 @@ static keys, a profile, or the SDK's default chain as the source; an MFA
 session (STS GetSessionToken) on top; then any number of roles (AssumeRole).
 
 Secrets need not appear on the command line (and in your shell history):
-  --secret-key -, --session-token -, --mfa-token -   read one line of stdin each
-                                                     (in that order)
+  --secret-key -, --session-token -, --mfa-token -   typed without echo when stdin
+                                                     is a terminal, else one line
+                                                     of stdin each (in that order)
   AWSSESSION_ACCESS_KEY, AWSSESSION_SECRET_KEY,
   AWSSESSION_SESSION_TOKEN, AWSSESSION_MFA_TOKEN     used when the flag is absent
   --mfa-totp-secret-env NAME                         computes codes from the base32

@@ -214,7 +214,7 @@ func (c *cli) sourceOption(cmd *cobra.Command, f *sessionFlags) (awssession.Opti
 func (c *cli) secretValue(cmd *cobra.Command, flag, value, env string) (string, error) {
 	switch value {
 	case "-":
-		v, err := c.readLine()
+		v, err := c.readFlagSecret(flag)
 		if err != nil {
 			return "", usageErrorf(cmd, "--%s -: read stdin: %v", flag, err)
 		}
