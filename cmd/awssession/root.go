@@ -46,11 +46,13 @@ Exit status: 0 ok, 2 bad input, 3 refused by STS (wrong MFA code, access
 denied, unknown or expired keys), 130 interrupted, 1 anything else. exec returns the
 command's own status.`
 
-const rootExample = `  # The whole MFA + assume-role flow against a local fake STS, no account needed
-  awssession demo
+const rootExample = `  # A profile of ~/.aws/config (role_arn, mfa_serial, source_profile), as aws-vault users type it
+  awssession exec admin -- aws s3 ls
+  eval "$(awssession env admin)"
+  awssession console admin
 
-  # A profile of ~/.aws/config in this shell (role_arn, mfa_serial, source_profile)
-  eval "$(awssession env --profile admin)"
+  # The whole MFA + assume-role flow against a local fake STS, no account needed
+  awssession demo
 
   # A role session with MFA in this shell, from flags
   eval "$(awssession env --profile dev --mfa-serial arn:aws:iam::111111111111:mfa/alice \
