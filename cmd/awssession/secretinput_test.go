@@ -75,3 +75,37 @@ func TestSecretKeyOnTerminalInTmux(t *testing.T) {
 	assert.NotContains(t, screen, f.alice.SecretAccessKey, "the key is echoed")
 	assert.Regexp(t, `(?m)^ECHO= echo`, screen, "echo restored")
 }
+
+// TestSecretKeyCtrlCInTmux presses Ctrl-C at the --secret-key - question,
+// for a command that handles interrupts from the start (whoami) and one
+// that installs its handler late (env, the warm path): both end at once
+// with status 130, the echo restored and no STS call.
+func TestSecretKeyCtrlCInTmux(t *testing.T) {
+	tmuxPath, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Skip("tmux not found: apt-get install tmux to run this test")
+	}
+	t.Parallel()
+	bin := filepath.Join(t.TempDir(), "awssession")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	require.NoError(t, err, "go build: %s", out)
+	f := newFixture(t)
+	var env []string
+	for _, kv := range f.env {
+		if !strings.HasPrefix(kv, envSecretKey+"=") {
+			env = append(env, kv)
+		}
+	}
+	for _, sub := range []string{"whoami", "env"} {
+		t.Run(sub, func(t *testing.T) {
+			cmd := strings.Join(append([]string{bin, sub, "--no-cache", "--secret-key", "-"}, f.aliceArgs()...), " ")
+			p := newPane(t, tmuxPath, env, cmd)
+			p.waitFor(t, regexp.MustCompile(`Secret access key: $`))
+			p.send(t, "C-c")
+			screen := p.waitFor(t, regexp.MustCompile(`(?m)^ECHO=`))
+			assert.Contains(t, screen, "EXIT=130")
+			assert.Regexp(t, `(?m)^ECHO= echo`, screen, "echo restored")
+			assert.Equal(t, 0, f.srv.CountRequests(""), "no STS call")
+		})
+	}
+}
