@@ -52,7 +52,9 @@ returns such a token.`
 
 const stsServerExample = `  awssession sts-server --addr 127.0.0.1:4566 > sts.json &
   awssession env --sts-endpoint http://127.0.0.1:4566 \
-    --access-key "$(jq -r '.users[0].accessKeyId' sts.json)" ...`
+    --access-key "$(jq -r '.users[0].accessKeyId' sts.json)" ...
+  # The console sign-in URL of a fake session, from the server's federationUrl
+  awssession console --print --sts-endpoint http://127.0.0.1:4566 --role-arn ... ...`
 
 // serverInfo is what sts-server prints: the server's snapshot and its
 // console federation endpoint.
