@@ -69,7 +69,7 @@ func (p *cachedLayer) lookup(ctx context.Context, hit string) (aws.Credentials, 
 		p.log.LogAttrs(ctx, slog.LevelDebug, "cache miss", slog.String("layer", p.name), slog.String("key", p.key), slog.String("reason", reason))
 		return aws.Credentials{}, false
 	}
-	p.log.LogAttrs(ctx, slog.LevelDebug, hit, slog.String("layer", p.name), slog.String("key", p.key), slog.Time("expires", c.Expires))
+	p.log.LogAttrs(ctx, slog.LevelDebug, hit, slog.String("layer", p.name), slog.String("key", p.key), slog.Time("expires", handedOutUntil(c.Expires)))
 	return c, true
 }
 
@@ -109,7 +109,7 @@ func (p *cachedLayer) store(ctx context.Context, c aws.Credentials) {
 		p.log.LogAttrs(ctx, slog.LevelWarn, "cannot store credentials in the cache", slog.String("layer", p.name), slog.String("error", err.Error()))
 		return
 	}
-	p.log.LogAttrs(ctx, slog.LevelDebug, "cache store", slog.String("layer", p.name), slog.String("key", p.key), slog.Time("expires", c.Expires))
+	p.log.LogAttrs(ctx, slog.LevelDebug, "cache store", slog.String("layer", p.name), slog.String("key", p.key), slog.Time("expires", handedOutUntil(c.Expires)))
 }
 
 // entryVersion changes whenever the encoding does; other versions are

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 
 	"github.com/awssession/awssession"
 	"github.com/spf13/cobra"
@@ -35,16 +38,28 @@ func (c *cli) fileCache(dir string) (*awssession.FileCache, error) {
 	return cache, nil
 }
 
+// cacheDirPath is the directory fileCache would open for dir, without
+// creating it.
+func (c *cli) cacheDirPath(dir string) (string, error) {
+	if dir = firstNonEmpty(dir, c.getenv(envCacheDir)); dir != "" {
+		return dir, nil
+	}
+	return awssession.DefaultCacheDir()
+}
+
 func (c *cli) cacheCmd() *cobra.Command {
 	var dir string
 	cmd := &cobra.Command{
 		Use:   "cache",
-		Short: "Show or clear the credential cache",
+		Short: "Show, list or clear the credential cache",
 		Long: `Sessions are cached between runs (files of mode 0600 in a directory of
 mode 0700), so that a second run within their lifetime makes no STS call and
 asks for no MFA code. --no-cache turns this off for one run; --cache-dir or
-$AWSSESSION_CACHE_DIR moves the cache.`,
+$AWSSESSION_CACHE_DIR moves the cache. None of these commands creates the
+directory.`,
 		Example: `  awssession cache dir
+  awssession cache list
+  awssession cache clear dev      # dev's default session only
   awssession cache clear`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
@@ -55,19 +70,47 @@ $AWSSESSION_CACHE_DIR moves the cache.`,
 		Short: "Print the cache directory",
 		Args:  noArgs,
 		RunE: c.action(func(*cobra.Command, []string) error {
-			cache, err := c.fileCache(dir)
+			path, err := c.cacheDirPath(dir)
 			if err != nil {
 				return err
 			}
-			_, err = fmt.Fprintln(c.stdout, cache.Dir())
+			_, err = fmt.Fprintln(c.stdout, path)
 			return err
 		}),
-	}, &cobra.Command{
-		Use:   "clear",
-		Short: "Forget every cached session (the next run calls STS and may ask for an MFA code)",
-		Args:  noArgs,
-		RunE: c.action(func(*cobra.Command, []string) error {
-			cache, err := c.fileCache(dir)
+	}, c.cacheListCmd(&dir), c.cacheClearCmd(&dir))
+	return cmd
+}
+
+func (c *cli) cacheClearCmd(dir *string) *cobra.Command {
+	return &cobra.Command{
+		Use:   "clear [PROFILE]",
+		Short: "Forget every cached session, or PROFILE's (the next run calls STS and may ask for an MFA code)",
+		Long: `Forget every cached session, or with PROFILE the cached layers of the
+session "awssession exec PROFILE" uses by default (its roles and its MFA
+session; a session built with other flags has other entries). Records of
+MFA codes used in the last 90 seconds stay, so that no code is sent twice.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usageErrorf(cmd, "unexpected argument %q (one PROFILE at most)", args[1])
+			}
+			if len(args) == 1 {
+				return profileArg(cmd, args)
+			}
+			return nil
+		},
+		RunE: c.action(func(cmd *cobra.Command, args []string) error {
+			path, err := c.cacheDirPath(*dir)
+			if err != nil {
+				return err
+			}
+			if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+				c.notef("nothing cached in %s", path)
+				return nil
+			}
+			if len(args) == 1 {
+				return c.clearProfile(cmd, path, args[0])
+			}
+			cache, err := c.fileCache(path)
 			if err != nil {
 				return err
 			}
@@ -77,6 +120,39 @@ $AWSSESSION_CACHE_DIR moves the cache.`,
 			c.notef("cleared %s", cache.Dir())
 			return nil
 		}),
-	})
-	return cmd
+	}
+}
+
+// clearProfile drops the cache entries of profile's default session: the
+// options sessionOptions builds for "--profile profile", so the keys are
+// the ones a run uses.
+func (c *cli) clearProfile(cmd *cobra.Command, dir, profile string) error {
+	ctx := cmd.Context()
+	f := sessionFlags{profile: profile, cacheDir: dir}
+	opts, err := c.sessionOptions(ctx, cmd, &f)
+	if err != nil {
+		return err
+	}
+	plan, err := awssession.Explain(ctx, opts...)
+	if err != nil {
+		return err
+	}
+	cached := 0
+	for _, l := range plan.Layers {
+		if l.Cached {
+			cached++
+		}
+	}
+	if err := awssession.InvalidateSession(ctx, opts...); err != nil {
+		return fmt.Errorf("clear profile %s's cached session: %w", profile, err)
+	}
+	switch {
+	case len(plan.Layers) == 0:
+		c.notef("profile %s has no STS layer to cache", profile)
+	case cached == 0:
+		c.notef("nothing cached for profile %s in %s", profile, dir)
+	default:
+		c.notef("forgot %d cached layer(s) of profile %s in %s", cached, profile, dir)
+	}
+	return nil
 }

@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"os/exec"
-	"runtime"
+	"net/netip"
+	neturl "net/url"
+	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/awssession/awssession"
 	"github.com/spf13/cobra"
 )
@@ -14,8 +17,12 @@ import (
 const consoleLong = `Sign in to the AWS console as the session: get a sign-in token from the
 federation endpoint of the session's partition (aws, aws-cn, aws-us-gov)
 and open the login URL in the system browser, or print it with --print (the
-default where no browser can be opened: on Linux, without $DISPLAY or
-$WAYLAND_DISPLAY).
+default where no browser can be opened: on Linux, without $DISPLAY,
+$WAYLAND_DISPLAY or WSL).
+
+A session from an STS on loopback (--sts-endpoint, endpoint_url or
+AWS_ENDPOINT_URL_STS naming sts-server or ststest) signs in at that
+server's own federation endpoint (URL/federation), never at AWS.
 
 Role sessions sign in as they are. Long-term IAM user keys first get
 GetFederationToken credentials (--federation-name, --federation-policy;
@@ -29,11 +36,6 @@ session. It goes to stdout or to the browser only, never to stderr or the
 const consoleExample = `  awssession console --profile dev --role-arn arn:aws:iam::123456789012:role/Admin
   awssession console --profile dev --role-arn arn:aws:iam::123456789012:role/ReadOnly --print \
       --destination https://console.aws.amazon.com/s3/home --console-duration 4h`
-
-// browserWait is how long console waits for the command that opens the
-// browser: long enough to see it fail, short enough for one that runs the
-// browser in the foreground.
-const browserWait = 5 * time.Second
 
 func (c *cli) consoleCmd() *cobra.Command {
 	var f sessionFlags
@@ -55,6 +57,9 @@ func (c *cli) consoleCmd() *cobra.Command {
 			if region != "" {
 				opts = append(opts, awssession.WithConsoleRegion(region))
 			}
+			if endpoint == "" {
+				endpoint = localFederation(f.stsEndpoint)
+			}
 			if endpoint != "" {
 				opts = append(opts, awssession.WithFederationEndpoint(endpoint))
 			}
@@ -72,6 +77,12 @@ func (c *cli) consoleCmd() *cobra.Command {
 			cfg, _, err := c.session(ctx, cmd, &f)
 			if err != nil {
 				return err
+			}
+			if endpoint == "" {
+				// STS on loopback from endpoint_url or AWS_ENDPOINT_URL_STS.
+				if local := localFederation(aws.ToString(sts.NewFromConfig(cfg).Options().BaseEndpoint)); local != "" {
+					opts = append(opts, awssession.WithFederationEndpoint(local))
+				}
 			}
 			url, err := awssession.ConsoleURL(ctx, cfg, opts...)
 			if err != nil {
@@ -93,25 +104,20 @@ func (c *cli) consoleCmd() *cobra.Command {
 	fs.Var(&sessionLength, "console-duration", "console session length: 15m to 12h for roles, to 36h for IAM user keys (default: the credentials' own)")
 	fs.StringVar(&fedName, "federation-name", "", "GetFederationToken name, for IAM user keys (default awssession)")
 	fs.StringVar(&fedPolicy, "federation-policy", "", "GetFederationToken session policy (JSON), for IAM user keys (default: all the user's permissions)")
-	fs.StringVar(&endpoint, "federation-endpoint", "", "federation endpoint URL (default: the partition's; for tests, ststest's)")
+	fs.StringVar(&endpoint, "federation-endpoint", "", "federation endpoint URL (default: the partition's; with --sts-endpoint on loopback, that server's, as sts-server serves it)")
 	return cmd
 }
 
 // openURL opens url in the system browser and reports whether it did. It
 // says why not on stderr, without the URL.
 func (c *cli) openURL(ctx context.Context, f *sessionFlags, url string) bool {
-	argv := c.browserCommand(url)
-	if argv == nil {
+	if !c.browserAvailable() {
 		c.notef("no browser to open (no $DISPLAY or $WAYLAND_DISPLAY); the sign-in URL follows, valid for 15 minutes")
 		return false
 	}
-	path, err := c.lookPath(argv[0])
-	if err == nil {
-		// The browser gets the caller's environment without awssession's
-		// secrets.
-		err = c.startBrowser(ctx, path, argv, c.childEnv(f, nil))
-	}
-	if err != nil {
+	// The browser gets the caller's environment without awssession's
+	// secrets.
+	if err := c.startBrowser(ctx, url, c.childEnv(f, nil)); err != nil {
 		c.notef("cannot open a browser (%v); the sign-in URL follows, valid for 15 minutes", err)
 		return false
 	}
@@ -119,39 +125,23 @@ func (c *cli) openURL(ctx context.Context, f *sessionFlags, url string) bool {
 	return true
 }
 
-// browserCommand returns the command that opens url in the system
-// browser, or nil when there is none to open.
-func (c *cli) browserCommand(url string) []string {
-	switch runtime.GOOS {
-	case "darwin":
-		return []string{"open", url}
-	case "windows":
-		return []string{"rundll32", "url.dll,FileProtocolHandler", url}
-	}
-	if c.getenv("DISPLAY") == "" && c.getenv("WAYLAND_DISPLAY") == "" {
-		return nil
-	}
-	return []string{"xdg-open", url}
-}
+// federationPath is where ststest (and so sts-server) serves the console
+// federation endpoint under its URL; see ststest.Server.FederationURL.
+const federationPath = "/federation"
 
-// startBrowser runs argv, the URL an argument and never through a shell,
-// and waits up to browserWait for it to fail. Its output is discarded: an
-// opener may repeat the URL in an error message.
-func startBrowser(ctx context.Context, path string, argv, env []string) error {
-	cmd := &exec.Cmd{Path: path, Args: argv, Env: env}
-	if err := cmd.Start(); err != nil {
-		return err // names the path, not the arguments
+// localFederation returns the federation endpoint that belongs to an STS
+// endpoint on loopback (ststest, sts-server): the server's own, since a
+// fake session means nothing to signin.aws.amazon.com. It returns "" for
+// any other STS endpoint (a VPC endpoint, a regional one), whose sessions
+// sign in at their partition's endpoint.
+func localFederation(stsEndpoint string) string {
+	u, err := neturl.Parse(stsEndpoint)
+	if err != nil || u.Host == "" {
+		return ""
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			return fmt.Errorf("%s: %v", argv[0], err) // "exit status N": no URL
-		}
-	case <-time.After(browserWait):
-		// Still running: the browser itself, in the foreground.
-	case <-ctx.Done():
+	host := u.Hostname()
+	if ip, err := netip.ParseAddr(host); !(host == "localhost" || err == nil && ip.IsLoopback()) {
+		return ""
 	}
-	return nil
+	return strings.TrimSuffix(u.Scheme+"://"+u.Host+u.Path, "/") + federationPath
 }

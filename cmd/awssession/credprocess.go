@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 )
 
@@ -33,6 +35,18 @@ type processCredentials struct {
 	AccountID       string `json:"AccountId,omitempty"`
 }
 
+// writeProcess prints creds as the credential_process document, as
+// credential-process, env --format process and "aws configure
+// export-credentials --format process" print it.
+func writeProcess(w io.Writer, creds aws.Credentials) error {
+	out := processCredentials{Version: 1, AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey,
+		SessionToken: creds.SessionToken, AccountID: creds.AccountID}
+	if creds.CanExpire && !creds.Expires.IsZero() {
+		out.Expiration = creds.Expires.UTC().Format(time.RFC3339)
+	}
+	return json.NewEncoder(w).Encode(out)
+}
+
 func (c *cli) credentialProcessCmd() *cobra.Command {
 	var f sessionFlags
 	cmd := &cobra.Command{
@@ -46,12 +60,7 @@ func (c *cli) credentialProcessCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out := processCredentials{Version: 1, AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey,
-				SessionToken: creds.SessionToken, AccountID: creds.AccountID}
-			if creds.CanExpire && !creds.Expires.IsZero() {
-				out.Expiration = creds.Expires.UTC().Format(time.RFC3339)
-			}
-			return json.NewEncoder(c.stdout).Encode(out)
+			return writeProcess(c.stdout, creds)
 		}),
 	}
 	f.register(cmd)

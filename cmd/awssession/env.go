@@ -15,11 +15,20 @@ AWS_DEFAULT_REGION (when known) and AWS_CREDENTIAL_EXPIRATION (RFC 3339, UTC,
 when the keys expire). Shell formats also clear stale AWS_SESSION_TOKEN,
 AWS_SECURITY_TOKEN and AWS_CREDENTIAL_EXPIRATION.
 
-Formats: bash (also zsh, sh; the default), fish, powershell, dotenv, json,
-and github, which appends the variables to the file named by $GITHUB_ENV and
-prints ::add-mask:: commands for the secrets. Values are quoted so that any
-byte survives eval. Only the variables go to stdout; MFA prompts, notes and
-errors go to stderr.
+Formats:
+  bash (also zsh, sh; the default), fish, powershell, dotenv
+           statements that set (and clear) the variables; values are quoted
+           so that any byte survives eval
+  json     one JSON object that maps each variable's name to its value, e.g.
+           {"AWS_ACCESS_KEY_ID": "ASIA...", "AWS_CREDENTIAL_EXPIRATION": "...", ...}
+           (with AWSSESSION, the session's name); variables to clear are not in it
+  process  the credential_process document (Version 1), as credential-process
+           and "aws configure export-credentials --format process" print it:
+           {"Version":1,"AccessKeyId":"...","SecretAccessKey":"...",
+            "SessionToken":"...","Expiration":"RFC 3339"}
+  github   appends the variables to the file named by $GITHUB_ENV and prints
+           ::add-mask:: commands for the secrets
+Only the result goes to stdout; MFA prompts, notes and errors go to stderr.
 
 --unset prints the statements that clear all these variables, without
 building a session.`
@@ -75,6 +84,8 @@ func (c *cli) envCmd() *cobra.Command {
 				err = writeShell(c.stdout, sf, set, clear)
 			case name == "json":
 				err = writeJSON(c.stdout, set)
+			case name == "process":
+				err = writeProcess(c.stdout, creds)
 			default:
 				err = c.appendGitHubEnv(envFile, set)
 			}
@@ -88,7 +99,7 @@ func (c *cli) envCmd() *cobra.Command {
 		}),
 	}
 	f.register(cmd)
-	cmd.Flags().Var(&format, "format", "output format: "+strings.Join(formatNames, ", "))
+	cmd.Flags().Var(&format, "format", "output format: "+strings.Join(formatNames, ", ")+" (json: the variables as one object; process: the credential_process document)")
 	cmd.Flags().BoolVar(&unset, "unset", false, "print statements that clear the session's variables (no credentials needed)")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(formatNames, cobra.ShellCompDirectiveNoFileComp))
 	return cmd

@@ -74,8 +74,9 @@ type shellFormat struct {
 	unset func(name string) string // nil: the format cannot clear a variable
 }
 
-// formatNames are the values of env --format; github is handled apart.
-var formatNames = []string{"bash", "zsh", "sh", "fish", "powershell", "dotenv", "json", "github"}
+// formatNames are the values of env --format; json, process and github
+// are handled apart.
+var formatNames = []string{"bash", "zsh", "sh", "fish", "powershell", "dotenv", "json", "process", "github"}
 
 var shellFormats = map[string]shellFormat{
 	"bash": {

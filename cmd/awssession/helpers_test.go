@@ -141,6 +141,7 @@ func runCLIWith(t *testing.T, env []string, stdin string, tty io.Reader, args ..
 	env = append([]string{envCacheDir + "=" + t.TempDir()}, env...)
 	c := newCLI(strings.NewReader(stdin), &stdout, &stderr, env)
 	c.openTTY = func() (io.ReadCloser, error) { return nil, errors.New("no terminal in tests") }
+	c.startBrowser = func(context.Context, string, []string) error { return errors.New("no browser in tests") }
 	if tty != nil {
 		c.openTTY = func() (io.ReadCloser, error) { return io.NopCloser(tty), nil }
 	}

@@ -67,9 +67,9 @@ type cli struct {
 	// prompts counts MFA code requests in flight; see interruptibleTokens.
 	prompts sync.WaitGroup
 
-	// startBrowser runs the command that opens a URL (console); path is
-	// argv[0] found in PATH.
-	startBrowser func(ctx context.Context, path string, argv, env []string) error
+	// startBrowser opens url in the system browser (console), in a
+	// process environment of env; tests replace openInBrowser.
+	startBrowser func(ctx context.Context, url string, env []string) error
 
 	lines   *bufio.Reader // stdin, once read; see stdinReader
 	closers []io.Closer   // closed when the run ends (an opened terminal)
@@ -96,7 +96,7 @@ type cli struct {
 }
 
 func newCLI(stdin io.Reader, stdout, stderr io.Writer, environ []string) *cli {
-	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ, goos: runtime.GOOS, startBrowser: startBrowser}
+	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ, goos: runtime.GOOS, startBrowser: openInBrowser}
 	if f, ok := stdin.(*os.File); ok {
 		c.stdinTerminal = term.IsTerminal(int(f.Fd()))
 	}

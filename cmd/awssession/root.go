@@ -14,8 +14,9 @@ static keys, a profile, or the SDK's default chain as the source; an MFA
 session (STS GetSessionToken) on top; then any number of roles (AssumeRole).
 
 Secrets need not appear on the command line (and in your shell history):
-  --secret-key -, --session-token -, --mfa-token -   read one line of stdin each
-                                                     (in that order)
+  --secret-key -, --session-token -, --mfa-token -   typed without echo when stdin
+                                                     is a terminal, else one line
+                                                     of stdin each (in that order)
   AWSSESSION_ACCESS_KEY, AWSSESSION_SECRET_KEY,
   AWSSESSION_SESSION_TOKEN, AWSSESSION_MFA_TOKEN     used when the flag is absent
   --mfa-totp-secret-env NAME                         computes codes from the base32
@@ -45,11 +46,13 @@ Exit status: 0 ok, 2 bad input, 3 refused by STS (wrong MFA code, access
 denied, unknown or expired keys), 130 interrupted, 1 anything else. exec returns the
 command's own status.`
 
-const rootExample = `  # The whole MFA + assume-role flow against a local fake STS, no account needed
-  awssession demo
+const rootExample = `  # A profile of ~/.aws/config (role_arn, mfa_serial, source_profile), as aws-vault users type it
+  awssession exec admin -- aws s3 ls
+  eval "$(awssession env admin)"
+  awssession console admin
 
-  # A profile of ~/.aws/config in this shell (role_arn, mfa_serial, source_profile)
-  eval "$(awssession env --profile admin)"
+  # The whole MFA + assume-role flow against a local fake STS, no account needed
+  awssession demo
 
   # A role session with MFA in this shell, from flags
   eval "$(awssession env --profile dev --mfa-serial arn:aws:iam::111111111111:mfa/alice \
@@ -111,6 +114,7 @@ func (c *cli) newRoot(args []string) *cobra.Command {
 		root.AddCommand(c.credentialProcessCmd())
 		return root
 	}
+	setVersion(root)
 	root.AddCommand(
 		c.envCmd(),
 		c.execCmd(),
@@ -126,7 +130,9 @@ func (c *cli) newRoot(args []string) *cobra.Command {
 		c.removeCmd(),
 		c.listCmd(),
 		c.rotateCmd(),
+		c.versionCmd(),
 	)
+	c.completeProfiles(root)
 	return root
 }
 

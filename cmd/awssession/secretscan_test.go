@@ -208,8 +208,8 @@ func (s *secretScan) cli(t *testing.T, p cliRun) result {
 		}
 		return io.NopCloser(strings.NewReader(p.tty)), nil
 	}
-	c.startBrowser = func(_ context.Context, _ string, argv, _ []string) error {
-		s.harvest(strings.Join(argv, " "))
+	c.startBrowser = func(_ context.Context, url string, _ []string) error {
+		s.harvest(url)
 		return nil
 	}
 	code := c.run(ctx, append([]string{"--debug"}, argv...))

@@ -182,9 +182,9 @@ func (c *cli) sourceOption(cmd *cobra.Command, f *sessionFlags) (awssession.Opti
 func (c *cli) secretValue(cmd *cobra.Command, flag, value, env string) (string, error) {
 	switch value {
 	case "-":
-		v, err := c.readLine()
+		v, err := c.readFlagSecret(cmd, flag)
 		if err != nil {
-			return "", usageErrorf(cmd, "--%s -: read stdin: %v", flag, err)
+			return "", usageErrorf(cmd, "--%s -: read stdin: %w", flag, err)
 		}
 		return v, nil
 	case "":

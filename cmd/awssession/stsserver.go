@@ -21,7 +21,9 @@ SigV4 signatures, TOTP codes and trust policies, and issues temporary
 credentials it recognises on later calls.
 
 On start it prints one JSON document on stdout: its URL, account, users
-with their access keys, MFA devices with their TOTP seeds, and roles. These
+with their access keys, MFA devices with their TOTP seeds, roles, and
+federationUrl, its console federation endpoint (awssession console
+--sts-endpoint URL signs in there). These
 are test secrets; never point real tools' credentials at it.
 
 Without --users it creates user alice with a virtual MFA device and role
@@ -54,7 +56,16 @@ returns such a token.`
 
 const stsServerExample = `  awssession sts-server --addr 127.0.0.1:4566 > sts.json &
   awssession env --sts-endpoint http://127.0.0.1:4566 \
-    --access-key "$(jq -r '.users[0].accessKeyId' sts.json)" ...`
+    --access-key "$(jq -r '.users[0].accessKeyId' sts.json)" ...
+  # The console sign-in URL of a fake session, from the server's federationUrl
+  awssession console --print --sts-endpoint http://127.0.0.1:4566 --role-arn ... ...`
+
+// serverInfo is what sts-server prints: the server's snapshot and its
+// console federation endpoint.
+type serverInfo struct {
+	ststest.Snapshot
+	FederationURL string `json:"federationUrl"`
+}
 
 // usersFile is the --users document.
 type usersFile struct {
@@ -131,7 +142,7 @@ func (c *cli) stsServerCmd() *cobra.Command {
 			}
 			enc := json.NewEncoder(c.stdout)
 			enc.SetIndent("", "  ")
-			if err := enc.Encode(srv.Snapshot()); err != nil {
+			if err := enc.Encode(serverInfo{srv.Snapshot(), srv.FederationURL()}); err != nil {
 				return err
 			}
 			c.notef("fake STS listening on %s; stop it with Ctrl-C", srv.URL)

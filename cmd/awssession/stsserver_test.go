@@ -17,7 +17,7 @@ import (
 
 // startSTSServer runs sts-server in a goroutine and returns the snapshot
 // it printed and a function that interrupts it and returns its status.
-func startSTSServer(t *testing.T, args ...string) (ststest.Snapshot, func() (int, string)) {
+func startSTSServer(t *testing.T, args ...string) (serverInfo, func() (int, string)) {
 	t.Helper()
 	out, w := io.Pipe()
 	var stderr bytes.Buffer
@@ -28,7 +28,7 @@ func startSTSServer(t *testing.T, args ...string) (ststest.Snapshot, func() (int
 		code <- c.run(ctx, append([]string{"sts-server"}, args...))
 		_ = w.Close()
 	}()
-	var snap ststest.Snapshot
+	var snap serverInfo
 	require.NoError(t, json.NewDecoder(out).Decode(&snap))
 	go func() { _, _ = io.Copy(io.Discard, out) }()
 	stop := func() (int, string) {
@@ -70,6 +70,7 @@ func TestSTSServer(t *testing.T) {
 	code, stderr := stop()
 	assert.Equal(t, 0, code, "stderr: %s", stderr)
 	assert.Contains(t, stderr, "fake STS listening on "+snap.URL)
+	assert.Equal(t, snap.URL+"/federation", snap.FederationURL)
 }
 
 // TestSTSServerUsers creates users, devices and roles from a file.

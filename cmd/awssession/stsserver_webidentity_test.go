@@ -39,7 +39,7 @@ func startWebIdentitySTSServer(t *testing.T) ststest.Snapshot {
 	require.NoError(t, os.WriteFile(users, []byte(webIdentityUsers), 0o600))
 	snap, stop := startSTSServer(t, "--users", users)
 	t.Cleanup(func() { stop() })
-	return snap
+	return snap.Snapshot
 }
 
 // fetchWebIdentityToken gets a token from the server's HTTP endpoint, as
