@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,7 +12,6 @@ import (
 
 	"github.com/awssession/awssession/internal/keyring"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 )
 
 // Environment variables of the keyring.
@@ -100,10 +100,10 @@ func (c *cli) readPassphrase() (keyring.Secret, error) {
 // it is one, else (with tty) the controlling terminal. The prompt goes to
 // stderr; ok is false when there is no terminal.
 func (c *cli) readHidden(prompt string, tty bool) (string, bool, error) {
-	var fd int
+	var in *os.File
 	switch f, isFile := c.stdin.(*os.File); {
 	case c.stdinTerminal && isFile:
-		fd = int(f.Fd())
+		in = f
 	case tty:
 		open := c.openTTY
 		if open == nil {
@@ -114,21 +114,20 @@ func (c *cli) readHidden(prompt string, tty bool) (string, bool, error) {
 			return "", false, nil
 		}
 		c.closers = append(c.closers, t)
-		tf, ok := t.(interface{ Fd() uintptr })
+		tf, ok := t.(*os.File)
 		if !ok {
 			return "", false, nil
 		}
-		fd = int(tf.Fd())
+		in = tf
 	default:
 		return "", false, nil
 	}
-	fmt.Fprint(c.stderr, prompt)
-	b, err := term.ReadPassword(fd)
-	fmt.Fprintln(c.stderr)
-	if err != nil {
-		return "", true, fmt.Errorf("read from the terminal: %w", err)
+	ctx := c.ctx
+	if ctx == nil {
+		ctx = context.Background()
 	}
-	return strings.TrimSpace(string(b)), true, nil
+	line, err := c.readHiddenLine(ctx, in, prompt)
+	return line, true, err
 }
 
 // readSecretLine reads a secret for add: typed without echo when stdin is

@@ -83,6 +83,9 @@ type cli struct {
 	// tests cancel their own); see interruptible. stopNotify undoes it.
 	notify     func(context.Context) (context.Context, context.CancelFunc)
 	stopNotify context.CancelFunc
+	// ctx is the run's context, cancelled by interrupts once the command
+	// is interruptible: what prompts that are not given one wait on.
+	ctx context.Context
 
 	// Set by the global flags.
 	debug, silent bool

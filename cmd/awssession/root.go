@@ -151,6 +151,7 @@ func firstCommand(args []string) string {
 // run executes args and returns the exit status, reporting any error on
 // stderr in one line.
 func (c *cli) run(ctx context.Context, args []string) int {
+	c.ctx = ctx
 	root := c.newRoot(args)
 	root.SetArgs(args)
 	root.SetIn(c.stdin)
@@ -202,7 +203,7 @@ func (c *cli) interruptible(cmd *cobra.Command) {
 	}
 	ctx, stop := c.notify(cmd.Context())
 	cmd.SetContext(ctx)
-	c.stopNotify = stop
+	c.ctx, c.stopNotify = ctx, stop
 }
 
 // noArgs refuses positional arguments with a usage error.
