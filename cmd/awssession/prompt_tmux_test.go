@@ -14,14 +14,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestPromptUnderAWSCLIInTmux has the real AWS CLI run awssession as the
-// credential_process of a profile whose role needs an MFA code, in a
-// terminal (a tmux pane): the question shows on the pane although the AWS
-// CLI captures awssession's stderr, the code typed there (not echoed)
-// works, and a wrong code ends in a refusal the person can read. Ctrl-C at
-// the prompt ends awssession with status 130 and the echo restored.
-func TestPromptUnderAWSCLIInTmux(t *testing.T) {
-	requireAWSCLI(t)
+// tmuxAndBinary returns tmux's path and the command built into a temporary
+// directory, for tests that type into a terminal; it skips without tmux
+// (fails in CI, which installs it) and marks the test parallel.
+func tmuxAndBinary(t *testing.T) (tmuxPath, bin string) {
+	t.Helper()
 	tmuxPath, err := exec.LookPath("tmux")
 	if err != nil {
 		if os.Getenv("AWSSESSION_REQUIRE_AWSCLI") == "1" {
@@ -30,10 +27,21 @@ func TestPromptUnderAWSCLIInTmux(t *testing.T) {
 		t.Skip("tmux not found: apt-get install tmux to run this test")
 	}
 	t.Parallel()
-	bin := filepath.Join(t.TempDir(), "awssession")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	out, err := build.CombinedOutput()
+	bin = filepath.Join(t.TempDir(), "awssession")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
 	require.NoError(t, err, "go build: %s", out)
+	return tmuxPath, bin
+}
+
+// TestPromptUnderAWSCLIInTmux has the real AWS CLI run awssession as the
+// credential_process of a profile whose role needs an MFA code, in a
+// terminal (a tmux pane): the question shows on the pane although the AWS
+// CLI captures awssession's stderr, the code typed there (not echoed)
+// works, and a wrong code ends in a refusal the person can read. Ctrl-C at
+// the prompt ends awssession with status 130 and the echo restored.
+func TestPromptUnderAWSCLIInTmux(t *testing.T) {
+	requireAWSCLI(t)
+	tmuxPath, bin := tmuxAndBinary(t)
 
 	f := newFixture(t)
 	process := strings.Join(append([]string{bin, "credential-process", "--no-cache", "--mfa-serial", f.mfa.SerialNumber,

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -48,22 +46,10 @@ func TestSecretFlagsFromPipe(t *testing.T) {
 // tmux pane): the question shows on it, the key is not echoed, and the
 // session works with it.
 func TestSecretKeyOnTerminalInTmux(t *testing.T) {
-	tmuxPath, err := exec.LookPath("tmux")
-	if err != nil {
-		t.Skip("tmux not found: apt-get install tmux to run this test")
-	}
-	t.Parallel()
-	bin := filepath.Join(t.TempDir(), "awssession")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
+	tmuxPath, bin := tmuxAndBinary(t)
 
 	f := newFixture(t)
-	var env []string
-	for _, kv := range f.env {
-		if !strings.HasPrefix(kv, envSecretKey+"=") {
-			env = append(env, kv)
-		}
-	}
+	env := withoutVar(f.env, envSecretKey)
 	env = append(env, "TERM=xterm-256color", "LANG=C.UTF-8")
 	cmd := strings.Join(append([]string{bin, "whoami", "--no-cache", "--secret-key", "-"}, f.aliceArgs()...), " ")
 	p := newPane(t, tmuxPath, env, cmd)
@@ -81,21 +67,9 @@ func TestSecretKeyOnTerminalInTmux(t *testing.T) {
 // that installs its handler late (env, the warm path): both end at once
 // with status 130, the echo restored and no STS call.
 func TestSecretKeyCtrlCInTmux(t *testing.T) {
-	tmuxPath, err := exec.LookPath("tmux")
-	if err != nil {
-		t.Skip("tmux not found: apt-get install tmux to run this test")
-	}
-	t.Parallel()
-	bin := filepath.Join(t.TempDir(), "awssession")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
+	tmuxPath, bin := tmuxAndBinary(t)
 	f := newFixture(t)
-	var env []string
-	for _, kv := range f.env {
-		if !strings.HasPrefix(kv, envSecretKey+"=") {
-			env = append(env, kv)
-		}
-	}
+	env := withoutVar(f.env, envSecretKey)
 	for _, sub := range []string{"whoami", "env"} {
 		t.Run(sub, func(t *testing.T) {
 			cmd := strings.Join(append([]string{bin, sub, "--no-cache", "--secret-key", "-"}, f.aliceArgs()...), " ")
@@ -108,4 +82,15 @@ func TestSecretKeyCtrlCInTmux(t *testing.T) {
 			assert.Equal(t, 0, f.srv.CountRequests(""), "no STS call")
 		})
 	}
+}
+
+// withoutVar is env without the variable name.
+func withoutVar(env []string, name string) []string {
+	var out []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, name+"=") {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
