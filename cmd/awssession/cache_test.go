@@ -71,9 +71,9 @@ func TestExplain(t *testing.T) {
 		"region eu-west-1",
 		"cache " + filepath.Join(f.dir, "cache"),
 		"# layer duration details next run",
-		"1 GetSessionToken 2h MFA " + f.mfa.SerialNumber + " calls STS, MFA code from a prompt on the terminal",
-		"2 AssumeRole[0] 30m " + f.admin.ARN + ", chained calls STS",
-		"3 AssumeRole[1] 30m " + f.deep.ARN + ", chained calls STS",
+		"1 MFA session 2h MFA " + f.mfa.SerialNumber + " calls STS, MFA code from a prompt on the terminal",
+		"2 role of --role-arn #1 30m " + f.admin.ARN + ", chained calls STS",
+		"3 role of --role-arn #2 30m " + f.deep.ARN + ", chained calls STS",
 	} {
 		assert.True(t, lines[want], "got explain output\n%s\nwant the line %q", before.stdout, want)
 	}

@@ -108,7 +108,17 @@ func writeExplained(c *cli, e explained) error {
 	} else {
 		fmt.Fprintf(w, "\n#\tlayer\tduration\tdetails\tnext run\n")
 	}
+	flagRoles := 0
 	for i, l := range e.Layers {
+		// The layer as the person typed it, not the library's name.
+		name := l.Name
+		switch {
+		case l.Kind == string(awssession.LayerGetSessionToken):
+			name = "MFA session"
+		case l.Profile == "":
+			flagRoles++
+			name = fmt.Sprintf("role of --role-arn #%d", flagRoles)
+		}
 		var details []string
 		if l.RoleARN != "" {
 			details = append(details, l.RoleARN)
@@ -130,7 +140,7 @@ func writeExplained(c *cli, e explained) error {
 		default:
 			next = "not needed (a layer above is cached)"
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", i+1, l.Name, durationText(time.Duration(l.DurationSeconds)*time.Second), strings.Join(details, ", "), next)
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", i+1, name, durationText(time.Duration(l.DurationSeconds)*time.Second), strings.Join(details, ", "), next)
 	}
 	return w.Flush()
 }

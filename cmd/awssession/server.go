@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awssession/awssession"
@@ -101,7 +102,7 @@ func (c *cli) startServer(ctx context.Context, cmd *cobra.Command, f *sessionFla
 	if err != nil {
 		return nil, "", err
 	}
-	c.notePrompts(ctx, opts)
+	c.notePrompts(ctx, opts, f)
 	cfg, creds, err := createSession(ctx, opts)
 	if err != nil {
 		return nil, "", err
@@ -151,7 +152,7 @@ func unsetVars(set []envVar) []string {
 // notePrompts warns, before a server starts, when refreshing a role needs
 // a new MFA code: each refresh then waits for someone to type it (or
 // fails, with the one code of --mfa-token).
-func (c *cli) notePrompts(ctx context.Context, opts []awssession.Option) {
+func (c *cli) notePrompts(ctx context.Context, opts []awssession.Option, f *sessionFlags) {
 	if c.mfaFrom == "" || strings.HasPrefix(c.mfaFrom, "the TOTP seed") {
 		return
 	}
@@ -160,10 +161,20 @@ func (c *cli) notePrompts(ctx context.Context, opts []awssession.Option) {
 		return // CreateSession reports it
 	}
 	for _, l := range plan.Layers {
-		if l.MFASerial != "" && l.Kind != "GetSessionToken" {
-			c.notef("note: %s takes the MFA code itself, so each of its refreshes (every %s) needs a new code from %s; "+
-				"--session-token-duration 12h asks once per MFA session instead", l.Name, durationText(l.Duration), c.mfaFrom)
+		if l.MFASerial == "" || l.Kind != awssession.LayerAssumeRole {
+			continue
 		}
+		// Advice that works for this session: what keeps the code off
+		// the role.
+		advice := "leave out --no-session: an MFA session then takes the code once per 12 h"
+		switch {
+		case !f.noSession && l.Duration > time.Hour:
+			advice = "ask for at most 1h (--duration 1h, or duration_seconds = 3600 in the profile): an MFA session can then carry the role and take the code once per 12 h"
+		case !f.noSession && !plan.LongTermKeys:
+			advice = "the source is not long-term keys, so no MFA session can carry the role; --mfa-totp-secret-env or --mfa-process give codes without typing"
+		}
+		c.notef("note: role %s takes the MFA code itself, so each of its refreshes (every %s) needs a new code from %s; %s",
+			l.RoleARN, durationText(l.Duration), c.mfaFrom, advice)
 	}
 }
 

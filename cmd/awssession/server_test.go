@@ -216,8 +216,17 @@ func TestExecServerNotes(t *testing.T) {
 	r := f.run(t, nil, "", append([]string{"exec", "--server"}, f.aliceArgs("--mfa-serial", f.mfa.SerialNumber,
 		"--mfa-token", f.srv.TOTPCode(f.mfa.SerialNumber), "--role-arn", f.admin.ARN, "--no-session", "--", "true")...)...)
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
-	assert.Contains(t, r.stderr, "AssumeRole[0] takes the MFA code itself, so each of its refreshes (every 1h) needs a new code from --mfa-token")
+	assert.Contains(t, r.stderr, "role "+f.admin.ARN+" takes the MFA code itself, so each of its refreshes (every 1h) needs a new code from --mfa-token; leave out --no-session")
 	assert.NotContains(t, r.stderr, "default profile")
+
+	// A role of 2 h cannot ride on an MFA session: the advice says so.
+	h := newFixture(t)
+	r = h.run(t, nil, "", append([]string{"exec", "--server"}, h.aliceArgs("--mfa-serial", h.mfa.SerialNumber,
+		"--mfa-token", h.srv.TOTPCode(h.mfa.SerialNumber), "--role-arn", h.admin.ARN, "--duration", "2h", "--", "true")...)...)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, r.stderr, "ask for at most 1h (--duration 1h")
+	assert.Contains(t, r.stderr, "over the 1 h STS allows for a role assumed with MFA session credentials")
+	assert.Equal(t, 0, h.srv.CountRequests("GetSessionToken"))
 
 	g := newFixture(t)
 	require.NoError(t, os.WriteFile(filepath.Join(g.dir, "credentials"),
