@@ -70,6 +70,14 @@ func (c *cli) keyringTokens(next awssession.TokenProvider, profiles ...string) a
 		mu.Lock()
 		defer mu.Unlock()
 		if tokens == nil {
+			// The seed may be held for the session's profile or for
+			// the base of its chain (where the keys are): asked only
+			// now that a code is needed, never on a warm run.
+			if len(profiles) == 1 {
+				if base := c.baseProfile(ctx, profiles[0]); base != "" && base != profiles[0] {
+					profiles = append(profiles, base)
+				}
+			}
 			t, err := c.seedTokens(profiles)
 			if err != nil {
 				return "", err
@@ -81,6 +89,17 @@ func (c *cli) keyringTokens(next awssession.TokenProvider, profiles ...string) a
 		}
 		return tokens(ctx, serial)
 	}
+}
+
+// baseProfile is the profile at the base of profile's source_profile
+// chain, "" when it cannot be planned.
+func (c *cli) baseProfile(ctx context.Context, profile string) string {
+	plan, err := awssession.Explain(ctx, awssession.WithEnvironment(c.environ), awssession.WithProfile(profile),
+		awssession.WithProfileSource(c.keyringSource), awssession.WithProfileMFA(noCodes))
+	if err != nil {
+		return ""
+	}
+	return plan.BaseProfile
 }
 
 // seedTokens returns a TOTP provider from the first seed held for

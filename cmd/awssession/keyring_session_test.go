@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -79,4 +80,65 @@ func TestKeyringBaseOfRoleChain(t *testing.T) {
 	require.ErrorIs(t, err, keyring.ErrNotFound)
 	assert.Equal(t, exitUsage, c.exitCode(err))
 	assert.Contains(t, err.Error(), `profile "plain": not in the keyring`)
+}
+
+// TestKeyringProfileThroughCommands: a role profile whose base's keys and
+// TOTP seed are only in the keyring works through whoami and env, with
+// the seed's codes; remove then drops the sessions cached on those keys,
+// and the next run is a clear error (exit 2), not the SDK's default chain.
+func TestKeyringProfileThroughCommands(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	env := keyringEnv(t)
+	r := f.run(t, env, f.alice.AccessKeyID+"\n"+f.alice.SecretAccessKey+"\n", "add", "base", "--sts-endpoint", f.srv.URL)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	r = f.run(t, env, f.mfa.Secret+"\n", "add", "base", "--totp-seed")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	require.NoError(t, os.WriteFile(filepath.Join(f.dir, "config"), []byte("[profile base]\nmfa_serial = "+f.mfa.SerialNumber+
+		"\n[profile admin]\nsource_profile = base\nrole_arn = "+f.admin.ARN+"\n"), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(f.dir, "credentials"), nil, 0o600))
+
+	// As processes, with STS's endpoint from the environment as people
+	// set it (--sts-endpoint would be part of every cache key, and remove
+	// plans the default sessions).
+	run := func(args ...string) (string, error) {
+		cmd := f.cliProcess(t, args...)
+		cmd.Env = append(append(cmd.Env, env...), "AWS_ENDPOINT_URL_STS="+f.srv.URL)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			return stderr.String(), err
+		}
+		return string(out), nil
+	}
+	out, err := run("whoami", "admin")
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "assumed-role/Admin/")
+	out, err = run("env", "admin", "--format", "dotenv")
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "AWS_SESSION_TOKEN=")
+	assert.Equal(t, 1, f.srv.CountRequests("GetSessionToken"), "one MFA session, from the seed in the keyring, for both runs")
+
+	sessions := func() []string {
+		files, _ := filepath.Glob(filepath.Join(f.dir, "cache", "*-*.json"))
+		var out []string
+		for _, p := range files {
+			if !strings.HasPrefix(filepath.Base(p), "mfa-") {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	require.NotEmpty(t, sessions())
+	out, err = run("remove", "base")
+	require.NoError(t, err, out)
+	assert.Empty(t, sessions(), "remove drops the sessions built on the keys")
+
+	out, err = run("whoami", "admin", "--mfa-token", "123456") // a code, so that the keys are what is missing
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, 2, exit.ExitCode(), "stderr: %s", out)
+	assert.Contains(t, out, `profile "base"`)
+	assert.NotContains(t, out, "IMDS")
 }

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awssession/awssession"
 	"github.com/awssession/awssession/internal/stsrules"
 	"github.com/spf13/cobra"
@@ -123,13 +122,16 @@ func (c *cli) readLine() (string, error) {
 // it takes its source credentials from, or "" when there is none or the
 // profile cannot be read (CreateSession then reports why).
 func (c *cli) profileMFASerial(ctx context.Context, profile string) string {
-	sc, err := config.LoadSharedConfigProfile(ctx, profile, c.sharedConfigFiles)
+	// Planned by the library, so that a chain on a base whose keys are
+	// in the keyring (which the SDK's parser refuses) reads too.
+	plan, err := awssession.Explain(ctx, awssession.WithEnvironment(c.environ), awssession.WithProfile(profile),
+		awssession.WithProfileSource(c.keyringSource), awssession.WithProfileMFA(noCodes))
 	if err != nil {
 		return ""
 	}
-	for p, depth := &sc, 0; p != nil && depth < 16; p, depth = p.Source, depth+1 {
-		if p.MFASerial != "" {
-			return p.MFASerial
+	for _, l := range plan.Layers {
+		if l.MFASerial != "" {
+			return l.MFASerial
 		}
 	}
 	return ""

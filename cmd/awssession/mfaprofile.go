@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/awssession/awssession"
 	"gopkg.in/ini.v1"
 )
 
@@ -15,21 +15,23 @@ import (
 // it knows; it does not expose unknown keys, so mfa_process is read from
 // the same config file with an INI parser.
 func (c *cli) profileMFAProcess(ctx context.Context, profile string) string {
-	sc, err := config.LoadSharedConfigProfile(ctx, profile, c.sharedConfigFiles)
+	// The library plans the chain (also one on a base whose keys are in
+	// the keyring, which the SDK's parser refuses): the hop that sends
+	// the code names its profile; an MFA session at the base is the base
+	// profile's device.
+	plan, err := awssession.Explain(ctx, awssession.WithEnvironment(c.environ), awssession.WithProfile(profile),
+		awssession.WithProfileSource(c.keyringSource), awssession.WithProfileMFA(noCodes))
 	if err != nil {
 		return ""
 	}
 	name := profile
-	for p, depth := &sc, 0; p != nil && depth < 16; p, depth = p.Source, depth+1 {
-		if p.MFASerial != "" {
-			name = p.Profile
+	for _, l := range plan.Layers {
+		if l.MFASerial != "" {
+			name = firstNonEmpty(l.Profile, plan.BaseProfile)
 			break
 		}
 	}
-	file := c.getenv("AWS_CONFIG_FILE")
-	if file == "" {
-		file = config.DefaultSharedConfigFilename()
-	}
+	file, _ := c.sharedFilePaths()
 	f, err := ini.LoadSources(ini.LoadOptions{Loose: true, AllowNestedValues: true, InsensitiveKeys: true}, file)
 	if err != nil {
 		return ""

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -15,9 +14,7 @@ import (
 // files the run's environment names (section names only: the SDK's
 // parser reads the keys, see profileHasKeys).
 func (c *cli) profileNames() ([]string, error) {
-	home := c.getenv("HOME")
-	configFile := firstNonEmpty(c.getenv("AWS_CONFIG_FILE"), filepath.Join(home, ".aws", "config"))
-	credsFile := firstNonEmpty(c.getenv("AWS_SHARED_CREDENTIALS_FILE"), filepath.Join(home, ".aws", "credentials"))
+	configFile, credsFile := c.sharedFilePaths()
 	seen := map[string]bool{}
 	for _, file := range []struct {
 		path   string

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -194,12 +195,18 @@ func (c *cli) warnDefaultProfile(ctx context.Context) {
 }
 
 // sharedConfigFiles points LoadSharedConfigProfile at the shared config
-// and credentials files named in the (injected) environment.
+// and credentials files of the run's (injected) environment.
 func (c *cli) sharedConfigFiles(o *config.LoadSharedConfigOptions) {
-	if p := c.getenv("AWS_CONFIG_FILE"); p != "" {
-		o.ConfigFiles = []string{p}
-	}
-	if p := c.getenv("AWS_SHARED_CREDENTIALS_FILE"); p != "" {
-		o.CredentialsFiles = []string{p}
-	}
+	configFile, credsFile := c.sharedFilePaths()
+	o.ConfigFiles, o.CredentialsFiles = []string{configFile}, []string{credsFile}
+}
+
+// sharedFilePaths are the shared config and credentials files of the
+// run's environment, as the library finds them: AWS_CONFIG_FILE and
+// AWS_SHARED_CREDENTIALS_FILE, else under $HOME/.aws. Every part of the
+// command that reads the files asks here.
+func (c *cli) sharedFilePaths() (configFile, credsFile string) {
+	home := c.getenv("HOME")
+	return firstNonEmpty(c.getenv("AWS_CONFIG_FILE"), filepath.Join(home, ".aws", "config")),
+		firstNonEmpty(c.getenv("AWS_SHARED_CREDENTIALS_FILE"), filepath.Join(home, ".aws", "credentials"))
 }
