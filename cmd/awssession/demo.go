@@ -94,7 +94,11 @@ func (c *cli) demo(cmd *cobra.Command, _ []string) error {
 	}
 	fmt.Fprintf(&b, "\nYou are %s\n", id.ARN)
 	fmt.Fprintf(&b, "  account %s, session valid for %s\n\n", id.Account, untilText(creds.Expires))
-	b.WriteString("Next: awssession env --help, or awssession sts-server to try the CLI against a fake STS.\n")
+	self := invokedAs()
+	fmt.Fprintf(&b, "Next: %s sts-server runs this fake STS for the CLI; %s --help lists the commands.\n", self, self)
+	if self != "awssession" {
+		b.WriteString("To have the command itself: go install github.com/awssession/awssession/cmd/awssession@latest\n")
+	}
 	_, err = fmt.Fprint(c.stdout, b.String())
 	return err
 }
@@ -118,4 +122,14 @@ func describeRequest(r ststest.Request) string {
 		parts = append(parts, fmt.Sprintf("-> %d", r.Status))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// invokedAs is how the person ran this command, for the demo's next steps:
+// "go run ./cmd/awssession" from a checkout (go run builds into a
+// go-build directory), else "awssession".
+func invokedAs() string {
+	if exe, err := os.Executable(); err == nil && strings.Contains(exe, string(filepath.Separator)+"go-build") {
+		return "go run ./cmd/awssession"
+	}
+	return "awssession"
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -39,4 +41,15 @@ func TestDemo(t *testing.T) {
 	debug := runCLI(t, nil, "", "demo", "--debug")
 	require.Equal(t, 0, debug.code, "stderr: %s", debug.stderr)
 	assert.Contains(t, debug.stderr, `msg="sts call"`)
+}
+
+// TestDemoNextSteps: the demo's next steps work for how it was run: a test
+// binary is built into a go-build directory, as go run's is.
+func TestDemoNextSteps(t *testing.T) {
+	t.Parallel()
+	var stdout bytes.Buffer
+	c := newCLI(strings.NewReader(""), &stdout, io.Discard, nil)
+	require.Equal(t, 0, c.run(context.Background(), []string{"demo"}))
+	assert.Contains(t, stdout.String(), "Next: go run ./cmd/awssession sts-server")
+	assert.Contains(t, stdout.String(), "go install github.com/awssession/awssession/cmd/awssession@latest")
 }
