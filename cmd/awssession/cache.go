@@ -14,18 +14,16 @@ import (
 const envCacheDir = "AWSSESSION_CACHE_DIR"
 
 // cacheOption returns the cross-process credential cache the flags ask
-// for: on by default, off with --no-cache (nil).
-func (c *cli) cacheOption(f *sessionFlags) (awssession.Option, error) {
+// for, and its directory: on by default, off with --no-cache (nil, "").
+func (c *cli) cacheOption(f *sessionFlags) (awssession.Option, string, error) {
 	if f.noCache {
-		c.cacheDir = ""
-		return nil, nil
+		return nil, "", nil
 	}
 	cache, err := c.fileCache(f.cacheDir)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	c.cacheDir = cache.Dir()
-	return awssession.WithCache(cache), nil
+	return awssession.WithCache(cache), cache.Dir(), nil
 }
 
 // fileCache opens the cache in dir, else $AWSSESSION_CACHE_DIR, else the
@@ -129,11 +127,11 @@ MFA codes used in the last 90 seconds stay, so that no code is sent twice.`,
 func (c *cli) clearProfile(cmd *cobra.Command, dir, profile string) error {
 	ctx := cmd.Context()
 	f := sessionFlags{profile: profile, cacheDir: dir}
-	opts, err := c.sessionOptions(ctx, cmd, &f)
+	setup, err := c.sessionOptions(ctx, cmd, &f)
 	if err != nil {
 		return err
 	}
-	plan, err := awssession.Explain(ctx, opts...)
+	plan, err := awssession.Explain(ctx, setup.opts...)
 	if err != nil {
 		return err
 	}
@@ -143,7 +141,7 @@ func (c *cli) clearProfile(cmd *cobra.Command, dir, profile string) error {
 			cached++
 		}
 	}
-	if err := awssession.InvalidateSession(ctx, opts...); err != nil {
+	if err := awssession.InvalidateSession(ctx, setup.opts...); err != nil {
 		return fmt.Errorf("clear profile %s's cached session: %w", profile, err)
 	}
 	switch {

@@ -59,15 +59,15 @@ func (c *cli) explainCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			opts, err := c.sessionOptions(cmd.Context(), cmd, &f)
+			setup, err := c.sessionOptions(cmd.Context(), cmd, &f)
 			if err != nil {
 				return err
 			}
-			plan, err := awssession.Explain(cmd.Context(), opts...)
+			plan, err := awssession.Explain(cmd.Context(), setup.opts...)
 			if err != nil {
 				return err
 			}
-			e := c.explained(plan)
+			e := explainedPlan(plan, setup)
 			if asJSON {
 				enc := json.NewEncoder(c.stdout)
 				enc.SetIndent("", "  ")
@@ -81,13 +81,13 @@ func (c *cli) explainCmd() *cobra.Command {
 	return cmd
 }
 
-func (c *cli) explained(p awssession.Plan) explained {
-	e := explained{Source: p.Source, Profile: p.Profile, Region: p.Region, Cache: c.cacheDir, Layers: []explainedStep{}}
+func explainedPlan(p awssession.Plan, setup sessionSetup) explained {
+	e := explained{Source: p.Source, Profile: p.Profile, Region: p.Region, Cache: setup.cacheDir, Layers: []explainedStep{}}
 	for _, l := range p.Layers {
 		s := explainedStep{Kind: string(l.Kind), Profile: l.Profile, Name: l.Name, RoleARN: l.RoleARN, DurationSeconds: int(l.Duration / time.Second),
 			MFASerial: l.MFASerial, Chained: l.Chained, Cached: l.Cached, CallsSTS: l.Calls, Prompts: l.Prompts}
 		if l.MFASerial != "" {
-			s.MFACodeFrom = c.mfaFrom
+			s.MFACodeFrom = setup.mfaFrom
 		}
 		if l.Cached && !l.Expires.IsZero() {
 			exp := l.Expires.UTC()

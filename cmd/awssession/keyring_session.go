@@ -117,7 +117,6 @@ func (c *cli) seedTokens(profiles []string) (awssession.TokenProvider, error) {
 		seed, err := kr.TOTPSeed(p)
 		switch {
 		case err == nil:
-			c.mfaFrom = "the TOTP seed of profile " + p + " in the keyring (" + kr.Backend() + ")"
 			return awssession.TOTP(seed.Reveal()), nil
 		case !errors.Is(err, keyring.ErrNotFound):
 			return nil, err

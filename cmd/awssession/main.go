@@ -75,10 +75,6 @@ type cli struct {
 	closers []io.Closer   // closed when the run ends (an opened terminal)
 	log     *slog.Logger  // see logger
 
-	// What the session uses, for explain.
-	cacheDir string // "" when off
-	mfaFrom  string // where MFA codes come from
-
 	// notify, when set, makes interrupts cancel a context (main sets it;
 	// tests cancel their own); see interruptible. stopNotify undoes it.
 	notify     func(context.Context) (context.Context, context.CancelFunc)

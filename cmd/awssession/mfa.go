@@ -20,63 +20,61 @@ import (
 // --mfa-process, or else a prompt (see promptTokens). It reads a "-" code
 // from stdin even when no device needs it, so that stdin is consumed in
 // flag order.
-func (c *cli) tokenProvider(cmd *cobra.Command, f *sessionFlags, serial string, anyDevice bool) (awssession.TokenProvider, error) {
-	tokens, err := c.tokenSource(cmd, f, serial, anyDevice)
+// It also says where the codes come from, for explain and notes.
+func (c *cli) tokenProvider(cmd *cobra.Command, f *sessionFlags, serial string, anyDevice bool) (awssession.TokenProvider, string, error) {
+	tokens, from, err := c.tokenSource(cmd, f, serial, anyDevice)
 	if tokens == nil || err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return c.interruptibleTokens(cmd, tokens), nil
+	return c.interruptibleTokens(cmd, tokens), from, nil
 }
 
 // tokenSource is tokenProvider without the interrupt handling.
-func (c *cli) tokenSource(cmd *cobra.Command, f *sessionFlags, serial string, anyDevice bool) (awssession.TokenProvider, error) {
+func (c *cli) tokenSource(cmd *cobra.Command, f *sessionFlags, serial string, anyDevice bool) (awssession.TokenProvider, string, error) {
 	code, err := c.secretValue(cmd, "mfa-token", f.mfaToken, "")
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if cmd.Flags().Changed("mfa-totp-secret-env") && f.totpEnv == "" {
-		return nil, usageErrorf(cmd, `--mfa-totp-secret-env: give the name of the environment variable that holds the seed, not ""`)
+		return nil, "", usageErrorf(cmd, `--mfa-totp-secret-env: give the name of the environment variable that holds the seed, not ""`)
 	}
 	if f.prompt != "" && f.prompt != promptTerminal && !slices.Contains(guiTools, f.prompt) {
-		return nil, usageErrorf(cmd, "--prompt %q: want terminal, %s", f.prompt, strings.Join(guiTools, ", "))
+		return nil, "", usageErrorf(cmd, "--prompt %q: want terminal, %s", f.prompt, strings.Join(guiTools, ", "))
 	}
 	if code == "" && f.totpEnv == "" && f.mfaProcess == "" {
 		code = c.getenv(envMFAToken)
 	}
 	switch needed := serial != "" || anyDevice; {
 	case !needed && f.mfaToken != "":
-		return nil, usageErrorf(cmd, "--mfa-token needs --mfa-serial (or a --profile with mfa_serial)")
+		return nil, "", usageErrorf(cmd, "--mfa-token needs --mfa-serial (or a --profile with mfa_serial)")
 	case !needed && f.totpEnv != "":
-		return nil, usageErrorf(cmd, "--mfa-totp-secret-env needs --mfa-serial (or a --profile with mfa_serial)")
+		return nil, "", usageErrorf(cmd, "--mfa-totp-secret-env needs --mfa-serial (or a --profile with mfa_serial)")
 	case !needed && f.mfaProcess != "":
-		return nil, usageErrorf(cmd, "--mfa-process needs --mfa-serial (or a --profile with mfa_serial)")
+		return nil, "", usageErrorf(cmd, "--mfa-process needs --mfa-serial (or a --profile with mfa_serial)")
 	case !needed:
-		return nil, nil
+		return nil, "", nil
 	case code != "":
-		c.mfaFrom = map[bool]string{true: "--mfa-token", false: "$" + envMFAToken}[f.mfaToken != ""]
+		from := map[bool]string{true: "--mfa-token", false: "$" + envMFAToken}[f.mfaToken != ""]
 		// Checked here, before any cache or network: a cached session
 		// would otherwise hide a mistyped code until it expires.
 		if stsrules.TokenCode.Check(code) != nil {
-			return nil, usageErrorf(cmd, "%s: an MFA code is six digits (got %d characters)", c.mfaFrom, len(code))
+			return nil, "", usageErrorf(cmd, "%s: an MFA code is six digits (got %d characters)", from, len(code))
 		}
-		return awssession.StaticToken(code), nil
+		return awssession.StaticToken(code), from, nil
 	case f.totpEnv != "":
 		seed := c.getenv(f.totpEnv)
 		if seed == "" {
-			return nil, usageErrorf(cmd, "--mfa-totp-secret-env: environment variable %s is empty or not set", f.totpEnv)
+			return nil, "", usageErrorf(cmd, "--mfa-totp-secret-env: environment variable %s is empty or not set", f.totpEnv)
 		}
-		c.mfaFrom = "the TOTP seed in $" + f.totpEnv
-		return flagErrors(cmd, "--mfa-totp-secret-env $"+f.totpEnv, awssession.TOTP(seed)), nil
+		return flagErrors(cmd, "--mfa-totp-secret-env $"+f.totpEnv, awssession.TOTP(seed)), "the TOTP seed in $" + f.totpEnv, nil
 	case f.mfaProcess != "":
 		tokens, err := c.processTokens(f.mfaProcess)
 		if err != nil {
-			return nil, usageErrorf(cmd, "--mfa-process: %v", err)
+			return nil, "", usageErrorf(cmd, "--mfa-process: %v", err)
 		}
-		c.mfaFrom = "--mfa-process"
-		return tokens, nil
+		return tokens, "--mfa-process", nil
 	}
-	c.mfaFrom = "a prompt on the terminal"
-	return c.promptTokens(cmd, f), nil
+	return c.promptTokens(cmd, f), "a prompt on the terminal", nil
 }
 
 // processTokens runs command for each code, in the run's environment,

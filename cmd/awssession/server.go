@@ -99,12 +99,12 @@ func (c *cli) startServer(ctx context.Context, cmd *cobra.Command, f *sessionFla
 			_ = ln.Close()
 		}
 	}()
-	opts, err := c.sessionOptions(ctx, cmd, f)
+	setup, err := c.sessionOptions(ctx, cmd, f)
 	if err != nil {
 		return nil, "", err
 	}
-	c.notePrompts(ctx, opts, f)
-	cfg, creds, err := createSession(ctx, opts)
+	c.notePrompts(ctx, setup, f)
+	cfg, creds, err := createSession(ctx, setup.opts)
 	if err != nil {
 		return nil, "", err
 	}
@@ -153,11 +153,11 @@ func unsetVars(set []envVar) []string {
 // notePrompts warns, before a server starts, when refreshing a role needs
 // a new MFA code: each refresh then waits for someone to type it (or
 // fails, with the one code of --mfa-token).
-func (c *cli) notePrompts(ctx context.Context, opts []awssession.Option, f *sessionFlags) {
-	if c.mfaFrom == "" || strings.HasPrefix(c.mfaFrom, "the TOTP seed") {
+func (c *cli) notePrompts(ctx context.Context, setup sessionSetup, f *sessionFlags) {
+	if setup.mfaFrom == "" || strings.HasPrefix(setup.mfaFrom, "the TOTP seed") {
 		return
 	}
-	plan, err := awssession.Explain(ctx, opts...)
+	plan, err := awssession.Explain(ctx, setup.opts...)
 	if err != nil {
 		return // CreateSession reports it
 	}
@@ -175,7 +175,7 @@ func (c *cli) notePrompts(ctx context.Context, opts []awssession.Option, f *sess
 			advice = "the source is not long-term keys, so no MFA session can carry the role; --mfa-totp-secret-env or --mfa-process give codes without typing"
 		}
 		c.notef("note: role %s takes the MFA code itself, so each of its refreshes (every %s) needs a new code from %s; %s",
-			l.RoleARN, durationText(l.Duration), c.mfaFrom, advice)
+			l.RoleARN, durationText(l.Duration), setup.mfaFrom, advice)
 	}
 }
 

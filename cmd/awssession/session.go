@@ -21,11 +21,11 @@ const (
 // session builds the session the flags describe and fetches its
 // credentials: this is where STS is called and an MFA code asked for.
 func (c *cli) session(ctx context.Context, cmd *cobra.Command, f *sessionFlags) (aws.Config, aws.Credentials, error) {
-	opts, err := c.sessionOptions(ctx, cmd, f)
+	setup, err := c.sessionOptions(ctx, cmd, f)
 	if err != nil {
 		return aws.Config{}, aws.Credentials{}, err
 	}
-	return createSession(ctx, opts)
+	return createSession(ctx, setup.opts)
 }
 
 // credentials returns the session's credentials and region, for the
@@ -37,10 +37,11 @@ func (c *cli) session(ctx context.Context, cmd *cobra.Command, f *sessionFlags) 
 // STS client); see awssession.PeekSession. --debug always builds the
 // whole session, so that its log shows every layer.
 func (c *cli) credentials(cmd *cobra.Command, f *sessionFlags) (region string, creds aws.Credentials, err error) {
-	opts, err := c.sessionOptions(cmd.Context(), cmd, f)
+	setup, err := c.sessionOptions(cmd.Context(), cmd, f)
 	if err != nil {
 		return "", aws.Credentials{}, err
 	}
+	opts := setup.opts
 	if !c.debug {
 		if s, ok, err := awssession.PeekSession(cmd.Context(), opts...); err != nil || ok {
 			return s.Region, s.Credentials, err
@@ -65,15 +66,23 @@ func createSession(ctx context.Context, opts []awssession.Option) (aws.Config, a
 	return cfg, creds, nil
 }
 
+// sessionSetup is what the flags resolve to: the library options, and
+// what explain and the notes say about them.
+type sessionSetup struct {
+	opts     []awssession.Option
+	mfaFrom  string // where MFA codes come from; "" for no device
+	cacheDir string // "" when the cache is off
+}
+
 // sessionOptions maps the flags (and their environment variables) to
 // library options. It reads stdin for "-" values, in flag order.
-func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *sessionFlags) ([]awssession.Option, error) {
+func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *sessionFlags) (sessionSetup, error) {
 	// The library reads AWS_PROFILE, AWS_REGION, AWS_CONFIG_FILE, … from
 	// the environment this run was given.
 	opts := []awssession.Option{awssession.WithEnvironment(c.environ)}
 	src, err := c.sourceOption(cmd, f)
 	if err != nil {
-		return nil, err
+		return sessionSetup{}, err
 	}
 	opts = append(opts, src)
 	if src == nil && f.profile == "" {
@@ -97,9 +106,9 @@ func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *session
 	if anyDevice && (f.mfaToken != "" || f.totpEnv != "") {
 		serial, anyDevice = c.profileMFASerial(ctx, f.profile), false
 	}
-	tokens, err := c.tokenProvider(cmd, f, serial, anyDevice)
+	tokens, mfaFrom, err := c.tokenProvider(cmd, f, serial, anyDevice)
 	if err != nil {
-		return nil, err
+		return sessionSetup{}, err
 	}
 	switch {
 	case tokens == nil:
@@ -114,7 +123,7 @@ func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *session
 
 	roles, err := roleOptions(cmd, f)
 	if err != nil {
-		return nil, err
+		return sessionSetup{}, err
 	}
 	opts = append(opts, roles...)
 	if f.stsEndpoint != "" {
@@ -129,9 +138,9 @@ func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *session
 	opts = append(opts, awssession.WithLogger(c.sessionLogger()))
 	switch n := len(f.sessionTokenDuration); {
 	case n > 1:
-		return nil, usageErrorf(cmd, "--session-token-duration given %d times; a session has one MFA session", n)
+		return sessionSetup{}, usageErrorf(cmd, "--session-token-duration given %d times; a session has one MFA session", n)
 	case n == 1 && f.noSession:
-		return nil, usageErrorf(cmd, "--session-token-duration adds the MFA session that --no-session leaves out; choose one")
+		return sessionSetup{}, usageErrorf(cmd, "--session-token-duration adds the MFA session that --no-session leaves out; choose one")
 	case n == 1:
 		opts = append(opts, awssession.WithGetSessionToken(f.sessionTokenDuration[0]))
 	case f.mfaSerial != "" && len(f.roleARNs) == 0 && f.profile == "":
@@ -142,14 +151,14 @@ func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *session
 		// source is long-term keys (see WithDefaultMFASession).
 		opts = append(opts, awssession.WithDefaultMFASession(0))
 	}
-	if f.clampDurations { // after mfaSessionByDefault, which keeps a long role duration off the MFA session
+	if f.clampDurations {
 		opts = append(opts, awssession.ClampDurations)
 	}
-	cache, err := c.cacheOption(f)
+	cache, cacheDir, err := c.cacheOption(f)
 	if err != nil {
-		return nil, err
+		return sessionSetup{}, err
 	}
-	return append(opts, cache), nil
+	return sessionSetup{opts: append(opts, cache), mfaFrom: mfaFrom, cacheDir: cacheDir}, nil
 }
 
 // sourceOption returns the static-keys option, or nil when no keys are
