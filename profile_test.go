@@ -268,4 +268,5 @@ func TestProfileDuration900(t *testing.T) {
 	_, err = cfg.Credentials.Retrieve(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, "900", f.srv.Requests()[0].Params.Get("DurationSeconds"))
+	assert.Regexp(t, `^awssession-\d{8}t\d{6}z$`, f.srv.Requests()[0].Params.Get("RoleSessionName"), "the same generated name as for --role-arn")
 }
