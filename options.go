@@ -254,22 +254,6 @@ func WithSharedConfigFiles(config, credentials []string) Option {
 	return sharedFiles{config: config, credentials: credentials}
 }
 
-type profileSourceOption func(string) (aws.CredentialsProvider, string, bool)
-
-func (f profileSourceOption) apply(o *options) { o.profileSource = f }
-
-// WithProfileSource supplies the credentials of a profile chain's base
-// profile when that profile holds none in the shared files (an aws-vault
-// user's profile, whose keys are in a keyring): lookup gets the base
-// profile's name and returns a provider and its id, as [WithSource] takes
-// them, or ok false to leave the profile as it is. It is called while the
-// session is planned, so it should do no more than find out whether it
-// has the keys; the provider is asked for them only when a layer above is
-// not served from the cache.
-func WithProfileSource(lookup func(profile string) (p aws.CredentialsProvider, id string, ok bool)) Option {
-	return profileSourceOption(lookup)
-}
-
 type defaultMFASessionOption time.Duration
 
 func (d defaultMFASessionOption) apply(o *options) { v := time.Duration(d); o.defaultMFASession = &v }
@@ -283,32 +267,3 @@ func (d defaultMFASessionOption) apply(o *options) { v := time.Duration(d); o.de
 // keeps the code instead, with a note at info level. [WithGetSessionToken]
 // overrides it. It is what the CLI does by default.
 func WithDefaultMFASession(duration time.Duration) Option { return defaultMFASessionOption(duration) }
-
-// customSource is WithSource's provider and its name in cache keys.
-type customSource struct {
-	p  aws.CredentialsProvider
-	id string
-}
-
-func (c *customSource) apply(o *options) {
-	if o.static != nil {
-		o.conflict(optionAt("WithSource", ""), "static keys and a source provider are two sources; choose one")
-	}
-	o.custom = c
-}
-
-func (c *customSource) String() string { return fmt.Sprintf("WithSource(%s)", c.id) }
-
-// WithSource makes p the source of the session: its credentials sign the
-// first STS call. With [WithProfile], p stands in for the credentials of
-// the chain's base profile, which must hold none of its own (a profile
-// whose keys are kept in an OS keyring); that profile's mfa_serial and
-// roles apply as usual, and p's credentials count as long-term keys.
-//
-// id names p's credentials in cache keys (say "keyring:dev"): sessions
-// with the same id share cache entries, so it must differ for different
-// credentials, and it must not hold a secret. p is called only when a
-// layer above it is not served from the cache.
-func WithSource(p aws.CredentialsProvider, id string) Option {
-	return &customSource{p: p, id: id}
-}
