@@ -14,8 +14,10 @@ import (
 // world is everything a session reads of the outside world other than the
 // network and the cache: the environment, the clock and the home directory
 // (where the shared files are by default). It is the one seam tests and the
-// CLI set ([WithEnvironment]); nothing else in the package calls os.Getenv,
-// time.Now or os.UserHomeDir for a session.
+// CLI set ([WithEnvironment]) for what awssession decides itself. Two
+// readings stay outside it on purpose: elapsed times for logs, and the
+// process environment where the SDK reads it too (naming the route of an
+// endpoint the SDK chose, in checkSTSRoute).
 type world struct {
 	getenv func(string) string
 	now    func() time.Time
