@@ -43,14 +43,14 @@ func (s *session) build(cfg aws.Config) aws.CredentialsProvider {
 		var next aws.CredentialsProvider
 		switch l.kind {
 		case LayerGetSessionToken:
-			st := &sessionTokenProvider{client: client, duration: l.duration, log: log, timeout: o.stsTimeout, now: o.world.now}
+			st := &sessionTokenProvider{client: client, duration: l.duration, log: log, timeout: o.stsTimeout, now: o.world.clock.Now}
 			if l.mfa {
 				st.mfa = mfa
 			}
 			next = st
 		case LayerAssumeRole:
 			ar := &assumeRoleProvider{client: client, role: l.role, sessionName: l.sessionName, duration: l.duration,
-				log: log, timeout: o.stsTimeout, now: o.world.now, clampToRoleMax: o.durations == ClampDurations}
+				log: log, timeout: o.stsTimeout, now: o.world.clock.Now, clampToRoleMax: o.durations == ClampDurations}
 			if l.mfa {
 				ar.mfa = mfa
 			}
@@ -63,7 +63,7 @@ func (s *session) build(cfg aws.Config) aws.CredentialsProvider {
 			next = &accountCheck{next: next, expected: account, cfg: cfg, endpoint: o.stsEndpoint}
 		}
 		if o.cache != nil {
-			next = &cachedLayer{name: l.name, key: l.key, account: account, cache: o.cache, next: next, log: log, now: o.world.now}
+			next = &cachedLayer{name: l.name, key: l.key, account: account, cache: o.cache, next: next, log: log, now: o.world.clock.Now}
 		}
 		prov = inMemory(next)
 	}
@@ -86,7 +86,7 @@ func (s *session) layerAccount(i int) string {
 // mfaSource hands out the codes of WithMFA's or WithProfileMFA's provider
 // for device serial.
 func (o *options) mfaSource(serial string) *mfaSource {
-	return &mfaSource{serial: serial, endpoint: o.stsEndpoint, tokens: o.mfa.Tokens, mu: newCtxMutex(), cache: o.cache, log: o.logger, now: o.world.now}
+	return &mfaSource{serial: serial, endpoint: o.stsEndpoint, tokens: o.mfa.Tokens, mu: newCtxMutex(), cache: o.cache, log: o.logger, now: o.world.clock.Now}
 }
 
 // sourceProvider returns the provider of the plan's source.

@@ -89,5 +89,5 @@ func Explain(ctx context.Context, opts ...Option) (Plan, error) {
 // layerCache is the cache in front of layer i, for reading.
 func (s *session) layerCache(i int) *cachedLayer {
 	l := s.plan.layers[i]
-	return &cachedLayer{name: l.name, key: l.key, account: s.layerAccount(i), cache: s.o.cache, log: s.o.logger, now: s.o.world.now}
+	return &cachedLayer{name: l.name, key: l.key, account: s.layerAccount(i), cache: s.o.cache, log: s.o.logger, now: s.o.world.clock.Now}
 }

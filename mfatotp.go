@@ -42,18 +42,6 @@ func TOTP(base32Secret string) TokenProvider {
 	return newTOTP(secret(base32Secret), realClock{}).code
 }
 
-// clock is the time source of TOTP; tests replace it.
-type clock interface {
-	Now() time.Time
-	// After is time.After, honouring the caller's context.
-	After(d time.Duration) <-chan time.Time
-}
-
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
-
 type totpSource struct {
 	seed  secret
 	bad   error // why the seed cannot work; nil when it can

@@ -130,7 +130,7 @@ func makePlan(o *options, in loaded) (*plan, error) {
 	}
 	mfaPending := device != "" && gst == nil
 	explicit := slices.IndexFunc(hops, func(h hop) bool { return h.serial != "" }) < 0 // no hop names the device
-	now := o.world.now()
+	now := o.world.clock.Now()
 	for i, h := range hops {
 		l := layer{kind: LayerAssumeRole, name: h.label(), profile: h.profile, role: h.role,
 			sessionName: h.role.RoleSessionName, duration: h.role.Duration,

@@ -20,13 +20,13 @@ import (
 // endpoint the SDK chose, in checkSTSRoute).
 type world struct {
 	getenv func(string) string
-	now    func() time.Time
+	clock  clock // the package's one time source; TOTP providers take one too
 	home   func() (string, error)
 }
 
 // processWorld is the world of a program that sets nothing.
 func processWorld() world {
-	return world{getenv: os.Getenv, now: time.Now, home: os.UserHomeDir}
+	return world{getenv: os.Getenv, clock: realClock{}, home: os.UserHomeDir}
 }
 
 // sharedFile returns the shared config or credentials file the SDK would
@@ -131,3 +131,16 @@ func isNullDevice(fi fs.FileInfo) bool {
 	null, err := os.Stat(os.DevNull)
 	return err == nil && os.SameFile(fi, null)
 }
+
+// clock is the package's one time source: a session's (in world) and a
+// TOTP provider's; tests replace it.
+type clock interface {
+	Now() time.Time
+	// After is time.After, honouring the caller's context.
+	After(d time.Duration) <-chan time.Time
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time                         { return time.Now() }
+func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
