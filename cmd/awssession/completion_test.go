@@ -96,10 +96,8 @@ func TestCompletionScripts(t *testing.T) {
 // there, with awssession (the test binary acting as it) on PATH.
 func TestBashCompletesProfiles(t *testing.T) {
 	t.Parallel()
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("bash not found")
-	}
+	bash, err := exec.LookPath("bash") // the other tests need it too (evalBash): no skip
+	require.NoError(t, err, "bash not found")
 	bin := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(bin, "awssession"),
 		[]byte("#!/bin/sh\n"+cliSwitch+"=1 exec '"+os.Args[0]+"' \"$@\"\n"), 0o700))

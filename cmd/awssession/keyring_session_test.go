@@ -25,13 +25,10 @@ func TestKeyringBaseOfRoleChain(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	env := keyringEnv(t)
-	r := f.run(t, env, f.alice.AccessKeyID+"\n"+f.alice.SecretAccessKey+"\n", "add", "base", "--sts-endpoint", f.srv.URL)
-	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
-	r = f.run(t, env, f.mfa.Secret+"\n", "add", "base", "--totp-seed")
-	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	f.addBaseToKeyring(t, env)
 	require.NoError(t, os.WriteFile(filepath.Join(f.dir, "config"), []byte("[profile base]\nmfa_serial = "+f.mfa.SerialNumber+"\n"), 0o600))
 
-	r = f.run(t, env, f.alice.AccessKeyID+"\n"+f.alice.SecretAccessKey+"\n", "add", "plain", "--no-verify")
+	r := f.run(t, env, f.alice.AccessKeyID+"\n"+f.alice.SecretAccessKey+"\n", "add", "plain", "--no-verify")
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 	require.NoError(t, os.WriteFile(filepath.Join(f.dir, "config"), []byte("[profile base]\nmfa_serial = "+f.mfa.SerialNumber+"\n[profile plain]\n"+
 		"[profile admin]\nsource_profile = base\nrole_session_name = kr\nrole_arn = "+f.admin.ARN+"\n"+
@@ -53,6 +50,9 @@ func TestKeyringBaseOfRoleChain(t *testing.T) {
 			opts := []awssession.Option{awssession.WithEnvironment(tt.environ), awssession.WithProfile(tt.profile),
 				awssession.WithSTSEndpoint(f.srv.URL), awssession.WithRegion("eu-west-1")}
 			if _, _, ok := c.keyringSource(map[string]string{"admin": "base", "reader": "plain"}[tt.profile]); !ok && !c.keyringNamed() {
+				if os.Getenv("AWSSESSION_REQUIRE_KEYRING") == "1" {
+					t.Fatal("another keyring backend comes before the file backend here; AWSSESSION_REQUIRE_KEYRING=1 wants this test run")
+				}
 				t.Skip("another backend comes before the file backend on this machine")
 			}
 			prompt := func(context.Context, string) (string, error) { return "", errors.New("prompted") }
@@ -90,10 +90,7 @@ func TestKeyringProfileThroughCommands(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	env := keyringEnv(t)
-	r := f.run(t, env, f.alice.AccessKeyID+"\n"+f.alice.SecretAccessKey+"\n", "add", "base", "--sts-endpoint", f.srv.URL)
-	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
-	r = f.run(t, env, f.mfa.Secret+"\n", "add", "base", "--totp-seed")
-	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	f.addBaseToKeyring(t, env)
 	require.NoError(t, os.WriteFile(filepath.Join(f.dir, "config"), []byte("[profile base]\nmfa_serial = "+f.mfa.SerialNumber+
 		"\n[profile admin]\nsource_profile = base\nrole_arn = "+f.admin.ARN+"\n"), 0o600))
 	require.NoError(t, os.WriteFile(filepath.Join(f.dir, "credentials"), nil, 0o600))
@@ -141,4 +138,14 @@ func TestKeyringProfileThroughCommands(t *testing.T) {
 	assert.Equal(t, 2, exit.ExitCode(), "stderr: %s", out)
 	assert.Contains(t, out, `profile "base"`)
 	assert.NotContains(t, out, "IMDS")
+}
+
+// addBaseToKeyring stores alice's keys (checked with STS) and her MFA
+// device's seed in the keyring for profile base.
+func (f *fixture) addBaseToKeyring(t *testing.T, env []string) {
+	t.Helper()
+	r := f.run(t, env, f.alice.AccessKeyID+"\n"+f.alice.SecretAccessKey+"\n", "add", "base", "--sts-endpoint", f.srv.URL)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	r = f.run(t, env, f.mfa.Secret+"\n", "add", "base", "--totp-seed")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 }
