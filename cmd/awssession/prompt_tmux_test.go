@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -7,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -85,6 +88,9 @@ func TestPromptUnderAWSCLIInTmux(t *testing.T) {
 // pane is a command running in a tmux pane of its own server.
 type pane struct {
 	tmux, socket string
+	// changed receives when the pane has written something since the last
+	// receive (tmux pipe-pane copies its output into a FIFO we read).
+	changed chan struct{}
 }
 
 // newPane runs command in a new detached tmux session with env, then
@@ -103,10 +109,37 @@ func newPane(t *testing.T, tmux string, env []string, command string) *pane {
 	}
 	b.WriteString(command + "\necho \"EXIT=$?\"\necho \"ECHO=$(stty -a | grep -o -- ' -\\?echo ' | head -1)\"\nsleep 300\n")
 	require.NoError(t, os.WriteFile(script, []byte(b.String()), 0o700))
-	p := &pane{tmux: tmux, socket: filepath.Join(dir, "tmux.sock")}
+	p := &pane{tmux: tmux, socket: filepath.Join(dir, "tmux.sock"), changed: make(chan struct{}, 1)}
 	p.run(t, "new-session", "-d", "-x", "200", "-y", "50", "/bin/sh "+script)
 	t.Cleanup(func() { _ = exec.Command(p.tmux, "-S", p.socket, "kill-server").Run() })
+	p.watch(t, filepath.Join(dir, "output"))
 	return p
+}
+
+// watch has tmux copy everything the pane writes into a FIFO, and signals
+// changed on every write: waitFor wakes when the screen may have changed
+// instead of polling it on a timer. Output from before the pipe is
+// attached is on the screen waitFor reads first.
+func (p *pane) watch(t *testing.T, fifo string) {
+	t.Helper()
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	// Read-write, so that opening does not wait for tmux's writer.
+	r, err := os.OpenFile(fifo, os.O_RDWR, 0)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = r.Close() }) // ends the reader below
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			if _, err := r.Read(buf); err != nil {
+				return
+			}
+			select {
+			case p.changed <- struct{}{}:
+			default: // a wake-up is already pending
+			}
+		}
+	}()
+	p.run(t, "pipe-pane", "-t", "0", "-o", "cat > '"+fifo+"'")
 }
 
 func (p *pane) run(t *testing.T, args ...string) string {
@@ -123,21 +156,25 @@ func (p *pane) send(t *testing.T, keys ...string) {
 	p.run(t, append([]string{"send-keys", "-t", "0"}, keys...)...)
 }
 
-// waitFor polls the pane until its text (trailing blanks trimmed) matches
-// re, for 30 s at most, and returns it.
+// waitFor reads the pane's text (trailing blanks trimmed) each time the
+// pane writes, until it matches re, for 30 s at most, and returns it.
 func (p *pane) waitFor(t *testing.T, re *regexp.Regexp) string {
 	t.Helper()
-	var screen string
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	deadline := time.NewTimer(30 * time.Second)
+	defer deadline.Stop()
+	for {
 		lines := strings.Split(p.run(t, "capture-pane", "-p", "-t", "0"), "\n")
 		for i := range lines {
 			lines[i] = strings.TrimRight(lines[i], " ")
 		}
-		screen = strings.TrimRight(strings.Join(lines, "\n"), "\n") + " "
+		screen := strings.TrimRight(strings.Join(lines, "\n"), "\n") + " "
 		if re.MatchString(screen) {
 			return screen
 		}
+		select {
+		case <-p.changed:
+		case <-deadline.C:
+			t.Fatalf("pane never matched %s; it shows:\n%s", re, screen)
+		}
 	}
-	t.Fatalf("pane never matched %s; it shows:\n%s", re, screen)
-	return ""
 }
