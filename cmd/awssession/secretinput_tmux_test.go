@@ -51,4 +51,3 @@ func TestSecretKeyCtrlCInTmux(t *testing.T) {
 		})
 	}
 }
-
