@@ -207,7 +207,7 @@ func (o *options) device(src source, hops []hop) (string, error) {
 	case m.ifProfileHasOne:
 		return "", nil // no device to supply codes for
 	case m.SerialNumber == "":
-		return "", invalid(optionAt("WithMFA", "SerialNumber"), "is empty, which means the profile's mfa_serial, but %s names no MFA device", src.name)
+		return "", invalid(optionAt("WithMFA", "SerialNumber"), "%s names no MFA device (mfa_serial) for the codes to go to; name the device (an empty serial means the profile's)", src.name)
 	}
 	return m.SerialNumber, nil
 }

@@ -115,22 +115,3 @@ func (c *cli) readLine() (string, error) {
 	}
 	return strings.TrimSpace(line), nil
 }
-
-// profileMFASerial returns the mfa_serial of a profile or of the profiles
-// it takes its source credentials from, or "" when there is none or the
-// profile cannot be read (CreateSession then reports why).
-func (c *cli) profileMFASerial(ctx context.Context, profile string) string {
-	// Planned by the library, so that a chain on a base whose keys are
-	// in the keyring (which the SDK's parser refuses) reads too.
-	plan, err := awssession.Explain(ctx, awssession.WithEnvironment(c.environ), awssession.WithProfile(profile),
-		awssession.WithProfileSource(c.keyringSource), awssession.WithProfileMFA(noCodes))
-	if err != nil {
-		return ""
-	}
-	for _, l := range plan.Layers {
-		if l.MFASerial != "" {
-			return l.MFASerial
-		}
-	}
-	return ""
-}

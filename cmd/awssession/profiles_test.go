@@ -197,3 +197,21 @@ func TestExpectAccount(t *testing.T) {
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 	assert.Contains(t, r.stdout, "AWS_ACCESS_KEY_ID=")
 }
+
+// TestCodeForAProfileWithoutDevice: a code source given for a profile
+// whose chain names no MFA device is a usage error naming --mfa-serial,
+// found in the session's one plan, with no STS call.
+func TestCodeForAProfileWithoutDevice(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	require.NoError(t, os.WriteFile(filepath.Join(f.dir, "config"), []byte("[profile plain]\nregion = eu-west-1\n"), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(f.dir, "credentials"), []byte("[plain]\naws_access_key_id = "+f.alice.AccessKeyID+
+		"\naws_secret_access_key = "+f.alice.SecretAccessKey+"\n"), 0o600))
+	for _, args := range [][]string{{"--mfa-token", "123456"}, {"--mfa-totp-secret-env", "MFA_SEED"}} {
+		r := f.run(t, nil, "", append([]string{"env", "plain", "--sts-endpoint", f.srv.URL}, args...)...)
+		assert.Equal(t, 2, r.code, "%v: stderr: %s", args, r.stderr)
+		assert.Contains(t, r.stderr, "--mfa-serial", "%v", args)
+		assert.Contains(t, r.stderr, "names no MFA device", "%v", args)
+	}
+	assert.Empty(t, f.srv.Requests())
+}

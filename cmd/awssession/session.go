@@ -100,12 +100,9 @@ func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *session
 	}
 
 	// A profile without --mfa-serial gets codes for its mfa_serial, if it
-	// has one: the library resolves it, so the warm path never reads the
-	// profile here. Only flags that supply a code need a device now.
+	// has one: the library resolves the device in its one plan, so no run
+	// reads the profile here.
 	serial, anyDevice := f.mfaSerial, f.mfaSerial == "" && f.profile != ""
-	if anyDevice && (f.mfaToken != "" || f.totpEnv != "") {
-		serial, anyDevice = c.profileMFASerial(ctx, f.profile), false
-	}
 	tokens, mfaFrom, err := c.tokenProvider(cmd, f, serial, anyDevice)
 	if err != nil {
 		return sessionSetup{}, err
@@ -114,6 +111,11 @@ func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *session
 	case tokens == nil:
 	case f.mfaSerial != "":
 		opts = append(opts, awssession.WithMFA(serial, tokens))
+	case f.mfaToken != "" || f.totpEnv != "" || f.mfaProcess != "":
+		// A code source given for the profile's device: the library
+		// insists on one ("" is the profile's mfa_serial) and says so
+		// when the chain names none.
+		opts = append(opts, awssession.WithMFA("", tokens))
 	default:
 		if f.mfaToken == "" && f.totpEnv == "" { // only a prompt: a seed in the keyring wins
 			tokens = c.keyringTokens(tokens, f.profile)
