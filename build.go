@@ -8,7 +8,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
 	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
@@ -94,11 +93,7 @@ func (s *session) sourceProvider(cfg aws.Config) aws.CredentialsProvider {
 	src := s.plan.src
 	switch src.kind {
 	case sourceKeys:
-		k := src.keys
-		// A pointer, so that printing the provider shows an address, not
-		// the keys.
-		return &credentials.StaticCredentialsProvider{Value: aws.Credentials{AccessKeyID: k.AccessKeyID,
-			SecretAccessKey: k.SecretAccessKey.reveal(), SessionToken: k.SessionToken.reveal(), Source: "awssession.Static"}}
+		return src.keys.provider(staticSource)
 	case sourceCustom:
 		return src.custom
 	case sourceCredentialSource:
@@ -122,8 +117,7 @@ func (s *session) credentialSource(cfg aws.Config) aws.CredentialsProvider {
 	switch cs := s.plan.src.profile.base.CredentialSource; cs {
 	case "Environment":
 		if k := s.o.envKeys(); k != nil {
-			return &credentials.StaticCredentialsProvider{Value: aws.Credentials{AccessKeyID: k.AccessKeyID,
-				SecretAccessKey: k.SecretAccessKey.reveal(), SessionToken: k.SessionToken.reveal(), Source: "awssession.Environment"}}
+			return k.provider("awssession.Environment")
 		}
 		return failingProvider{fmt.Errorf("credential_source Environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set")}
 	case "Ec2InstanceMetadata":

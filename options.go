@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 )
 
 // An Option configures [CreateSession]. Options are plain values: they do
@@ -67,6 +68,21 @@ func (s *staticCredentials) apply(o *options) {
 		o.conflict(optionAt("WithStaticCredentials", ""), "static keys and a source provider are two sources; choose one")
 	}
 	o.static = s
+}
+
+// staticSource names static keys in aws.Credentials.Source.
+const staticSource = "awssession.Static"
+
+// credentials are the keys as the SDK's credentials, named source.
+func (s *staticCredentials) credentials(source string) aws.Credentials {
+	return aws.Credentials{AccessKeyID: s.AccessKeyID, SecretAccessKey: s.SecretAccessKey.reveal(),
+		SessionToken: s.SessionToken.reveal(), Source: source}
+}
+
+// provider serves the keys. A pointer, so that printing it shows an
+// address, not the keys.
+func (s *staticCredentials) provider(source string) aws.CredentialsProvider {
+	return &credentials.StaticCredentialsProvider{Value: s.credentials(source)}
 }
 
 func (s *staticCredentials) String() string {

@@ -36,9 +36,7 @@ func PeekSession(ctx context.Context, opts ...Option) (s PeekedSession, ok bool,
 			// Keys alone name no account: CreateSession asks STS.
 			return PeekedSession{}, false, nil
 		}
-		k := p.src.keys
-		s.Credentials = aws.Credentials{AccessKeyID: k.AccessKeyID, SecretAccessKey: k.SecretAccessKey.reveal(),
-			SessionToken: k.SessionToken.reveal(), Source: "awssession.Static"}
+		s.Credentials = p.src.keys.credentials(staticSource)
 		return s, true, nil
 	}
 	if ses.o.cache == nil {
