@@ -60,6 +60,9 @@ printf '[profile bench]\nregion = us-east-1\n\n[profile admin]\nsource_profile =
 printf '[bench]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$access_key" "$AWSSESSION_SECRET_KEY" >"$AWS_SHARED_CREDENTIALS_FILE"
 
 static=("$bin" env --silent --access-key "$access_key" --region us-east-1 --no-cache)
+# The same with the cache on, as a plain "env" runs: the profile line's
+# baseline (the cache is opened, though static keys need no entry).
+static_cached=("$bin" env --silent --access-key "$access_key" --region us-east-1)
 profile=("$bin" env --silent --profile deep --sts-endpoint "$url" --mfa-totp-secret-env MFA_SEED)
 session=(--access-key "$access_key" --region us-east-1 --sts-endpoint "$url"
   --mfa-serial "$serial" --mfa-totp-secret-env MFA_SEED --role-arn "$role")
@@ -115,5 +118,5 @@ echo
 ca=unset; [ -n "${AWS_CA_BUNDLE:-}" ] && ca="set ($(basename "$AWS_CA_BUNDLE"))"
 echo "AWS_CA_BUNDLE $ca, build: CGO_ENABLED=$(go env CGO_ENABLED), load $(cut -d' ' -f1-3 /proc/loadavg)"
 "$tmp/interleave" -rounds "$runs" \
-  -names "empty Go program|SDK config linked|env --unset|env, static keys|env, MFA + role, warm cache|env, profile chain, warm cache" \
-  "$tmp/empty" "$tmp/sdkconfig" "${floor[*]}" "${static[*]}" "${warm[*]}" "${profile[*]}"
+  -names "empty Go program|SDK config linked|env --unset|env, static keys, --no-cache|env, static keys|env, MFA + role, warm cache|env, profile chain, warm cache" \
+  "$tmp/empty" "$tmp/sdkconfig" "${floor[*]}" "${static[*]}" "${static_cached[*]}" "${warm[*]}" "${profile[*]}"

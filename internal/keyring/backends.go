@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	backend "github.com/byteness/keyring"
+	backend "github.com/99designs/keyring"
 )
 
 // Backends are the names of the backends, as --keyring-backend takes them.

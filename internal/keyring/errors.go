@@ -6,7 +6,7 @@ import (
 	"io/fs"
 	"strings"
 
-	backend "github.com/byteness/keyring"
+	backend "github.com/99designs/keyring"
 )
 
 // Errors a caller matches with errors.Is. Each is a problem the user

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 
-	backend "github.com/byteness/keyring"
+	backend "github.com/99designs/keyring"
 )
 
 // get reads the item prefix+profile.

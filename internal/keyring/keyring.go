@@ -1,7 +1,7 @@
 // Package keyring keeps a profile's long-term access key and TOTP seed in
 // the OS keyring (macOS Keychain, Windows Credential Manager, Secret
 // Service, KWallet, pass, Linux keyctl) or in an encrypted file, through
-// github.com/byteness/keyring. It belongs to the command: the library
+// github.com/99designs/keyring. It belongs to the command: the library
 // takes any aws.CredentialsProvider as a session's source instead.
 package keyring
 
@@ -12,7 +12,7 @@ import (
 	"sort"
 	"strings"
 
-	backend "github.com/byteness/keyring"
+	backend "github.com/99designs/keyring"
 )
 
 // Item key prefixes: one item for a profile's key pair, one for its TOTP
