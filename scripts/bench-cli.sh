@@ -60,9 +60,9 @@ printf '[profile bench]\nregion = us-east-1\n\n[profile admin]\nsource_profile =
 printf '[bench]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$access_key" "$AWSSESSION_SECRET_KEY" >"$AWS_SHARED_CREDENTIALS_FILE"
 
 static=("$bin" env --silent --access-key "$access_key" --region us-east-1 --no-cache)
-# The same with the cache on, as a plain "env" runs: the profile line's
+# The same with the cache on and the same endpoint, as the profile line runs: its
 # baseline (the cache is opened, though static keys need no entry).
-static_cached=("$bin" env --silent --access-key "$access_key" --region us-east-1)
+static_cached=("$bin" env --silent --access-key "$access_key" --region us-east-1 --sts-endpoint "$url")
 profile=("$bin" env --silent --profile deep --sts-endpoint "$url" --mfa-totp-secret-env MFA_SEED)
 session=(--access-key "$access_key" --region us-east-1 --sts-endpoint "$url"
   --mfa-serial "$serial" --mfa-totp-secret-env MFA_SEED --role-arn "$role")
