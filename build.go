@@ -36,21 +36,21 @@ func (s *session) build(cfg aws.Config) aws.CredentialsProvider {
 	for i, l := range p.layers {
 		if debug {
 			log.Debug("session layer", slog.String("layer", l.name), slog.String("role", l.role.RoleARN),
-				slog.Duration("duration", l.duration), slog.Bool("chained", l.chained), slog.Bool("mfa", l.mfa))
+				slog.Duration("duration", l.duration), slog.Bool("chained", l.chained), slog.Bool("mfa", l.mfaSerial != ""))
 		}
 		client := newLazySTSClient(cfg, prov, o.stsEndpoint)
 		var next aws.CredentialsProvider
 		switch l.kind {
 		case LayerGetSessionToken:
 			st := &sessionTokenProvider{client: client, duration: l.duration, log: log, timeout: o.stsTimeout, now: o.world.clock.Now}
-			if l.mfa {
+			if l.mfaSerial != "" {
 				st.mfa = mfa
 			}
 			next = st
 		case LayerAssumeRole:
 			ar := &assumeRoleProvider{client: client, role: l.role, sessionName: l.sessionName, duration: l.duration,
 				log: log, timeout: o.stsTimeout, now: o.world.clock.Now, clampToRoleMax: o.durations == ClampDurations}
-			if l.mfa {
+			if l.mfaSerial != "" {
 				ar.mfa = mfa
 			}
 			next = ar

@@ -79,7 +79,7 @@ func Explain(ctx context.Context, opts ...Option) (Plan, error) {
 			pl.CacheKey, pl.Cached, pl.Expires = l.key, reason == "", handedOutUntil(c.Expires)
 		}
 		pl.Calls = !served && !pl.Cached
-		pl.Prompts = pl.Calls && l.mfa
+		pl.Prompts = pl.Calls && l.mfaSerial != ""
 		served = served || pl.Cached
 		p.Layers = append([]PlannedLayer{pl}, p.Layers...)
 	}

@@ -41,8 +41,7 @@ type layer struct {
 	role        AssumeRole
 	sessionName string // the one sent: role.RoleSessionName or a generated one
 	duration    time.Duration
-	mfa         bool   // this layer sends the MFA code
-	mfaSerial   string // of that device
+	mfaSerial   string // the MFA device whose code this layer sends; "" none
 	chained     bool   // a role assumed with temporary credentials (1 h cap)
 	key         string
 }
@@ -123,7 +122,7 @@ func makePlan(o *options, in loaded) (*plan, error) {
 		if d == 0 {
 			d = DefaultSessionTokenDuration
 		}
-		l := layer{kind: LayerGetSessionToken, name: "GetSessionToken", duration: d, mfa: device != "", mfaSerial: device}
+		l := layer{kind: LayerGetSessionToken, name: "GetSessionToken", duration: d, mfaSerial: device}
 		l.key = o.cacheKey(parent, l)
 		p.layers = append(p.layers, l)
 		parent = l.key
@@ -136,7 +135,7 @@ func makePlan(o *options, in loaded) (*plan, error) {
 			sessionName: h.role.RoleSessionName, duration: h.role.Duration,
 			chained: i > 0 || gst != nil || src.temporary}
 		if mfaPending && (h.serial != "" || explicit) {
-			l.mfa, l.mfaSerial = true, device
+			l.mfaSerial = device
 			if explicit {
 				mfaPending = false // the lowest hop takes it
 			}
@@ -154,7 +153,7 @@ func makePlan(o *options, in loaded) (*plan, error) {
 		p.layers = append(p.layers, l)
 		parent = l.key
 	}
-	if device != "" && !slices.ContainsFunc(p.layers, func(l layer) bool { return l.mfa }) {
+	if device != "" && !slices.ContainsFunc(p.layers, func(l layer) bool { return l.mfaSerial != "" }) {
 		return nil, conflict(optionAt("WithMFA", ""), "no layer takes an MFA code").advise(RemedyAddMFALayer)
 	}
 	if err := o.checkPlannedAccount(p); err != nil {
