@@ -35,7 +35,8 @@ func StaticToken(code string) TokenProvider {
 }
 
 // mfaSource hands out codes for one device. It serialises calls to the
-// user's provider, which need not be safe for concurrent use, and checks
+// user's provider, which need not be safe for concurrent use (through the
+// device's lock in usedCodes, which every source of the device shares), and checks
 // each code's shape before it can reach STS. It holds the device while it
 // picks a code, in this process (usedCodes) and, with a cache, across
 // processes, and remembers the last code handed out in both, so that no
@@ -44,7 +45,6 @@ func StaticToken(code string) TokenProvider {
 type mfaSource struct {
 	serial   string
 	endpoint string // the explicit STS endpoint, "" for AWS's; see deviceKey
-	mu       ctxMutex
 	tokens   TokenProvider
 	cache    Cache // nil: remember in this process only
 	log      *slog.Logger
@@ -57,10 +57,7 @@ const maxReusedCodes = 3
 
 // code returns a checked six-digit code that no caller has used yet.
 func (m *mfaSource) code(ctx context.Context) (secret, error) {
-	if err := m.mu.Lock(ctx); err != nil {
-		return "", fmt.Errorf("MFA code for %s: %w", m.serial, err)
-	}
-	defer m.mu.Unlock()
+	// Holding the device serialises this source's callers too.
 	dev, err := usedCodes.acquire(ctx, deviceKey{m.endpoint, m.serial}, m.now())
 	if err != nil {
 		return "", fmt.Errorf("MFA code for %s: %w", m.serial, err)

@@ -72,7 +72,7 @@ func TestTwoTOTPProvidersOneDeviceOneProcess(t *testing.T) {
 // endpoint's device of the same serial (fake servers reuse serials).
 func TestDeviceMemoryPerEndpoint(t *testing.T) {
 	t.Parallel()
-	serial := "arn:aws:iam::123456789012:mfa/memory-" + t.Name()
+	serial := fmt.Sprintf("arn:aws:iam::123456789012:mfa/memory-%d", serialisedRuns.Add(1)) // the memory is the process's: a device of this run's own
 	for _, endpoint := range []string{"https://one.example", "https://two.example"} {
 		m := newTestMFASource(serial, StaticToken("123456"))
 		m.endpoint = endpoint
