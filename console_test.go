@@ -444,13 +444,9 @@ func TestConsoleURLEndpointFailures(t *testing.T) {
 		t.Cleanup(srv.Close)
 		return srv.URL + "/federation"
 	}
-	closed := func() string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		addr := ln.Addr().String()
-		require.NoError(t, ln.Close())
-		return "http://" + addr + "/federation"
-	}()
+	// Port 1 (tcpmux) is privileged and served nowhere: a port freed by a
+	// closed listener could be handed to another test's server.
+	closed := "http://127.0.0.1:1/federation"
 	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
 	t.Cleanup(hang.Close)
 	echo := "<html>" + creds.SessionToken + "</html>" // a broken proxy echoing the request

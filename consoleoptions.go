@@ -135,10 +135,9 @@ func (o *consoleOptions) validate() error {
 		if u.value == "" {
 			continue
 		}
-		p, err := url.Parse(u.value)
-		if err != nil || p.Host == "" || (p.Scheme != "https" && !(p.Scheme == "http" && loopback.IsHost(p.Hostname()))) {
-			errs = append(errs, invalid(optionAt(u.option, ""), "%q is not an https URL (http only on loopback)", redactURL(u.value)))
-		} else if u.option == "WithFederationEndpoint" && (p.RawQuery != "" || p.Fragment != "") {
+		if err := loopback.CheckURL(u.value); err != nil {
+			errs = append(errs, invalid(optionAt(u.option, ""), "%v", err))
+		} else if p, _ := url.Parse(u.value); u.option == "WithFederationEndpoint" && (p.RawQuery != "" || p.Fragment != "") {
 			errs = append(errs, invalid(optionAt(u.option, ""), "%q has a query or fragment; give the endpoint alone", u.value))
 		}
 	}

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
-	"strings"
+
+	"github.com/awssession/awssession/internal/loopback"
 )
 
 const redacted = "[redacted]"
@@ -24,23 +24,8 @@ func (secret) MarshalText() ([]byte, error) {
 	return []byte(redacted), nil
 }
 
-// redactURL hides the user information (a password) of a URL, also of one
-// too malformed to parse, for errors and printed options.
-func redactURL(raw string) string {
-	if u, err := url.Parse(raw); err == nil {
-		if u.User == nil {
-			return raw
-		}
-		u.User = url.User("xxxxx")
-		return u.String()
-	}
-	if i := strings.Index(raw, "://"); i >= 0 {
-		if j := strings.LastIndex(raw, "@"); j > i {
-			return raw[:i+3] + "xxxxx" + raw[j:]
-		}
-	}
-	return raw
-}
+// redactURL hides the user information (a password) of a URL.
+func redactURL(raw string) string { return loopback.Redact(raw) }
 
 // formatURLOption prints an option that holds a URL, redacted, for every
 // fmt verb.

@@ -2,7 +2,6 @@ package awssession
 
 import (
 	"errors"
-	"net/url"
 	"strings"
 	"time"
 
@@ -196,21 +195,15 @@ func validateDuration(field at, d time.Duration, maxSeconds int) error {
 	return nil
 }
 
-// validateEndpoint accepts https URLs, and http only on loopback: STS
-// answers carry secret keys.
+// validateEndpoint applies the route rule (loopback.CheckURL: https, http
+// only on loopback) to WithSTSEndpoint's URL: STS answers carry secret
+// keys.
 func validateEndpoint(raw string) error {
 	if raw == "" {
 		return nil
 	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return invalid(optionAt("WithSTSEndpoint", ""), "%q is not an http(s) URL with a host", redactURL(raw))
-	}
-	if u.User != nil {
-		return invalid(optionAt("WithSTSEndpoint", ""), "URL must not carry user information")
-	}
-	if u.Scheme == "http" && !loopback.IsHost(u.Hostname()) {
-		return invalid(optionAt("WithSTSEndpoint", ""), "plain http to %s would send secret keys in clear text; use https (http is allowed for loopback only)", u.Hostname())
+	if err := loopback.CheckURL(raw); err != nil {
+		return invalid(optionAt("WithSTSEndpoint", ""), "%v", err)
 	}
 	return nil
 }
