@@ -34,7 +34,7 @@ func staticOptions(cfgFiles, credFiles []string) []awssession.Option {
 	return []awssession.Option{
 		awssession.WithStaticCredentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""),
 		awssession.WithRegion("us-east-1"),
-		awssession.WithConfigOptions(config.WithSharedConfigFiles(cfgFiles), config.WithSharedCredentialsFiles(credFiles)),
+		awssession.WithSharedConfigFiles(cfgFiles, credFiles),
 	}
 }
 
@@ -125,7 +125,7 @@ func warmSession(b *testing.B) (*ststest.Server, []awssession.Option) {
 		awssession.WithGetSessionToken(0),
 		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: role.ARN}),
 		awssession.WithRegion("us-east-1"), awssession.WithSTSEndpoint(srv.URL), awssession.WithCache(cache),
-		awssession.WithConfigOptions(config.WithSharedConfigFiles(cfgFiles), config.WithSharedCredentialsFiles(credFiles)),
+		awssession.WithSharedConfigFiles(cfgFiles, credFiles),
 	}
 	openSession(b, opts)
 	srv.ResetRequests()
@@ -201,7 +201,7 @@ func warmProfileSession(b *testing.B) (*ststest.Server, []awssession.Option) {
 	opts := []awssession.Option{
 		awssession.WithProfile("dev"), awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: role.ARN}),
 		awssession.WithSTSEndpoint(srv.URL), awssession.WithCache(cache),
-		awssession.WithConfigOptions(config.WithSharedConfigFiles([]string{cfgFile}), config.WithSharedCredentialsFiles([]string{credFile})),
+		awssession.WithSharedConfigFiles([]string{cfgFile}, []string{credFile}),
 	}
 	openSession(b, opts)
 	srv.ResetRequests()
@@ -232,7 +232,7 @@ func roleOptions(b *testing.B) (*ststest.Server, []awssession.Option) {
 		awssession.WithStaticCredentials(alice.AccessKeyID, alice.SecretAccessKey, ""),
 		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: role.ARN}),
 		awssession.WithRegion("us-east-1"), awssession.WithSTSEndpoint(srv.URL),
-		awssession.WithConfigOptions(config.WithSharedConfigFiles(cfgFiles), config.WithSharedCredentialsFiles(credFiles)),
+		awssession.WithSharedConfigFiles(cfgFiles, credFiles),
 	}
 }
 

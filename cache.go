@@ -37,23 +37,6 @@ var ErrCacheMiss = errors.New("cache miss")
 // used: a session handed out must be good for at least this long.
 const CacheRefreshWindow = 5 * time.Minute
 
-type cacheOption struct{ c Cache }
-
-func (c cacheOption) apply(o *options) { o.cache = c.c }
-
-// WithCache keeps each STS layer's credentials (the profile's role, the
-// GetSessionToken session, every role hop) in c, so they survive the
-// process, and coordinates processes that start together: one of them
-// calls STS (and asks for the MFA code) while the others wait for its
-// result. It also remembers the last MFA code used per device, so no
-// process sends a code STS has already accepted.
-//
-// Entries hold temporary credentials only (never long-term keys) and are
-// keyed by a hash of what produced them: the source's access key ID or
-// profile name, role ARN, session name, external ID, MFA serial, duration,
-// session policies and tags, and the STS endpoint.
-func WithCache(c Cache) Option { return cacheOption{c: c} }
-
 // InvalidateSession removes the cache entries of the session opts
 // describe (which must include [WithCache]), so that its next use calls
 // STS afresh. Other sessions' entries stay. It makes no network call.
@@ -63,7 +46,7 @@ func InvalidateSession(ctx context.Context, opts ...Option) error {
 		return err
 	}
 	if s.o.cache == nil {
-		return invalid(optionAt("WithCache", ""), "the session has no cache to remove its entries from")
+		return invalid(optionAt(OptionWithCache, ""), "the session has no cache to remove its entries from")
 	}
 	var errs []error
 	for _, l := range s.plan.layers {

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // ConsoleURL returns an AWS console sign-in URL for cfg's credentials,
@@ -60,18 +61,18 @@ func ConsoleURL(ctx context.Context, cfg aws.Config, opts ...ConsoleOption) (str
 		return "", invalid(consoleCredentials(), "the AWS console does not accept GetSessionToken credentials (an MFA session)").
 			advise(RemedyConsoleRole)
 	case userCredentials:
-		if creds, err = federationToken(ctx, cfg, o); err != nil {
+		if creds, err = federationToken(ctx, cfg, creds, o); err != nil {
 			return "", err
 		}
 		sendDuration = 0 // given to GetFederationToken instead
 	case federatedCredentials:
 		if o.duration != 0 {
-			return "", invalid(optionAt("WithConsoleDuration", ""), "the federation endpoint refuses a duration with "+
+			return "", invalid(optionAt(OptionWithConsoleDuration, ""), "the federation endpoint refuses a duration with "+
 				"GetFederationToken credentials; their console session lasts as long as they do")
 		}
 	case roleCredentials:
 		if o.duration > maxConsoleSession {
-			return "", invalid(optionAt("WithConsoleDuration", ""), "%s is more than the 12 h a console session from role credentials may last", o.duration)
+			return "", invalid(optionAt(OptionWithConsoleDuration, ""), "%s is more than the 12 h a console session from role credentials may last", o.duration)
 		}
 	}
 	token, err := signinToken(ctx, cfg.HTTPClient, endpoint, creds, sendDuration)
@@ -140,7 +141,7 @@ func kindOf(ctx context.Context, cfg aws.Config, c aws.Credentials) (credentialK
 			return roleCredentials, nil
 		}
 	}
-	id, err := CallerIdentity(ctx, cfg)
+	id, err := stsOf(cfg).callerIdentity(ctx, c, "the console sign-in")
 	if err != nil {
 		return 0, fmt.Errorf("console sign-in: %w", err)
 	}
@@ -155,19 +156,23 @@ func kindOf(ctx context.Context, cfg aws.Config, c aws.Credentials) (credentialK
 
 // federationToken gets GetFederationToken credentials with the long-term
 // keys of cfg.
-func federationToken(ctx context.Context, cfg aws.Config, o consoleOptions) (aws.Credentials, error) {
+func federationToken(ctx context.Context, cfg aws.Config, keys aws.Credentials, o consoleOptions) (aws.Credentials, error) {
 	d := o.duration
 	if d == 0 {
 		d = defaultFederationDuration
 	}
 	in := &sts.GetFederationTokenInput{Name: aws.String(o.name), Policy: aws.String(o.policy), DurationSeconds: seconds(d)}
-	client, err := newSTSClient(cfg, nil, "")
+	s := stsOf(cfg)
+	var out *sts.GetFederationTokenOutput
+	err := s.call(ctx, "GetFederationToken", &keys, nil, func(ctx context.Context, c *sts.Client, sign func(*sts.Options)) (middleware.Metadata, error) {
+		var err error
+		if out, err = c.GetFederationToken(ctx, in, sign); err != nil {
+			return middleware.Metadata{}, err
+		}
+		return out.ResultMetadata, nil
+	})
 	if err != nil {
-		return aws.Credentials{}, err
-	}
-	out, err := client.GetFederationToken(ctx, in)
-	if err != nil {
-		return aws.Credentials{}, fmt.Errorf("console sign-in: get federation token %s: %w", o.name, err)
+		return aws.Credentials{}, fmt.Errorf("console sign-in: %w", &CallError{Call: "GetFederationToken", Layer: "federated user " + o.name, Err: err})
 	}
 	return credentialsFromSTS(out.Credentials, "GetFederationToken", "", time.Now())
 }

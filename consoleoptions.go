@@ -120,24 +120,27 @@ func WithFederationToken(name, policy string) ConsoleOption {
 func (o *consoleOptions) validate() error {
 	var errs []error
 	if o.region != "" && !isRegion(o.region) {
-		errs = append(errs, invalid(optionAt("WithConsoleRegion", ""), "%q is not a region name like us-east-1", o.region))
+		errs = append(errs, invalid(optionAt(OptionWithConsoleRegion, ""), "%q is not a region name like us-east-1", o.region))
 	}
 	if o.duration != 0 {
-		errs = append(errs, validateDuration(optionAt("WithConsoleDuration", ""), o.duration, stsrules.MaxSessionTokenSeconds))
+		errs = append(errs, validateDuration(optionAt(OptionWithConsoleDuration, ""), o.duration, stsrules.MaxSessionTokenSeconds))
 	}
 	if v := stsrules.FederationName.Check(o.name); v != nil {
-		errs = append(errs, invalid(optionAt("WithFederationToken", "Name"), "%q: %s", o.name, v.Rule))
+		errs = append(errs, invalid(optionAt(OptionWithFederationToken, "Name"), "%q: %s", o.name, v.Rule))
 	}
 	if v := stsrules.FederationPolicy.Check(o.policy); v != nil || !json.Valid([]byte(o.policy)) {
-		errs = append(errs, invalid(optionAt("WithFederationToken", "Policy"), "must be a JSON policy of 1-2048 characters"))
+		errs = append(errs, invalid(optionAt(OptionWithFederationToken, "Policy"), "must be a JSON policy of 1-2048 characters"))
 	}
-	for _, u := range []struct{ option, value string }{{"WithDestination", o.destination}, {"WithFederationEndpoint", o.endpoint}} {
+	for _, u := range []struct {
+		option OptionName
+		value  string
+	}{{OptionWithDestination, o.destination}, {OptionWithFederationEndpoint, o.endpoint}} {
 		if u.value == "" {
 			continue
 		}
 		if err := loopback.CheckURL(u.value); err != nil {
 			errs = append(errs, invalid(optionAt(u.option, ""), "%v", err))
-		} else if p, _ := url.Parse(u.value); u.option == "WithFederationEndpoint" && (p.RawQuery != "" || p.Fragment != "") {
+		} else if p, _ := url.Parse(u.value); u.option == OptionWithFederationEndpoint && (p.RawQuery != "" || p.Fragment != "") {
 			errs = append(errs, invalid(optionAt(u.option, ""), "%q has a query or fragment; give the endpoint alone", u.value))
 		}
 	}
@@ -171,7 +174,7 @@ func (o *consoleOptions) targets() (endpoint, destination string, err error) {
 	p := stsrules.PartitionForRegion(region)
 	d, ok := consolePartitions[p]
 	if !ok {
-		return "", "", invalid(optionAt("WithConsoleRegion", ""),
+		return "", "", invalid(optionAt(OptionWithConsoleRegion, ""),
 			"partition %s (region %s) has no console federation endpoint known here", p, region).advise(RemedyConsoleEndpoint)
 	}
 	if endpoint == "" {

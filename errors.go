@@ -3,6 +3,7 @@ package awssession
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Sentinel errors. Match them with [errors.Is].
@@ -38,10 +39,11 @@ type InputError struct {
 	// terms: Problem, then the Remedy.
 	Reason string
 
-	// Option is the option or type at fault, e.g. "WithRegion", "WithMFA",
-	// "AssumeRole" (a role hop) or "WithConsoleDuration"; "" when the input
-	// is a shared-config profile, an environment variable or a file.
-	Option string
+	// Option is the option or type at fault, e.g. OptionWithRegion,
+	// OptionWithMFA, OptionAssumeRole (a role hop) or
+	// OptionWithConsoleDuration; "" when the input is a shared-config
+	// profile, an environment variable or a file.
+	Option OptionName
 	// Index is the role hop of Option "AssumeRole", counted from 0 in the
 	// order of the WithAssumeRole options; -1 otherwise.
 	Index int
@@ -143,15 +145,44 @@ func (r Remedy) String() string {
 	return names[r]
 }
 
+// OptionName names an option (or, for OptionAssumeRole, the type of a
+// role hop) in an [InputError], so that a program that fills options from
+// something else (flags) can map each to what its user typed.
+type OptionName string
+
+// The options an InputError can name.
+const (
+	OptionWithStaticCredentials  OptionName = "WithStaticCredentials"
+	OptionWithProfile            OptionName = "WithProfile"
+	OptionWithRegion             OptionName = "WithRegion"
+	OptionWithMFA                OptionName = "WithMFA"
+	OptionWithProfileMFA         OptionName = "WithProfileMFA"
+	OptionWithGetSessionToken    OptionName = "WithGetSessionToken"
+	OptionAssumeRole             OptionName = "AssumeRole" // a WithAssumeRole hop; InputError.Index says which
+	OptionWithSTSEndpoint        OptionName = "WithSTSEndpoint"
+	OptionWithSTSTimeout         OptionName = "WithSTSTimeout"
+	OptionWithExpectedAccount    OptionName = "WithExpectedAccount"
+	OptionWithConfigOptions      OptionName = "WithConfigOptions"
+	OptionWithSource             OptionName = "WithSource"
+	OptionWithCache              OptionName = "WithCache"
+	OptionWithConsoleRegion      OptionName = "WithConsoleRegion"
+	OptionWithConsoleDuration    OptionName = "WithConsoleDuration"
+	OptionWithFederationToken    OptionName = "WithFederationToken"
+	OptionWithDestination        OptionName = "WithDestination"
+	OptionWithFederationEndpoint OptionName = "WithFederationEndpoint"
+	OptionWithSharedConfigFiles  OptionName = "WithSharedConfigFiles"
+)
+
 // at is what an input error points at: its Field and the parts of it.
 type at struct {
-	field, option, param, profile, key string
-	index                              int
+	field, param, profile, key string
+	option                     OptionName
+	index                      int
 }
 
 // optionAt points at a Go option, or with param at one of its parameters.
-func optionAt(name, param string) at {
-	field := name
+func optionAt(name OptionName, param string) at {
+	field := string(name)
 	if param != "" {
 		field += "." + param
 	}
@@ -160,7 +191,7 @@ func optionAt(name, param string) at {
 
 // roleAt points at parameter param of role hop i (a WithAssumeRole).
 func roleAt(i int, param string) at {
-	return at{field: fmt.Sprintf("AssumeRole[%d].%s", i, param), option: "AssumeRole", param: param, index: i}
+	return at{field: fmt.Sprintf("AssumeRole[%d].%s", i, param), option: OptionAssumeRole, param: param, index: i}
 }
 
 // profileAt points at key of a shared-config profile, or with key "" at
@@ -219,3 +250,27 @@ func (e *MFAError) Error() string {
 
 // Unwrap returns [ErrMFAFailed] and the STS error.
 func (e *MFAError) Unwrap() []error { return []error{ErrMFAFailed, e.Err} }
+
+// inputProblem is an error's text without a Go name: an InputError's
+// Problem, else the error's text.
+func inputProblem(err error) string {
+	var in *InputError
+	if errors.As(err, &in) {
+		return in.Problem
+	}
+	return err.Error()
+}
+
+// joinErrors joins the non-nil errors of errs, nil when there are none.
+func joinErrors(errs []error) error { return errors.Join(errs...) }
+
+// names lists the variable names of environment entries, for printing an
+// environment without its values.
+func names(environ []string) string {
+	out := make([]string, 0, len(environ))
+	for _, kv := range environ {
+		k, _, _ := strings.Cut(kv, "=")
+		out = append(out, k)
+	}
+	return strings.Join(out, " ")
+}

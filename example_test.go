@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awssession/awssession"
 	"github.com/awssession/awssession/ststest"
 )
@@ -18,9 +17,7 @@ import (
 // isolated keeps an example away from the shared config files and
 // environment of the machine it runs on.
 func isolated(dir string) awssession.Option {
-	return awssession.WithConfigOptions(
-		config.WithSharedConfigFiles([]string{filepath.Join(dir, "config")}),
-		config.WithSharedCredentialsFiles([]string{filepath.Join(dir, "credentials")}))
+	return awssession.WithSharedConfigFiles([]string{filepath.Join(dir, "config")}, []string{filepath.Join(dir, "credentials")})
 }
 
 func ExampleCreateSession_staticKeys() {

@@ -47,7 +47,7 @@ func TestFaultsAreRetriedWithinBounds(t *testing.T) {
 			var ae smithy.APIError
 			require.ErrorAs(t, err, &ae)
 			assert.Equal(t, tt.wantErr, ae.ErrorCode())
-			assert.Contains(t, err.Error(), "assume role "+f.open.ARN, "the error says which layer failed")
+			assert.Contains(t, err.Error(), "AssumeRole for role "+f.open.ARN, "the error says which layer failed")
 
 			// The fault is gone: the next Retrieve succeeds.
 			f.srv.ClearFaults()

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awssession/awssession"
 	"github.com/awssession/awssession/ststest"
 )
@@ -87,7 +86,7 @@ func (f *fixture) writeConfig(t *testing.T, configText, credentialsText string) 
 	if err := os.WriteFile(credPath, []byte(credentialsText), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return awssession.WithConfigOptions(config.WithSharedConfigFiles([]string{cfgPath}), config.WithSharedCredentialsFiles([]string{credPath}))
+	return awssession.WithSharedConfigFiles([]string{cfgPath}, []string{credPath})
 }
 
 // actions lists the Action of every request the server received.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/middleware"
 	"github.com/awssession/awssession/internal/stsrules"
 )
 
@@ -18,38 +19,41 @@ type Identity struct {
 }
 
 // CallerIdentity asks STS who cfg's credentials belong to. With a config
-// from [CreateSession] it honours [WithSTSEndpoint]. It is one STS call
-// (GetCallerIdentity needs no permission).
+// from [CreateSession] the call goes where the session's STS calls go,
+// bounded by its [WithSTSTimeout] (the credentials are fetched first,
+// without that bound: fetching them may ask for an MFA code). It is one
+// STS call (GetCallerIdentity needs no permission).
 func CallerIdentity(ctx context.Context, cfg aws.Config) (Identity, error) {
-	client, err := newSTSClient(cfg, nil, "")
-	if err != nil {
-		return Identity{}, fmt.Errorf("get caller identity: %w", err)
+	if cfg.Credentials == nil {
+		return Identity{}, fmt.Errorf("get caller identity: the config has no credentials")
 	}
-	out, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	creds, err := cfg.Credentials.Retrieve(ctx)
 	if err != nil {
-		return Identity{}, fmt.Errorf("get caller identity: %w", err)
+		return Identity{}, err
+	}
+	return stsOf(cfg).callerIdentity(ctx, creds, "the session")
+}
+
+// callerIdentity makes one GetCallerIdentity call signed with creds.
+func (s *stsService) callerIdentity(ctx context.Context, creds aws.Credentials, layer string) (Identity, error) {
+	var out *sts.GetCallerIdentityOutput
+	err := s.call(ctx, "GetCallerIdentity", &creds, nil, func(ctx context.Context, c *sts.Client, sign func(*sts.Options)) (middleware.Metadata, error) {
+		var err error
+		if out, err = c.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}, sign); err != nil {
+			return middleware.Metadata{}, err
+		}
+		return out.ResultMetadata, nil
+	})
+	if err != nil {
+		return Identity{}, &CallError{Call: "GetCallerIdentity", Layer: layer, Err: err}
 	}
 	return Identity{Account: deref(out.Account), ARN: deref(out.Arn), UserID: deref(out.UserId)}, nil
 }
 
-type expectedAccountOption string
-
-func (e expectedAccountOption) apply(o *options) { o.expectedAccount = string(e) }
-
-// WithExpectedAccount makes the session refuse credentials of any account
-// but id (12 digits): a guard against a session for prod when dev was
-// meant. When the top layer assumes a role, its ARN names the account and
-// CreateSession checks it before any call. Otherwise the first credentials
-// are checked as they arrive, before anyone uses them: their account comes
-// from STS (one GetCallerIdentity call where the answer does not name it,
-// as for static keys and GetSessionToken), and a mismatch is an error
-// matching [ErrInvalidInput] that names both accounts.
-func WithExpectedAccount(id string) Option { return expectedAccountOption(id) }
-
-// validateExpectedAccount checks the option's form.
+// validateExpectedAccount checks WithExpectedAccount's form.
 func (o *options) validateExpectedAccount() error {
 	if o.expectedAccount != "" && !stsrules.IsAccountID(o.expectedAccount) {
-		return invalid(optionAt("WithExpectedAccount", ""), "%q is not a 12-digit account ID", o.expectedAccount)
+		return invalid(optionAt(OptionWithExpectedAccount, ""), "%q is not a 12-digit account ID", o.expectedAccount)
 	}
 	return nil
 }
@@ -62,7 +66,7 @@ func (o *options) checkPlannedAccount(p *plan) error {
 	}
 	top := p.layers[len(p.layers)-1]
 	if got := top.account(); got != "" && got != o.expectedAccount {
-		return invalid(optionAt("WithExpectedAccount", ""), "the session's role %s is in account %s, not the expected %s", top.role.RoleARN, got, o.expectedAccount)
+		return invalid(optionAt(OptionWithExpectedAccount, ""), "the session's role %s is in account %s, not the expected %s", top.role.RoleARN, got, o.expectedAccount)
 	}
 	return nil
 }
@@ -76,8 +80,7 @@ func (o *options) checkPlannedAccount(p *plan) error {
 type accountCheck struct {
 	next     aws.CredentialsProvider
 	expected string
-	cfg      aws.Config
-	endpoint string
+	sts      *stsService
 }
 
 var _ aws.CredentialsProvider = (*accountCheck)(nil)
@@ -88,18 +91,14 @@ func (a *accountCheck) Retrieve(ctx context.Context) (aws.Credentials, error) {
 		return c, err
 	}
 	if c.AccountID == "" {
-		client, err := newSTSClient(a.cfg, aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return c, nil }), a.endpoint)
+		id, err := a.sts.callerIdentity(ctx, c, "the expected-account check")
 		if err != nil {
 			return aws.Credentials{}, err
 		}
-		out, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-		if err != nil {
-			return aws.Credentials{}, fmt.Errorf("learn the session's account for WithExpectedAccount: %w", err)
-		}
-		c.AccountID = aws.ToString(out.Account)
+		c.AccountID = id.Account
 	}
 	if c.AccountID != a.expected {
-		return aws.Credentials{}, invalid(optionAt("WithExpectedAccount", ""), "the session's credentials are for account %s, not the expected %s", c.AccountID, a.expected)
+		return aws.Credentials{}, invalid(optionAt(OptionWithExpectedAccount, ""), "the session's credentials are for account %s, not the expected %s", c.AccountID, a.expected)
 	}
 	return c, nil
 }

@@ -12,7 +12,6 @@ import (
 
 // An Option configures [CreateSession]. Options are plain values: they do
 // no I/O and are checked together, once, when CreateSession starts.
-//
 // Options that choose a layer (static credentials, profile, MFA device,
 // GetSessionToken) may be given once; giving one twice with different values
 // is an [ErrConflictingOptions] error. For the others the last one wins.
@@ -22,12 +21,10 @@ type Option interface {
 
 // options is what the Options add up to.
 type options struct {
-	static *staticCredentials
-	custom *customSource
-	// profileSource is WithProfileSource's lookup; nil: none.
-	profileSource func(profile string) (aws.CredentialsProvider, string, bool)
-	// defaultMFASession is WithDefaultMFASession's duration; nil: off.
-	defaultMFASession *time.Duration
+	static            *staticCredentials
+	custom            *customSource
+	profileSource     func(profile string) (aws.CredentialsProvider, string, bool) // nil: none
+	defaultMFASession *time.Duration                                               // nil: off
 	profile           *string
 	region            string
 	mfa               *mfaDevice
@@ -35,19 +32,33 @@ type options struct {
 	roles             []AssumeRole
 	stsEndpoint       string
 	stsTimeout        time.Duration
-	// expectedAccount is WithExpectedAccount's; "" for any.
-	expectedAccount string
-	logger          *slog.Logger
-	cache           Cache
-	durations       DurationPolicy
-	files           *sharedFiles // WithSharedConfigFiles; nil: the environment's or the defaults
-	world           world
-	loadOptions     []func(*config.LoadOptions) error
-	conflicts       []error
+	expectedAccount   string // "" for any
+	logger            *slog.Logger
+	cache             Cache
+	durations         DurationPolicy
+	files             *sharedFiles // nil: the environment's or the defaults
+	world             world
+	loadOptions       []func(*config.LoadOptions) error
+	conflicts         []error
 }
 
-func (o *options) conflict(a at, format string, args ...any) {
-	o.conflicts = append(o.conflicts, conflict(a, format, args...))
+// collect applies opts to the defaults.
+func collect(opts []Option) *options {
+	o := &options{logger: discard, world: processWorld()}
+	for _, opt := range opts {
+		if opt != nil {
+			opt.apply(o)
+		}
+	}
+	return o
+}
+
+// once records a conflict when an option that chooses a layer is given
+// twice differently (same reports whether the two are alike).
+func (o *options) once(given bool, same bool, name OptionName, format string, args ...any) {
+	if given && !same {
+		o.conflicts = append(o.conflicts, conflict(optionAt(name, ""), format, args...))
+	}
 }
 
 // staticCredentials are keys given in code. They print redacted.
@@ -58,15 +69,9 @@ type staticCredentials struct {
 }
 
 func (s *staticCredentials) apply(o *options) {
-	if o.static != nil && *o.static != *s {
-		o.conflict(optionAt("WithStaticCredentials", ""), "given twice with different keys")
-	}
-	if o.profile != nil {
-		o.conflict(optionAt("WithStaticCredentials", ""), "static keys and profile %q are two sources; choose one", *o.profile)
-	}
-	if o.custom != nil {
-		o.conflict(optionAt("WithStaticCredentials", ""), "static keys and a source provider are two sources; choose one")
-	}
+	o.once(o.static != nil, o.static == nil || *o.static == *s, OptionWithStaticCredentials, "given twice with different keys")
+	o.once(o.profile != nil, false, OptionWithStaticCredentials, "static keys and a profile are two sources; choose one")
+	o.once(o.custom != nil, false, OptionWithStaticCredentials, "static keys and a source provider are two sources; choose one")
 	o.static = s
 }
 
@@ -102,33 +107,32 @@ type profileOption string
 
 func (p profileOption) apply(o *options) {
 	name := string(p)
-	if o.profile != nil && *o.profile != name {
-		o.conflict(optionAt("WithProfile", ""), "profiles %q and %q both given; choose one", *o.profile, name)
-	}
-	if o.static != nil {
-		o.conflict(optionAt("WithProfile", ""), "static keys and profile %q are two sources; choose one", name)
-	}
+	o.once(o.profile != nil, o.profile == nil || *o.profile == name, OptionWithProfile, "two profiles given; choose one")
+	o.once(o.static != nil, false, OptionWithProfile, "static keys and profile %q are two sources; choose one", name)
 	o.profile = &name
 }
 
 // WithProfile makes the named shared-config profile the source of the
 // session. awssession reads the profile and its source_profile chain with
 // the SDK's parser and plans it as layers: the base profile's credentials
-// (keys, credential_process, SSO, web identity, credential_source) fetched
-// by the SDK's providers, then one AssumeRole layer per role_arn, each with
-// its own external_id, role_session_name, duration_seconds and
-// mfa_serial. An mfa_serial on a profile that holds only keys adds an MFA
-// session (GetSessionToken, 12 h) at the base, as aws-vault does. Codes
-// come from [WithMFA] or [WithProfileMFA]. The identity at the top is the
-// one config.LoadDefaultConfig resolves for the profile.
+// (keys, credential_process, SSO, console sign-in, web identity,
+// credential_source) built from the SDK's providers with the session's
+// clients, then one AssumeRole layer per role_arn, each with its own
+// external_id, role_session_name, duration_seconds and mfa_serial. An
+// mfa_serial on a profile that holds only keys adds an MFA session
+// (GetSessionToken, 12 h) at the base, as aws-vault does. Codes come from
+// [WithMFA] or [WithProfileMFA]. The identity at the top is the one
+// config.LoadDefaultConfig resolves for the profile.
 func WithProfile(name string) Option { return profileOption(name) }
 
 type regionOption string
 
 func (r regionOption) apply(o *options) { o.region = string(r) }
 
-// WithRegion sets the region of the returned config and of every STS call.
-// Without it the SDK's usual sources apply (AWS_REGION, the profile).
+// WithRegion sets the region of the returned config and of every call the
+// session makes. Without it the SDK's sources apply, in its order: a
+// region among [WithConfigOptions], AWS_REGION, AWS_DEFAULT_REGION, the
+// profile's.
 func WithRegion(region string) Option { return regionOption(region) }
 
 // mfaDevice is an MFA serial and where its codes come from.
@@ -141,21 +145,17 @@ type mfaDevice struct {
 }
 
 func (m *mfaDevice) apply(o *options) {
-	switch {
-	case o.mfa != nil && o.mfa.ifProfileHasOne != m.ifProfileHasOne:
-		o.conflict(optionAt("WithProfileMFA", ""), "codes for the profile's MFA device and for a named device both given; use one")
-	case o.mfa != nil && o.mfa.SerialNumber != m.SerialNumber:
-		o.conflict(optionAt("WithMFA", ""), "devices %s and %s both given; a session uses one", o.mfa.SerialNumber, m.SerialNumber)
-	}
+	o.once(o.mfa != nil, o.mfa == nil || o.mfa.ifProfileHasOne == m.ifProfileHasOne, OptionWithProfileMFA, "codes for the profile's MFA device and for a named device both given; use one")
+	o.once(o.mfa != nil, o.mfa == nil || o.mfa.SerialNumber == m.SerialNumber, OptionWithMFA, "two MFA devices given; a session uses one")
 	o.mfa = m
 }
 
 // name is the option's name, for errors.
-func (m *mfaDevice) name() string {
+func (m *mfaDevice) name() OptionName {
 	if m.ifProfileHasOne {
-		return "WithProfileMFA"
+		return OptionWithProfileMFA
 	}
-	return "WithMFA"
+	return OptionWithMFA
 }
 
 func (m *mfaDevice) String() string {
@@ -178,9 +178,8 @@ func WithMFA(serialNumber string, tokens TokenProvider) Option {
 // mfa_serial (its own or a source profile's), if it names one; with a
 // profile that names none, the session uses no MFA and tokens is never
 // called. It is what a tool that runs whatever profile its user picks
-// wants, as the SDK's own stscreds TokenProvider, and it needs no look at
-// the profile before CreateSession. [WithMFA] with "" insists on a
-// device instead, and reports a profile without one.
+// wants, as the SDK's own stscreds TokenProvider. [WithMFA] with "" insists
+// on a device instead, and reports a profile without one.
 func WithProfileMFA(tokens TokenProvider) Option {
 	return &mfaDevice{Tokens: tokens, ifProfileHasOne: true}
 }
@@ -189,9 +188,7 @@ type sessionTokenOption time.Duration
 
 func (d sessionTokenOption) apply(o *options) {
 	v := time.Duration(d)
-	if o.gst != nil && *o.gst != v {
-		o.conflict(optionAt("WithGetSessionToken", ""), "given twice with durations %s and %s", *o.gst, v)
-	}
+	o.once(o.gst != nil, o.gst == nil || *o.gst == v, OptionWithGetSessionToken, "given twice with durations %s and %s", o.gst, v)
 	o.gst = &v
 }
 
@@ -205,33 +202,64 @@ const DefaultSessionTokenDuration = 12 * time.Hour
 // must be long-term IAM user keys.
 func WithGetSessionToken(duration time.Duration) Option { return sessionTokenOption(duration) }
 
+type defaultMFASessionOption time.Duration
+
+func (d defaultMFASessionOption) apply(o *options) { v := time.Duration(d); o.defaultMFASession = &v }
+
+// WithDefaultMFASession puts an MFA session (GetSessionToken of duration;
+// 0 means [DefaultSessionTokenDuration]) at the bottom whenever the
+// session has an MFA device and its source is long-term keys: under the
+// role hops, so that one code serves every role (and, with a cache, every
+// process) for the session's life instead of one code per role per hour,
+// or alone when no role would take the code. A role hop that asks for more
+// than 1 h, which STS refuses above session credentials, keeps the code
+// instead, with a note at info level. [WithGetSessionToken] overrides it.
+// It is what the CLI does by default.
+func WithDefaultMFASession(duration time.Duration) Option { return defaultMFASessionOption(duration) }
+
+type assumeRoleOption struct{ role AssumeRole }
+
+func (a assumeRoleOption) apply(o *options) { o.roles = append(o.roles, a.role) }
+
+// WithAssumeRole adds one role hop on top of the layers before it. Repeat it
+// to chain roles; hops run in the order given.
+func WithAssumeRole(role AssumeRole) Option { return assumeRoleOption{role: role} }
+
+func (p DurationPolicy) apply(o *options) { o.durations = p }
+
 type stsEndpointOption string
 
 func (e stsEndpointOption) apply(o *options) { o.stsEndpoint = string(e) }
 
 // Format prints the option with any password in the URL redacted.
 func (e stsEndpointOption) Format(f fmt.State, _ rune) {
-	formatURLOption(f, "WithSTSEndpoint", string(e))
+	_, _ = fmt.Fprintf(f, "WithSTSEndpoint(%s)", redactURL(string(e)))
 }
 
-// WithSTSEndpoint sends every STS call, ours and the SDK's for profile
-// roles, to url (a fake STS, a VPC endpoint). STS clients built later from
-// the returned config go there too. Plain http is accepted for loopback
-// hosts only, since STS answers carry secret keys.
+// WithSTSEndpoint sends every STS call of the session (its layers, web
+// identity, the account check) to url (a fake STS, a VPC endpoint), over
+// the endpoint the environment or the profile names. STS clients built
+// later from the returned config go there too. Plain http is accepted for
+// loopback hosts only, since STS answers carry secret keys.
 func WithSTSEndpoint(url string) Option { return stsEndpointOption(url) }
 
 type stsTimeoutOption time.Duration
 
 func (t stsTimeoutOption) apply(o *options) { o.stsTimeout = time.Duration(t) }
 
-// DefaultSTSTimeout bounds each STS call of a session, retries included,
-// when [WithSTSTimeout] is not given: a server that accepts a connection
-// and never answers must not hang a command.
+// DefaultSTSTimeout bounds each request of a session when [WithSTSTimeout]
+// is not given: a server that accepts a connection and never answers must
+// not hang a command.
 const DefaultSTSTimeout = 30 * time.Second
 
-// WithSTSTimeout bounds each STS call, retries included (the caller's
-// context still applies too). 0 means [DefaultSTSTimeout]; a negative
-// value means no bound other than the context.
+// WithSTSTimeout bounds each request a session makes for credentials, to
+// STS and to the other services a source calls (SSO, SSO OIDC, Sign-In, a
+// container endpoint, instance metadata), retries included; the caller's
+// context still applies too. The bound never runs while a person types a
+// code or the layer below fetches the credentials that sign the request.
+// 0 means [DefaultSTSTimeout]; a negative value means no bound but the
+// context. A credential_process is bounded separately (1 min, as the SDK
+// does).
 func WithSTSTimeout(d time.Duration) Option { return stsTimeoutOption(d) }
 
 type loggerOption struct{ l *slog.Logger }
@@ -239,26 +267,49 @@ type loggerOption struct{ l *slog.Logger }
 func (l loggerOption) apply(o *options) { o.logger = l.l }
 
 // WithLogger sets where CreateSession and its credential providers log.
-// Debug shows each layer, each STS call (action, role, serial, duration,
+// Debug shows each layer, each call (action, role, serial, duration,
 // request ID, elapsed time) and cache decisions; no secret is ever logged.
 // The default discards.
 func WithLogger(l *slog.Logger) Option { return loggerOption{l: l} }
+
+type cacheOption struct{ c Cache }
+
+func (c cacheOption) apply(o *options) { o.cache = c.c }
+
+// WithCache keeps each STS layer's credentials in c, so they survive the
+// process, and coordinates processes that start together: one of them
+// calls STS (and asks for the MFA code) while the others wait for its
+// result. Entries hold temporary credentials only (never long-term keys)
+// and are keyed by a hash of what produced them: the source's identity,
+// role ARN, session name, external ID, MFA serial, duration, session
+// policies and tags, and the STS endpoint.
+func WithCache(c Cache) Option { return cacheOption{c: c} }
+
+type expectedAccountOption string
+
+func (e expectedAccountOption) apply(o *options) { o.expectedAccount = string(e) }
+
+// WithExpectedAccount makes the session refuse credentials of any account
+// but id (12 digits): a guard against a session for prod when dev was
+// meant. When the top layer assumes a role, its ARN names the account and
+// CreateSession checks it before any call. Otherwise the first credentials
+// are checked as they arrive, before anyone uses them (one GetCallerIdentity
+// where the answer does not name the account), and a mismatch is an error
+// matching [ErrInvalidInput] that names both accounts.
+func WithExpectedAccount(id string) Option { return expectedAccountOption(id) }
 
 type loadOptionsOption []func(*config.LoadOptions) error
 
 func (l loadOptionsOption) apply(o *options) { o.loadOptions = append(o.loadOptions, l...) }
 
 // WithConfigOptions passes options to the config.LoadDefaultConfig call
-// CreateSession makes: an HTTP client, a retryer. They apply to every STS
-// client the session uses. Name the shared files with
-// [WithSharedConfigFiles]; shared files set here are honoured too.
+// CreateSession makes: an HTTP client, a retryer, a region. They apply to
+// every client the session uses. What the session itself decides has its
+// own option, and setting it here is an error that names that option:
+// the shared files ([WithSharedConfigFiles]), the profile ([WithProfile])
+// and the credentials ([WithSource]).
 func WithConfigOptions(fns ...func(*config.LoadOptions) error) Option {
 	return loadOptionsOption(fns)
-}
-
-// sharedFiles are the shared config and credentials files a session reads.
-type sharedFiles struct {
-	config, credentials []string
 }
 
 func (f sharedFiles) apply(o *options) { o.files = &f }
@@ -270,16 +321,70 @@ func WithSharedConfigFiles(config, credentials []string) Option {
 	return sharedFiles{config: config, credentials: credentials}
 }
 
-type defaultMFASessionOption time.Duration
+type environmentOption []string
 
-func (d defaultMFASessionOption) apply(o *options) { v := time.Duration(d); o.defaultMFASession = &v }
+func (e environmentOption) apply(o *options) {
+	o.world.getenv = environ(e)
+	o.world.environ = func() []string { return append([]string(nil), e...) }
+	o.world.home = homeOf(o.world.getenv)
+}
 
-// WithDefaultMFASession puts an MFA session (GetSessionToken of duration;
-// 0 means [DefaultSessionTokenDuration]) under the role hops whenever a
-// hop would send an MFA code and the source is long-term keys, so that
-// one code serves every role (and, with a cache, every process) for the
-// session's life instead of one code per role per hour. A role hop that
-// asks for more than 1 h, which STS refuses above session credentials,
-// keeps the code instead, with a note at info level. [WithGetSessionToken]
-// overrides it. It is what the CLI does by default.
-func WithDefaultMFASession(duration time.Duration) Option { return defaultMFASessionOption(duration) }
+// Format prints the variables' names only: values may be secrets.
+func (e environmentOption) Format(f fmt.State, _ rune) {
+	_, _ = fmt.Fprintf(f, "WithEnvironment(%s)", names(e))
+}
+
+// WithEnvironment makes the session read environ ("NAME=value" entries, as
+// os.Environ returns them) instead of the process environment, for every
+// variable its credentials depend on: the profile and shared files
+// (AWS_PROFILE, AWS_CONFIG_FILE, …, HOME), region, keys, web identity
+// (AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN), the endpoints of STS, SSO,
+// SSO OIDC and Sign-In (AWS_ENDPOINT_URL_*, AWS_ENDPOINT_URL,
+// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS), container credentials
+// (AWS_CONTAINER_*), instance metadata (AWS_EC2_METADATA_*) and
+// AWS_LOGIN_CACHE_DIRECTORY; a credential_process runs in it. It is how a
+// command passes on the environment it was given, and how tests run in
+// parallel. The returned config's own settings for the caller's clients
+// (AWS_CA_BUNDLE, AWS_MAX_ATTEMPTS, AWS_RETRY_MODE, …) are what
+// config.LoadDefaultConfig reads: the process environment's.
+func WithEnvironment(environ []string) Option { return environmentOption(environ) }
+
+// customSource is WithSource's provider and its name in cache keys.
+type customSource struct {
+	p  aws.CredentialsProvider
+	id string
+}
+
+func (c *customSource) apply(o *options) {
+	o.once(o.static != nil, false, OptionWithSource, "static keys and a source provider are two sources; choose one")
+	o.custom = c
+}
+
+func (c *customSource) String() string { return fmt.Sprintf("WithSource(%s)", c.id) }
+
+// WithSource makes p the source of the session: its credentials sign the
+// first STS call. With [WithProfile], p stands in for the credentials of
+// the chain's base profile, which must hold none of its own (a profile
+// whose keys are kept in an OS keyring); that profile's mfa_serial and
+// roles apply as usual, and p's credentials count as long-term keys.
+// id names p's credentials in cache keys (say "keyring:dev"): sessions with
+// the same id share cache entries, so it must differ for different
+// credentials, and it must not hold a secret. p is called only when a
+// layer above it is not served from the cache.
+func WithSource(p aws.CredentialsProvider, id string) Option { return &customSource{p: p, id: id} }
+
+type profileSourceOption func(string) (aws.CredentialsProvider, string, bool)
+
+func (f profileSourceOption) apply(o *options) { o.profileSource = f }
+
+// WithProfileSource supplies the credentials of a profile chain's base
+// profile when that profile holds none in the shared files (an aws-vault
+// user's profile, whose keys are in a keyring): lookup gets the base
+// profile's name and returns a provider and its id, as [WithSource] takes
+// them, or ok false to leave the profile as it is. It is called once, when
+// the session reads its world, so it should do no more than find out
+// whether it has the keys; the provider is asked for them only when a
+// layer above is not served from the cache, and before any MFA code is.
+func WithProfileSource(lookup func(profile string) (p aws.CredentialsProvider, id string, ok bool)) Option {
+	return profileSourceOption(lookup)
+}

@@ -32,7 +32,7 @@ func PeekSession(ctx context.Context, opts ...Option) (s PeekedSession, ok bool,
 	p := ses.plan
 	s.Region = p.region
 	if len(p.layers) == 0 {
-		if p.src.kind != sourceKeys || ses.o.expectedAccount != "" {
+		if p.src.kind != SourceKeys || ses.o.expectedAccount != "" {
 			// Keys alone name no account: CreateSession asks STS.
 			return PeekedSession{}, false, nil
 		}

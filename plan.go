@@ -2,7 +2,6 @@ package awssession
 
 import (
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -10,17 +9,20 @@ import (
 	"github.com/awssession/awssession/internal/stsrules"
 )
 
-// plan is the chain a session will build: what signs the first call, the
-// STS layers above it and the region. It is a value computed from the
-// options and the parsed shared files alone, before any network call, and
-// it is all that building, explaining and peeking need.
+// plan is the chain a session will build: the source, the STS layers
+// above it, the region and where every call goes. It is a value computed
+// from the options and a snapshot alone, before any network call, and it
+// is all that building, explaining and peeking need.
 type plan struct {
-	src       source
-	region    string
-	files     sharedFiles
-	mfaSerial string // the device whose code some layer sends; "" none
-	layers    []layer
-	notes     []string // decisions worth a line at info level (a clamped duration)
+	src         source
+	region      string
+	files       sharedFiles
+	profile     string               // the profile whose settings the config takes; "" none
+	stsEndpoint string               // WithSTSEndpoint's; "" none
+	configured  map[service]endpoint // the endpoints the environment and profile configure
+	mfaSerial   string               // the device whose code some layer sends; "" none
+	layers      []layer
+	notes       []string // decisions worth a line at info level (a clamped duration)
 }
 
 // LayerKind tells the STS layers of a [Plan] apart.
@@ -72,68 +74,58 @@ func (l layer) account() string {
 	return a.Account
 }
 
-// makePlan plans the session from the checked options and what load read.
-// It is pure: it does no I/O, logs nothing and changes neither argument.
-func makePlan(o *options, in loaded) (*plan, error) {
-	src, err := o.source(in)
+// makePlan plans the session from the checked options and the snapshot.
+// It is pure: it does no I/O, reads no clock, logs nothing and changes
+// neither argument.
+func makePlan(o *options, s *snapshot) (*plan, error) {
+	p := &plan{files: s.files, stsEndpoint: o.stsEndpoint, configured: configuredEndpoints(s)}
+	if s.profile != nil {
+		p.profile = s.profile.top
+		if s.profile.kind == baseNone && len(s.profile.hops) > 0 {
+			// The SDK cannot parse a role on an empty base profile (keys
+			// from WithSource): its settings are the base's.
+			p.profile = s.profile.base.Profile
+		}
+	}
+	var err error
+	if p.region, err = resolveRegion(o, s); err != nil {
+		return nil, err
+	}
+	if p.src, err = planSource(o, s, p.endpointOf(serviceSTS).url); err != nil {
+		return nil, err
+	}
+	if p.src.login != nil {
+		p.src.login.region = p.region // the Sign-In endpoint is the session's region's
+	}
+	hops, err := planHops(o, p.src)
 	if err != nil {
 		return nil, err
 	}
-	p := &plan{src: src, files: in.files}
-	if p.region, err = o.resolveRegion(in); err != nil {
-		return nil, err
-	}
-	var hops []hop
-	if in.chain != nil {
-		for _, h := range in.chain.hops {
-			hops = append(hops, hop{role: h.role, profile: h.profile, serial: h.mfaSerial, index: -1})
-		}
-	}
-	for i, r := range o.roles {
-		hops = append(hops, hop{role: r, name: fmt.Sprintf("AssumeRole[%d]", i), index: i})
-	}
-	device, err := o.device(src, hops)
+	device, err := o.device(p.src, hops)
 	if err != nil {
 		return nil, err
 	}
 	p.mfaSerial = device
-	gst := o.gst
-	if gst == nil && src.baseSerial() != "" {
-		d := time.Duration(0) // a keys-only profile that names a device: an MFA session
-		gst = &d
+	gst, note := mfaSession(o, p.src, device, hops)
+	if note != "" {
+		p.notes = append(p.notes, note)
 	}
-	if gst == nil && o.defaultMFASession != nil && device != "" && src.longTerm() {
-		gst = o.defaultMFASession
-		for _, h := range hops {
-			if h.role.Duration > time.Hour {
-				p.notes = append(p.notes, fmt.Sprintf("%s asks for %s, over the 1 h STS allows for a role assumed with MFA session credentials: "+
-					"the MFA code goes to AssumeRole instead of an MFA session, so each refresh of it needs a new code", "role "+h.role.RoleARN, h.role.Duration))
-				gst = nil
-				break
-			}
-		}
-	}
-	var parent any = src.id
+	var parent any = p.src.id
 	if gst != nil {
-		if src.temporary {
-			return nil, conflict(optionAt("WithGetSessionToken", ""), "GetSessionToken needs long-term IAM user keys, but %s gives temporary credentials (STS refuses: Cannot call GetSessionToken with session credentials)", src.name)
+		if p.src.temporary {
+			return nil, conflict(optionAt(OptionWithGetSessionToken, ""), "GetSessionToken needs long-term IAM user keys, but %s gives temporary credentials (STS refuses: Cannot call GetSessionToken with session credentials)", p.src.name)
 		}
-		d := *gst
-		if d == 0 {
-			d = DefaultSessionTokenDuration
-		}
-		l := layer{kind: LayerGetSessionToken, name: "GetSessionToken", duration: d, mfaSerial: device}
+		l := layer{kind: LayerGetSessionToken, name: "GetSessionToken", duration: *gst, mfaSerial: device}
 		l.key = o.cacheKey(parent, l)
 		p.layers = append(p.layers, l)
 		parent = l.key
 	}
 	mfaPending := device != "" && gst == nil
-	explicit := slices.IndexFunc(hops, func(h hop) bool { return h.serial != "" }) < 0 // no hop names the device
-	now := o.world.clock.Now()
+	explicit := !slices.ContainsFunc(hops, func(h hop) bool { return h.serial != "" }) // no hop names the device
 	for i, h := range hops {
 		l := layer{kind: LayerAssumeRole, name: h.label(), profile: h.profile, role: h.role,
 			sessionName: h.role.RoleSessionName, duration: h.role.Duration,
-			chained: i > 0 || gst != nil || src.temporary}
+			chained: i > 0 || gst != nil || p.src.temporary}
 		if mfaPending && (h.serial != "" || explicit) {
 			l.mfaSerial = device
 			if explicit {
@@ -141,7 +133,7 @@ func makePlan(o *options, in loaded) (*plan, error) {
 			}
 		}
 		if l.sessionName == "" {
-			l.sessionName = defaultSessionName(now)
+			l.sessionName = defaultSessionName(s.now)
 		}
 		if l.duration == 0 {
 			l.duration = DefaultRoleDuration
@@ -154,29 +146,60 @@ func makePlan(o *options, in loaded) (*plan, error) {
 		parent = l.key
 	}
 	if device != "" && !slices.ContainsFunc(p.layers, func(l layer) bool { return l.mfaSerial != "" }) {
-		return nil, conflict(optionAt("WithMFA", ""), "no layer takes an MFA code").advise(RemedyAddMFALayer)
+		return nil, conflict(optionAt(OptionWithMFA, ""), "no layer takes an MFA code").advise(RemedyAddMFALayer)
 	}
 	if err := o.checkPlannedAccount(p); err != nil {
 		return nil, err
 	}
-	return p, nil
+	return p, p.checkRoutes(o)
 }
 
-// hop is a role hop before planning: a profile's role_arn or a
-// WithAssumeRole.
-type hop struct {
-	role    AssumeRole
-	profile string // "" for WithAssumeRole
-	name    string // WithAssumeRole's index, for errors
-	serial  string // the profile's mfa_serial
-	index   int    // WithAssumeRole's index; -1 for a profile's role
-}
-
-func (h hop) label() string {
-	if h.profile != "" {
-		return fmt.Sprintf("profile %q", h.profile)
+// planHops lists the role hops bottom up, the profile chain's and then
+// WithAssumeRole's, each checked by the one hop rule.
+func planHops(o *options, src source) ([]hop, error) {
+	var hops []hop
+	var errs []error
+	if c := src.profile; c != nil {
+		for _, h := range c.hops {
+			ph := hop{role: h.role, profile: h.profile, serial: h.mfaSerial, index: -1}
+			errs = append(errs, ph.validate())
+			hops = append(hops, ph)
+		}
 	}
-	return h.name
+	for i, r := range o.roles {
+		hops = append(hops, hop{role: r, index: i}) // checked with the options
+	}
+	return hops, joinErrors(errs)
+}
+
+// mfaSession decides whether an MFA session (GetSessionToken) goes at the
+// bottom of the STS layers, and for how long: WithGetSessionToken asks for
+// one; a keys-only profile that names an MFA device gets one (aws-vault's
+// meaning of mfa_serial there); WithDefaultMFASession puts one under roles
+// that would send a code, or takes a device nothing else takes, when the
+// source is long-term keys. It is the one place of that policy.
+func mfaSession(o *options, src source, device string, hops []hop) (*time.Duration, string) {
+	d := func(v time.Duration) *time.Duration {
+		if v == 0 {
+			v = DefaultSessionTokenDuration
+		}
+		return &v
+	}
+	switch {
+	case o.gst != nil:
+		return d(*o.gst), ""
+	case src.baseSerial() != "":
+		return d(0), ""
+	case o.defaultMFASession == nil || device == "" || !src.longTerm():
+		return nil, ""
+	}
+	for _, h := range hops {
+		if h.role.Duration > time.Hour {
+			return nil, fmt.Sprintf("role %s asks for %s, over the 1 h STS allows for a role assumed with MFA session credentials: "+
+				"the MFA code goes to AssumeRole instead of an MFA session, so each refresh of it needs a new code", h.role.RoleARN, h.role.Duration)
+		}
+	}
+	return d(*o.defaultMFASession), ""
 }
 
 // device resolves the MFA device of the session, "" for none, and checks
@@ -200,37 +223,81 @@ func (o *options) device(src source, hops []hop) (string, error) {
 	case m == nil:
 		return "", nil
 	case len(serials) == 1 && m.SerialNumber != "" && m.SerialNumber != serials[0]:
-		return "", conflict(optionAt("WithMFA", ""), "device %s differs from the profile's mfa_serial %s", m.SerialNumber, serials[0])
+		return "", conflict(optionAt(OptionWithMFA, ""), "device %s differs from the profile's mfa_serial %s", m.SerialNumber, serials[0])
 	case len(serials) == 1:
 		return serials[0], nil
 	case m.ifProfileHasOne:
 		return "", nil // no device to supply codes for
 	case m.SerialNumber == "":
-		return "", invalid(optionAt("WithMFA", "SerialNumber"), "%s names no MFA device (mfa_serial) for the codes to go to; name the device (an empty serial means the profile's)", src.name)
+		return "", invalid(optionAt(OptionWithMFA, "SerialNumber"), "%s names no MFA device (mfa_serial) for the codes to go to; name the device (an empty serial means the profile's)", src.name)
 	}
 	return m.SerialNumber, nil
 }
 
 // resolveRegion is the region as config.LoadDefaultConfig resolves it:
-// WithRegion, AWS_REGION, AWS_DEFAULT_REGION, the profile's region.
-func (o *options) resolveRegion(in loaded) (string, error) {
-	if o.region != "" {
-		return o.region, nil
+// WithRegion, a region among WithConfigOptions, AWS_REGION,
+// AWS_DEFAULT_REGION, the profile's region, a default region among
+// WithConfigOptions. It checks that every ARN of the options is in the
+// region's partition.
+func resolveRegion(o *options, s *snapshot) (string, error) {
+	candidates := []struct {
+		region string
+		from   at
+	}{
+		{o.region, optionAt(OptionWithRegion, "")},
+		{s.loadOptions.Region, optionAt(OptionWithConfigOptions, "")},
+		{s.getenv("AWS_REGION"), namedAt("AWS_REGION")},
+		{s.getenv("AWS_DEFAULT_REGION"), namedAt("AWS_DEFAULT_REGION")},
 	}
-	region, from := o.world.getenv("AWS_REGION"), namedAt("AWS_REGION")
-	if region == "" {
-		region, from = o.world.getenv("AWS_DEFAULT_REGION"), namedAt("AWS_DEFAULT_REGION")
+	if c := s.profile; c != nil {
+		candidates = append(candidates, struct {
+			region string
+			from   at
+		}{c.settings.region, profileAt(c.settings.name, "region")})
 	}
-	if region == "" && in.chain != nil {
-		region, from = in.chain.region, in.chain.at("region")
+	candidates = append(candidates, struct {
+		region string
+		from   at
+	}{s.loadOptions.DefaultRegion, optionAt(OptionWithConfigOptions, "")})
+	for _, c := range candidates {
+		if c.region == "" {
+			continue
+		}
+		if !isRegion(c.region) {
+			return "", invalid(c.from, "%q is not a region name like us-east-1", c.region)
+		}
+		return c.region, o.validatePartitions(c.region)
 	}
-	if region == "" {
-		return "", nil
+	return "", o.validatePartitions("")
+}
+
+// checkRoutes applies the route rule to every endpoint the plan's calls go
+// to, before any call: STS for STS layers and web identity, SSO and SSO
+// OIDC for an SSO source, Sign-In for a console sign-in source.
+func (p *plan) checkRoutes(o *options) error {
+	var services []service
+	if len(p.layers) > 0 || p.src.kind == SourceWebIdentity || o.expectedAccount != "" {
+		services = append(services, serviceSTS)
 	}
-	if !isRegion(region) {
-		return "", invalid(from, "%q is not a region name like us-east-1", region)
+	switch p.src.kind {
+	case SourceSSO:
+		services = append(services, serviceSSO, serviceSSOOIDC)
+	case SourceLogin:
+		services = append(services, serviceSignin)
+	case SourceContainer:
+		if err := checkContainerURL(p.src.url, p.src.urlFrom); err != nil {
+			return err
+		}
+	case SourceIMDS:
+		if err := checkIMDSURL(p.src.url, p.src.urlFrom); err != nil {
+			return err
+		}
 	}
-	return region, o.validatePartitions(region)
+	var errs []error
+	for _, svc := range services {
+		errs = append(errs, p.endpointOf(svc).check())
+	}
+	return joinErrors(errs)
 }
 
 // capChained applies the 1 h limit STS sets on chained role sessions to
@@ -244,11 +311,7 @@ func (o *options) capChained(p *plan, l *layer, h hop, signer string) error {
 		l.duration = time.Hour
 		return nil
 	}
-	field := roleAt(h.index, "Duration")
-	if h.profile != "" {
-		field = profileAt(h.profile, "duration_seconds")
-	}
-	return invalid(field, "%s exceeds the 1 hour limit STS sets for roles assumed with temporary credentials (this hop is signed by %s)",
+	return invalid(h.at("Duration"), "%s exceeds the 1 hour limit STS sets for roles assumed with temporary credentials (this hop is signed by %s)",
 		l.duration, signer).advise(RemedyClampDurations)
 }
 
@@ -276,13 +339,6 @@ func (o *options) cacheKey(parent any, l layer) string {
 		kind = "session"
 	}
 	return cacheKey(kind, parent, l.identity())
-}
-
-// logNotes logs the plan's decisions at info level.
-func (p *plan) logNotes(l *slog.Logger) {
-	for _, n := range p.notes {
-		l.Info(n)
-	}
 }
 
 // defaultSessionName is a valid, readable RoleSessionName for a hop whose

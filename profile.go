@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/awssession/awssession/internal/stsrules"
 )
 
 // baseKind is where the credentials at the base of a profile chain come
@@ -32,11 +32,40 @@ const (
 // resolution exactly (config's resolveCredsFromProfile), so the identity at
 // the top is the one the SDK resolves for the profile.
 type profileChain struct {
-	top    string // the profile asked for
-	region string // the top profile's region, as the SDK takes it
-	base   *config.SharedConfig
-	kind   baseKind
-	hops   []profileHop
+	top      string          // the profile asked for
+	settings profileSettings // the top profile's settings, as the SDK takes them
+	base     *config.SharedConfig
+	kind     baseKind
+	hops     []profileHop
+}
+
+// profileSettings are the settings of the profile a session runs that
+// decide where its credential calls go.
+type profileSettings struct {
+	name, region string
+	endpoint     string             // endpoint_url
+	servicesName string             // the [services NAME] section the profile names
+	services     map[service]string // that section's endpoint_url per service
+	// ignoreEndpoints is ignore_configured_endpoint_urls.
+	ignoreEndpoints bool
+	// imdsEndpoint is ec2_metadata_service_endpoint.
+	imdsEndpoint string
+}
+
+// settingsOf reads the settings of a parsed profile.
+func settingsOf(sc *config.SharedConfig) profileSettings {
+	st := profileSettings{name: sc.Profile, region: sc.Region, endpoint: sc.BaseEndpoint, servicesName: sc.ServicesSectionName,
+		ignoreEndpoints: sc.IgnoreConfiguredEndpoints != nil && *sc.IgnoreConfiguredEndpoints, imdsEndpoint: sc.EC2IMDSEndpoint}
+	for _, svc := range []service{serviceSTS, serviceSSO, serviceSSOOIDC, serviceSignin} {
+		key := strings.ToLower(strings.ReplaceAll(string(svc), " ", "_"))
+		if u := sc.Services.ServiceValues[key]["endpoint_url"]; u != "" {
+			if st.services == nil {
+				st.services = map[service]string{}
+			}
+			st.services[svc] = u
+		}
+	}
+	return st
 }
 
 // profileHop is one role_arn of the chain.
@@ -58,18 +87,16 @@ func loadProfile(ctx context.Context, name string, files sharedFiles) (pc profil
 	}
 	var missing config.SharedConfigProfileNotExistError
 	if errors.As(err, &missing) && missing.Profile == name {
-		return profileChain{}, false, loadError(err)
+		return profileChain{}, false, loadError(name, err)
 	}
 	if err != nil {
-		return profileChain{}, true, loadError(err)
+		return profileChain{}, true, loadError(name, err)
 	}
-	pc = profileChain{top: name, region: sc.Region}
+	pc = profileChain{top: name, settings: settingsOf(&sc)}
 	var errs []error
 	c := &sc
 	for ; c.Source != nil; c = c.Source {
-		hop, err := newProfileHop(c)
-		errs = append(errs, err)
-		pc.hops = append([]profileHop{hop}, pc.hops...)
+		pc.hops = append([]profileHop{newProfileHop(c)}, pc.hops...)
 	}
 	pc.base, pc.kind = c, baseKindOf(c)
 	switch {
@@ -81,9 +108,7 @@ func loadProfile(ctx context.Context, name string, files sharedFiles) (pc profil
 		errs = append(errs, invalid(profileAt(c.Profile, "source_profile"),
 			"role_arn %s needs source_profile, credential_source or web_identity_token_file to sign its AssumeRole call", c.RoleARN))
 	default:
-		hop, err := newProfileHop(c)
-		errs = append(errs, err)
-		pc.hops = append([]profileHop{hop}, pc.hops...)
+		pc.hops = append([]profileHop{newProfileHop(c)}, pc.hops...)
 	}
 	if c.MFASerial != "" && c.RoleARN == "" {
 		errs = append(errs, validateSerial(profileAt(c.Profile, "mfa_serial"), c.MFASerial))
@@ -159,38 +184,28 @@ func baseKindOf(c *config.SharedConfig) baseKind {
 	return baseNone
 }
 
-// newProfileHop checks and converts the role settings of profile c.
-func newProfileHop(c *config.SharedConfig) (profileHop, error) {
-	var errs []error
-	add := func(key, format string, args ...any) {
-		errs = append(errs, invalid(profileAt(c.Profile, key), format, args...))
-	}
-	if _, _, err := stsrules.ParseIAMARN(c.RoleARN, "role"); err != nil {
-		add("role_arn", "%s: %v", c.RoleARN, err)
-	}
-	if v := stsrules.RoleSessionName.Check(c.RoleSessionName); c.RoleSessionName != "" && v != nil {
-		add("role_session_name", "%q: %s", c.RoleSessionName, v.Rule)
-	}
-	if v := stsrules.ExternalID.Check(c.ExternalID); c.ExternalID != "" && v != nil {
-		add("external_id", "%s", v.Rule)
-	}
-	if c.MFASerial != "" {
-		errs = append(errs, validateSerial(profileAt(c.Profile, "mfa_serial"), c.MFASerial))
-	}
+// badDuration stands for a duration_seconds the SDK read as 0: it is
+// refused, where a Duration of 0 means "not set".
+const badDuration = -time.Nanosecond
+
+// newProfileHop converts the role settings of profile c; planHops checks
+// them with the one hop rule.
+func newProfileHop(c *config.SharedConfig) profileHop {
 	hop := profileHop{profile: c.Profile, mfaSerial: c.MFASerial,
 		role: AssumeRole{RoleARN: c.RoleARN, RoleSessionName: c.RoleSessionName, ExternalID: c.ExternalID}}
 	if d := c.RoleDurationSeconds; d != nil {
-		if *d < stsrules.MinDurationSeconds*time.Second || *d > stsrules.MaxAssumeRoleSeconds*time.Second {
-			add("duration_seconds", "must be a whole number of seconds from 900 to 43200 (got %d)", int(*d/time.Second))
-		}
 		hop.role.Duration = *d
+		if *d == 0 {
+			hop.role.Duration = badDuration // "0", or what the SDK could not read ("abc")
+		}
 	}
-	return hop, errors.Join(errs...)
+	return hop
 }
 
-// loadError turns the SDK's errors about the shared configuration into
-// input errors that name the profile; others pass through.
-func loadError(err error) error {
+// loadError turns the SDK's errors about the shared configuration (of
+// profile, when one was being read) into input errors that name the
+// profile; others pass through.
+func loadError(profile string, err error) error {
 	var missing config.SharedConfigProfileNotExistError
 	var role config.SharedConfigAssumeRoleError
 	var arn config.CredentialRequiresARNError
@@ -201,11 +216,17 @@ func loadError(err error) error {
 	case errors.As(err, &role):
 		return invalid(profileAt(role.Profile, ""), "role %s: its source_profile is unusable: %v", role.RoleARN, role.Err)
 	case errors.As(err, &missing):
-		return invalid(optionAt("WithProfile", ""), "profile %q is not in the shared config files", missing.Profile)
+		return invalid(optionAt(OptionWithProfile, ""), "profile %q is not in the shared config files", missing.Profile)
 	case errors.As(err, &arn):
 		return invalid(profileAt(arn.Profile, ""), "%s credentials need role_arn", arn.Type)
 	case errors.As(err, &file):
 		return invalid(namedAt("shared config"), "cannot read %s: %v", file.Filename, file.Err)
+	case strings.HasPrefix(err.Error(), "failed to find SSO session section, "):
+		// The SDK says this in words only.
+		name := strings.TrimPrefix(err.Error(), "failed to find SSO session section, ")
+		return invalid(profileAt(profile, "sso_session"), "names an [sso-session %s] section the config file does not have", name)
+	case strings.HasPrefix(err.Error(), "only one credential type may be specified per profile"):
+		return invalid(profileAt(profile, ""), "it (or a profile of its source_profile chain) names two sources of credentials (%s); keep one", err)
 	}
 	return fmt.Errorf("load AWS config: %w", err)
 }

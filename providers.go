@@ -3,7 +3,6 @@ package awssession
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"maps"
 	"slices"
@@ -24,60 +23,61 @@ const (
 	assumeRoleSource   = "awssession.AssumeRole"
 )
 
-// sessionTokenAPI is the part of *sts.Client sessionTokenProvider uses.
-type sessionTokenAPI interface {
-	GetSessionToken(context.Context, *sts.GetSessionTokenInput, ...func(*sts.Options)) (*sts.GetSessionTokenOutput, error)
-}
-
-// assumeRoleAPI is the part of *sts.Client assumeRoleProvider uses.
-type assumeRoleAPI interface {
-	AssumeRole(context.Context, *sts.AssumeRoleInput, ...func(*sts.Options)) (*sts.AssumeRoleOutput, error)
-}
+// Every STS layer does its work in one order: the credentials of the
+// layer below first (which may ask for a passphrase, a sign-in or a code
+// of its own, and may fail without the network), then this layer's MFA
+// code, then the call, bounded by the session's timeout. So nothing that
+// can fail below spends a person's code, and no deadline runs while
+// anyone types.
 
 // sessionTokenProvider is the MFA session layer: STS GetSessionToken,
-// signed by the source layer (through client), with an MFA code when mfa is
-// set. It is safe for concurrent use.
+// signed by the layer below, with an MFA code when mfa is set. It never
+// changes after construction, so it is safe for concurrent use.
 type sessionTokenProvider struct {
-	client   sessionTokenAPI
+	sts      *stsService
+	below    aws.CredentialsProvider
 	duration time.Duration
 	mfa      *mfaSource // nil: no MFA
-	log      *slog.Logger
-	timeout  time.Duration // per call, retries included; see WithSTSTimeout
 	now      func() time.Time
 }
 
 var _ aws.CredentialsProvider = (*sessionTokenProvider)(nil)
 
 func (p *sessionTokenProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	signer, err := p.below.Retrieve(ctx)
+	if err != nil {
+		return aws.Credentials{}, err
+	}
 	in := &sts.GetSessionTokenInput{DurationSeconds: seconds(p.duration)}
 	attrs := []slog.Attr{slog.Duration("duration", p.duration)}
 	serial, err := p.mfa.attach(ctx, &in.SerialNumber, &in.TokenCode, &attrs)
 	if err != nil {
-		return aws.Credentials{}, fmt.Errorf("get session token: %w", err)
+		return aws.Credentials{}, &CallError{Call: "GetSessionToken", Layer: "the MFA session", Err: err}
 	}
-	start := time.Now()
-	callCtx, cancel := withSTSTimeout(ctx, p.timeout)
-	defer cancel()
-	out, err := p.client.GetSessionToken(callCtx, in)
+	var out *sts.GetSessionTokenOutput
+	err = p.sts.call(ctx, "GetSessionToken", &signer, attrs, func(ctx context.Context, c *sts.Client, sign func(*sts.Options)) (middleware.Metadata, error) {
+		if out, err = c.GetSessionToken(ctx, in, sign); err != nil {
+			return middleware.Metadata{}, err
+		}
+		return out.ResultMetadata, nil
+	})
 	if err != nil {
-		logCall(ctx, p.log, "GetSessionToken", start, middleware.Metadata{}, err, attrs...)
-		return aws.Credentials{}, fmt.Errorf("get session token: %w", classifyMFA(serial, err))
+		return aws.Credentials{}, &CallError{Call: "GetSessionToken", Layer: "the MFA session", Err: classifyMFA(serial, err)}
 	}
-	logCall(ctx, p.log, "GetSessionToken", start, out.ResultMetadata, nil, attrs...)
 	return credentialsFromSTS(out.Credentials, sessionTokenSource, "", p.now())
 }
 
 // assumeRoleProvider is one role hop: STS AssumeRole signed by the layer
-// below (through client). It never changes after construction, so it is
-// safe for concurrent use.
+// below. It never changes after construction, so it is safe for
+// concurrent use.
 type assumeRoleProvider struct {
-	client      assumeRoleAPI
+	sts         *stsService
+	below       aws.CredentialsProvider
+	layer       string // the hop as the plan names it, for errors
 	role        AssumeRole
 	sessionName string
 	duration    time.Duration
 	mfa         *mfaSource // nil: no MFA on this hop
-	log         *slog.Logger
-	timeout     time.Duration // per call, retries included; see WithSTSTimeout
 	now         func() time.Time
 	// clampToRoleMax retries at 1 h when STS says the role allows less
 	// than duration (DurationPolicy ClampDurations).
@@ -87,32 +87,41 @@ type assumeRoleProvider struct {
 var _ aws.CredentialsProvider = (*assumeRoleProvider)(nil)
 
 func (p *assumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
-	c, err := p.assume(ctx, p.duration)
+	signer, err := p.below.Retrieve(ctx)
+	if err != nil {
+		return aws.Credentials{}, err
+	}
+	c, err := p.assume(ctx, signer, p.duration)
 	if err != nil && p.clampToRoleMax && p.duration > time.Hour && exceedsRoleMax(err) {
 		// Every role allows 1 h (IAM's smallest MaxSessionDuration).
-		p.log.LogAttrs(ctx, slog.LevelInfo, "role duration clamped to 1 h: the role's MaxSessionDuration is lower than asked",
+		p.sts.log.LogAttrs(ctx, slog.LevelInfo, "role duration clamped to 1 h: the role's MaxSessionDuration is lower than asked",
 			slog.String("role", p.role.RoleARN), slog.Duration("requested", p.duration))
-		c, err = p.assume(ctx, time.Hour)
+		c, err = p.assume(ctx, signer, time.Hour)
 	}
 	return c, err
 }
 
-func (p *assumeRoleProvider) assume(ctx context.Context, d time.Duration) (aws.Credentials, error) {
+func (p *assumeRoleProvider) assume(ctx context.Context, signer aws.Credentials, d time.Duration) (aws.Credentials, error) {
 	in := p.input(d)
 	attrs := []slog.Attr{slog.String("role", p.role.RoleARN), slog.String("session_name", p.sessionName), slog.Duration("duration", d)}
+	layer := "role " + p.role.RoleARN
+	if strings.HasPrefix(p.layer, "profile ") {
+		layer += " (" + p.layer + ")"
+	}
 	serial, err := p.mfa.attach(ctx, &in.SerialNumber, &in.TokenCode, &attrs)
 	if err != nil {
-		return aws.Credentials{}, fmt.Errorf("assume role %s: %w", p.role.RoleARN, err)
+		return aws.Credentials{}, &CallError{Call: "AssumeRole", Layer: layer, Err: err}
 	}
-	start := time.Now()
-	callCtx, cancel := withSTSTimeout(ctx, p.timeout)
-	defer cancel()
-	out, err := p.client.AssumeRole(callCtx, in)
+	var out *sts.AssumeRoleOutput
+	err = p.sts.call(ctx, "AssumeRole", &signer, attrs, func(ctx context.Context, c *sts.Client, sign func(*sts.Options)) (middleware.Metadata, error) {
+		if out, err = c.AssumeRole(ctx, in, sign); err != nil {
+			return middleware.Metadata{}, err
+		}
+		return out.ResultMetadata, nil
+	})
 	if err != nil {
-		logCall(ctx, p.log, "AssumeRole", start, middleware.Metadata{}, err, attrs...)
-		return aws.Credentials{}, fmt.Errorf("assume role %s: %w", p.role.RoleARN, classifyMFA(serial, err))
+		return aws.Credentials{}, &CallError{Call: "AssumeRole", Layer: layer, Err: classifyMFA(serial, err)}
 	}
-	logCall(ctx, p.log, "AssumeRole", start, out.ResultMetadata, nil, attrs...)
 	return credentialsFromSTS(out.Credentials, assumeRoleSource, accountOf(out.AssumedRoleUser), p.now())
 }
 
@@ -162,16 +171,4 @@ func accountOf(u *types.AssumedRoleUser) string {
 		return ""
 	}
 	return a.Account
-}
-
-// withSTSTimeout bounds one STS call, retries included: d, or
-// DefaultSTSTimeout for 0; a negative d leaves only ctx.
-func withSTSTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	switch {
-	case d < 0:
-		return ctx, func() {}
-	case d == 0:
-		d = DefaultSTSTimeout
-	}
-	return context.WithTimeout(ctx, d)
 }

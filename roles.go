@@ -36,17 +36,9 @@ type AssumeRole struct {
 	Duration time.Duration
 }
 
-type assumeRoleOption struct{ role AssumeRole }
-
-func (a assumeRoleOption) apply(o *options) { o.roles = append(o.roles, a.role) }
-
 // DefaultRoleDuration is the role session length used when
 // [AssumeRole].Duration is 0 (the SDK's own default is 15 min).
 const DefaultRoleDuration = time.Hour
-
-// WithAssumeRole adds one role hop on top of the layers before it. Repeat it
-// to chain roles; hops run in the order given.
-func WithAssumeRole(role AssumeRole) Option { return assumeRoleOption{role: role} }
 
 // DurationPolicy says what a session does with a role duration that STS
 // would refuse: more than 1 h for a chained role (a role assumed with
@@ -76,20 +68,46 @@ func (p DurationPolicy) String() string {
 	return "refuse"
 }
 
-func (p DurationPolicy) apply(o *options) { o.durations = p }
+// hop is one role hop before planning: a profile's role_arn or a
+// WithAssumeRole. Both are checked by validate, the one rule for hops.
+type hop struct {
+	role    AssumeRole // Duration 0: not set
+	profile string     // the profile whose role_arn this is; "" for WithAssumeRole
+	serial  string     // the profile's mfa_serial
+	index   int        // WithAssumeRole's index; -1 for a profile's role
+}
 
-func validateRole(i int, r AssumeRole) error {
+// label names the hop in logs and errors.
+func (h hop) label() string {
+	if h.profile != "" {
+		return fmt.Sprintf("profile %q", h.profile)
+	}
+	return fmt.Sprintf("AssumeRole[%d]", h.index)
+}
+
+// profileKeys are the profile keys of the AssumeRole fields a profile can
+// set.
+var profileKeys = map[string]string{"RoleARN": "role_arn", "RoleSessionName": "role_session_name",
+	"ExternalID": "external_id", "Duration": "duration_seconds", "MFASerial": "mfa_serial"}
+
+// at points at param of the hop: a WithAssumeRole field, or the profile
+// key that sets it.
+func (h hop) at(param string) at {
+	if h.profile != "" {
+		return profileAt(h.profile, profileKeys[param])
+	}
+	return roleAt(h.index, param)
+}
+
+// validate checks a hop against the STS API model, naming the field or
+// profile key, before any call.
+func (h hop) validate() error {
+	r := h.role
 	var errs []error
 	add := func(param, format string, args ...any) {
-		errs = append(errs, invalid(roleAt(i, param), format, args...))
+		errs = append(errs, invalid(h.at(param), format, args...))
 	}
-	if r.RoleARN == "" {
-		add("RoleARN", "is empty")
-	} else if _, _, err := stsrules.ParseIAMARN(r.RoleARN, "role"); err != nil {
-		add("RoleARN", "%s: %v", r.RoleARN, err)
-	} else if v := stsrules.RoleARN.Check(r.RoleARN); v != nil {
-		add("RoleARN", "%s", v.Rule)
-	}
+	errs = append(errs, validateRoleARN(h.at("RoleARN"), r.RoleARN))
 	checks := []struct {
 		name, value string
 		p           stsrules.Param
@@ -131,11 +149,30 @@ func validateRole(i int, r AssumeRole) error {
 	if packed > stsrules.MaxPackedPolicyChars {
 		add("Policy", "inline policy and policy ARNs total %d characters; STS allows %d", packed, stsrules.MaxPackedPolicyChars)
 	}
-	errs = append(errs, validateTags(i, r.Tags, r.TransitiveTagKeys)...)
-	if err := validateDuration(roleAt(i, "Duration"), r.Duration, stsrules.MaxAssumeRoleSeconds); err != nil {
-		errs = append(errs, err)
+	errs = append(errs, validateTags(h, r.Tags, r.TransitiveTagKeys)...)
+	if r.Duration == badDuration {
+		add("Duration", "must be a whole number of seconds from 900 to 43200")
+	} else {
+		errs = append(errs, validateDuration(h.at("Duration"), r.Duration, stsrules.MaxAssumeRoleSeconds))
 	}
-	return errors.Join(errs...)
+	if h.serial != "" {
+		errs = append(errs, validateSerial(h.at("MFASerial"), h.serial))
+	}
+	return joinErrors(errs)
+}
+
+// validateRoleARN checks a role ARN.
+func validateRoleARN(field at, arn string) error {
+	if arn == "" {
+		return invalid(field, "is empty")
+	}
+	if _, _, err := stsrules.ParseIAMARN(arn, "role"); err != nil {
+		return invalid(field, "%s: %v", arn, err)
+	}
+	if v := stsrules.RoleARN.Check(arn); v != nil {
+		return invalid(field, "%s", v.Rule)
+	}
+	return nil
 }
 
 func validatePolicyARN(s string) error {
@@ -154,30 +191,30 @@ func validatePolicyARN(s string) error {
 	return nil
 }
 
-func validateTags(i int, tags map[string]string, transitive []string) []error {
+func validateTags(h hop, tags map[string]string, transitive []string) []error {
 	var errs []error
 	if len(tags) > stsrules.MaxTags {
-		errs = append(errs, invalid(roleAt(i, "Tags"), "%d tags; STS takes at most %d", len(tags), stsrules.MaxTags))
+		errs = append(errs, invalid(h.at("Tags"), "%d tags; STS takes at most %d", len(tags), stsrules.MaxTags))
 	}
 	seen := map[string]string{}
 	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		if v := stsrules.TagKey.Check(k); v != nil {
-			errs = append(errs, invalid(roleAt(i, "Tags"), "key %q: %s", k, v.Rule))
+			errs = append(errs, invalid(h.at("Tags"), "key %q: %s", k, v.Rule))
 		}
 		if v := stsrules.TagValue.Check(tags[k]); v != nil {
-			errs = append(errs, invalid(roleAt(i, "Tags"), "value of %q: %s", k, v.Rule))
+			errs = append(errs, invalid(h.at("Tags"), "value of %q: %s", k, v.Rule))
 		}
 		if prev, dup := seen[strings.ToLower(k)]; dup {
-			errs = append(errs, invalid(roleAt(i, "Tags"), "keys %q and %q differ only in case; STS treats them as one", prev, k))
+			errs = append(errs, invalid(h.at("Tags"), "keys %q and %q differ only in case; STS treats them as one", prev, k))
 		}
 		seen[strings.ToLower(k)] = k
 	}
 	if len(transitive) > stsrules.MaxTransitiveTagKeys {
-		errs = append(errs, invalid(roleAt(i, "TransitiveTagKeys"), "%d keys; STS takes at most %d", len(transitive), stsrules.MaxTransitiveTagKeys))
+		errs = append(errs, invalid(h.at("TransitiveTagKeys"), "%d keys; STS takes at most %d", len(transitive), stsrules.MaxTransitiveTagKeys))
 	}
 	for _, k := range transitive {
 		if v := stsrules.TagKey.Check(k); v != nil {
-			errs = append(errs, invalid(roleAt(i, "TransitiveTagKeys"), "key %q: %s", k, v.Rule))
+			errs = append(errs, invalid(h.at("TransitiveTagKeys"), "key %q: %s", k, v.Rule))
 		}
 	}
 	return errs

@@ -1,192 +1,193 @@
 package awssession
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
-// loaded is what a session reads before planning: which shared files, and
-// for a profile session the parsed profile chain (and for the default
-// chain, what it would pick first).
-type loaded struct {
-	files   sharedFiles
-	chain   *profileChain      // nil: no profile
-	envKeys *staticCredentials // keys in the environment, the default chain's first choice
-}
-
-// load reads what planning needs: the profile chain through the SDK's
-// parser, and the environment through the session's world. It makes no
-// network call and loads no SDK config.
-func (o *options) load(ctx context.Context) (loaded, error) {
-	in := loaded{files: o.sharedFiles()}
-	// The SDK would block on a FIFO or read /dev/zero forever.
-	if err := in.files.check(); err != nil {
-		return in, err
-	}
-	if o.static != nil || (o.custom != nil && o.profile == nil) {
-		return in, nil
-	}
-	name, from := "", optionAt("WithProfile", "")
-	if o.profile != nil {
-		name = *o.profile
-	} else {
-		// The SDK's default chain, in its order: keys in the environment,
-		// web identity from the environment, then the profile.
-		if in.envKeys = o.envKeys(); in.envKeys != nil || o.world.getenv("AWS_WEB_IDENTITY_TOKEN_FILE") != "" {
-			return in, nil
-		}
-		for _, v := range []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE"} {
-			if name = o.world.getenv(v); name != "" {
-				from = namedAt(v)
-				break
-			}
-		}
-		if name == "" {
-			name, from = "default", at{}
-		}
-	}
-	chain, exists, err := loadProfile(ctx, name, in.files)
-	switch {
-	case !exists && from == (at{}):
-		return in, nil // no default profile: the rest of the SDK's chain
-	case !exists:
-		return in, invalid(from, "profile %q is not in the shared config files %v", name, append(in.files.config, in.files.credentials...))
-	case err != nil:
-		return in, err
-	}
-	in.chain = &chain
-	return in, nil
-}
-
-// envKeys returns the keys in the environment, as the SDK reads them.
-func (o *options) envKeys() *staticCredentials {
-	get := func(names ...string) string {
-		for _, n := range names {
-			if v := o.world.getenv(n); v != "" {
-				return v
-			}
-		}
-		return ""
-	}
-	id, key := get("AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY"), get("AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY")
-	if id == "" || key == "" {
-		return nil
-	}
-	return &staticCredentials{AccessKeyID: id, SecretAccessKey: secret(key), SessionToken: secret(get("AWS_SESSION_TOKEN"))}
-}
-
-// sharedFiles are the files the SDK would read: WithSharedConfigFiles',
-// else those set through WithConfigOptions, else the environment's or
-// the defaults.
-func (o *options) sharedFiles() sharedFiles {
-	var f sharedFiles
-	if lo, err := o.applyLoadOptions(); err == nil {
-		if lo.SharedConfigFiles != nil {
-			f.config = lo.SharedConfigFiles
-		}
-		if lo.SharedCredentialsFiles != nil {
-			f.credentials = lo.SharedCredentialsFiles
-		}
-	}
-	if o.files != nil {
-		if o.files.config != nil {
-			f.config = o.files.config
-		}
-		if o.files.credentials != nil {
-			f.credentials = o.files.credentials
-		}
-	}
-	if f.config == nil {
-		f.config = o.world.sharedFile("AWS_CONFIG_FILE", "config")
-	}
-	if f.credentials == nil {
-		f.credentials = o.world.sharedFile("AWS_SHARED_CREDENTIALS_FILE", "credentials")
-	}
-	return f
-}
-
-// sourceKind tells apart what signs a session's first call.
-type sourceKind int
+// SourceKind tells apart what signs a session's first call: the bottom
+// layer of every session.
+type SourceKind string
 
 const (
-	sourceKeys             sourceKind = iota // static keys: options, environment or profile
-	sourceCustom                             // WithSource
-	sourceCredentialSource                   // a profile's credential_source
-	sourceSDKProfile                         // a base profile the SDK's providers resolve
-	sourceDefaultChain                       // the rest of the SDK's default chain
+	// SourceKeys are access keys: WithStaticCredentials', the
+	// environment's, or a profile's (also through credential_source
+	// Environment).
+	SourceKeys SourceKind = "keys"
+	// SourceProvider is a provider the caller supplied: WithSource, or a
+	// WithProfileSource lookup (keys kept in a keyring).
+	SourceProvider SourceKind = "provider"
+	// SourceProcess is a profile's credential_process.
+	SourceProcess SourceKind = "credential_process"
+	// SourceWebIdentity is AssumeRoleWithWebIdentity with a token file,
+	// named by the environment or a profile.
+	SourceWebIdentity SourceKind = "web identity"
+	// SourceSSO is IAM Identity Center: role credentials for the token of
+	// an sso_session (or a legacy sso_start_url).
+	SourceSSO SourceKind = "sso"
+	// SourceLogin is a console sign-in session (login_session, what `aws
+	// login` writes).
+	SourceLogin SourceKind = "login"
+	// SourceContainer is a container credentials endpoint (ECS, EKS, a
+	// local credential server).
+	SourceContainer SourceKind = "container"
+	// SourceIMDS is the EC2 instance metadata service.
+	SourceIMDS SourceKind = "imds"
 )
 
-// source is what signs a session's first STS call.
+// source is the planned bottom layer: what signs a session's first call.
+// It is a value computed from the snapshot alone.
 type source struct {
-	kind      sourceKind
+	kind      SourceKind
 	name      string // for logs and errors, e.g. `profile "base" (keys)`
 	keys      *staticCredentials
-	custom    aws.CredentialsProvider // sourceCustom's
+	provider  aws.CredentialsProvider // SourceProvider's
 	profile   *profileChain           // the chain whose base this is, if any
 	id        any                     // identifies the credentials in cache keys; never a secret
 	temporary bool                    // known to be temporary credentials
+
+	process     string       // SourceProcess: the command
+	webIdentity *webIdentity // SourceWebIdentity
+	sso         *ssoSource   // SourceSSO
+	login       *loginSource // SourceLogin
+	url         string       // SourceContainer: the endpoint; SourceIMDS: the endpoint, "" for the SDK's default
+	urlFrom     at           // the setting that named url
+}
+
+// webIdentity is what AssumeRoleWithWebIdentity needs.
+type webIdentity struct {
+	tokenFile, roleARN, sessionName string
+	from                            at // the setting that named the token file
 }
 
 // longTerm reports a source known to be long-term keys before any call:
 // GetSessionToken works on it.
 func (s source) longTerm() bool {
-	return (s.kind == sourceKeys && !s.temporary) || s.kind == sourceCustom
+	return (s.kind == SourceKeys && !s.temporary) || s.kind == SourceProvider
 }
 
-// source decides the session's source from the options and what load read.
-func (o *options) source(in loaded) (source, error) {
-	ep := o.stsEndpoint
-	custom := o.custom
-	if c := in.chain; custom == nil && c != nil && c.kind == baseNone && o.profileSource != nil {
-		// The base profile holds nothing: the caller's lookup (a
-		// keyring) may have its keys.
-		if p, id, ok := o.profileSource(c.base.Profile); ok {
-			custom = &customSource{p: p, id: id}
-		}
+// planSource decides the session's source from the options and the
+// snapshot. It is pure. ep is the STS endpoint the session's calls go to
+// ("" for AWS's), part of every source's cache identity.
+func planSource(o *options, s *snapshot, ep string) (source, error) {
+	c := s.profile
+	if !s.profileIsSource {
+		c = nil
 	}
-	switch c := in.chain; {
+	custom := o.custom
+	if custom == nil && s.held != nil {
+		custom = &customSource{p: s.held.p, id: s.held.id}
+	}
+	switch {
 	case o.static != nil:
 		return keysSource("static keys", o.static, ep, o.cache != nil), nil
 	case custom != nil && c == nil:
-		return source{kind: sourceCustom, name: "source " + custom.id, custom: custom.p, id: []any{"source", custom.id, ep}}, nil
-	case in.envKeys != nil:
-		return keysSource("keys in the environment", in.envKeys, ep, o.cache != nil), nil
-	case c == nil:
-		return source{kind: sourceDefaultChain, name: "the default credential chain", id: o.defaultChainID()}, nil
+		return source{kind: SourceProvider, name: "source " + custom.id, provider: custom.p, id: []any{"source", custom.id, ep}}, nil
+	case s.envKeys != nil:
+		return keysSource("keys in the environment", s.envKeys, ep, o.cache != nil), nil
+	case c == nil && s.getenv("AWS_WEB_IDENTITY_TOKEN_FILE") != "":
+		w := &webIdentity{tokenFile: s.getenv("AWS_WEB_IDENTITY_TOKEN_FILE"), roleARN: s.getenv("AWS_ROLE_ARN"),
+			sessionName: s.getenv("AWS_ROLE_SESSION_NAME"), from: namedAt("AWS_WEB_IDENTITY_TOKEN_FILE")}
+		if w.roleARN == "" {
+			return source{}, invalid(namedAt("AWS_ROLE_ARN"), "is not set; AWS_WEB_IDENTITY_TOKEN_FILE needs the role to assume with its token")
+		}
+		return webIdentitySource("web identity from the environment", w, nil, ep)
+	case c == nil || (c.kind == baseNone && len(c.hops) == 0 && custom == nil):
+		return defaultSource(s, c)
 	case custom != nil && c.kind != baseNone:
-		return source{}, conflict(optionAt("WithSource", ""), "stands in for the credentials of profile %q, which holds its own (%s)", c.base.Profile, c.kind)
+		return source{}, conflict(optionAt(OptionWithSource, ""), "stands in for the credentials of profile %q, which holds its own (%s)", c.base.Profile, c.kind)
 	case custom != nil:
-		return source{kind: sourceCustom, name: fmt.Sprintf("profile %q (%s)", c.base.Profile, custom.id), profile: c, custom: custom.p,
+		return source{kind: SourceProvider, name: fmt.Sprintf("profile %q (%s)", c.base.Profile, custom.id), profile: c, provider: custom.p,
 			id: []any{"source", custom.id, ep}}, nil
-	case c.kind == baseKeys:
-		k := c.base.Credentials
-		s := keysSource(fmt.Sprintf("profile %q", c.base.Profile), &staticCredentials{AccessKeyID: k.AccessKeyID,
-			SecretAccessKey: secret(k.SecretAccessKey), SessionToken: secret(k.SessionToken)}, ep, o.cache != nil)
-		s.profile = c
-		return s, nil
-	case c.kind == baseCredentialSource:
-		return source{kind: sourceCredentialSource, name: fmt.Sprintf("profile %q (credential_source %s)", c.base.Profile, c.base.CredentialSource),
-			profile: c, id: []any{"credential_source", c.base.CredentialSource, o.envKeyID(), ep},
-			temporary: c.base.CredentialSource != "Environment"}, nil
-	case in.chain.kind == baseNone && len(c.hops) == 0 && o.profile == nil:
-		return source{kind: sourceDefaultChain, name: "the default credential chain", profile: c, id: o.defaultChainID()}, nil
 	}
-	c := in.chain
-	return source{kind: sourceSDKProfile, name: fmt.Sprintf("profile %q (%s)", c.base.Profile, c.kind), profile: c,
-		id:        []any{"profile", c.base.Profile, in.files.config, in.files.credentials, ep},
-		temporary: c.kind == baseSSO || c.kind == baseWebIdentity || c.kind == baseLogin}, nil
+	return profileSource(o, s, c, ep)
+}
+
+// profileSource is the source at the base of a profile chain.
+func profileSource(o *options, s *snapshot, c *profileChain, ep string) (source, error) {
+	b := c.base
+	name := fmt.Sprintf("profile %q (%s)", b.Profile, c.kind)
+	var src source
+	var err error
+	switch c.kind {
+	case baseKeys:
+		k := b.Credentials
+		src = keysSource(fmt.Sprintf("profile %q", b.Profile), &staticCredentials{AccessKeyID: k.AccessKeyID,
+			SecretAccessKey: secret(k.SecretAccessKey), SessionToken: secret(k.SessionToken)}, ep, o.cache != nil)
+	case baseCredentialSource:
+		src, err = credentialSource(s, c, ep)
+	case baseWebIdentity:
+		src, err = webIdentitySource(name, &webIdentity{tokenFile: b.WebIdentityTokenFile, roleARN: b.RoleARN,
+			sessionName: b.RoleSessionName, from: profileAt(b.Profile, "web_identity_token_file")}, c, ep)
+	case baseSSO:
+		src, err = planSSO(s, c, ep)
+	case baseLogin:
+		src, err = planLogin(s, c, ep)
+	case baseProcess:
+		src = source{kind: SourceProcess, name: name, process: b.CredentialProcess,
+			id: []any{"credential_process", b.Profile, b.CredentialProcess, ep}}
+	case baseNone:
+		// A role on a profile with nothing to sign its call: the SDK
+		// refuses such a chain; its top-level empty profile would fall
+		// back to the EC2 instance role.
+		return source{}, invalid(profileAt(b.Profile, ""), "holds no credentials to sign the roles above it (profile %q)", c.top).advise(RemedyProfileSource)
+	}
+	src.profile = c
+	return src, err
+}
+
+// credentialSource is the source a profile's credential_source names, as
+// the SDK resolves it.
+func credentialSource(s *snapshot, c *profileChain, ep string) (source, error) {
+	cs := c.base.CredentialSource
+	from := profileAt(c.base.Profile, "credential_source")
+	switch cs {
+	case "Environment":
+		k := envKeys(s.getenv)
+		if k == nil {
+			return source{}, invalid(from, "is Environment, and AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set")
+		}
+		src := keysSource(fmt.Sprintf("profile %q (credential_source Environment)", c.base.Profile), k, ep, true)
+		return src, nil
+	case "Ec2InstanceMetadata":
+		return imdsSource(s, c)
+	case "EcsContainer":
+		src, ok, err := containerSource(s)
+		if !ok && err == nil {
+			err = invalid(from, "is EcsContainer, and neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set")
+		}
+		return src, err
+	}
+	return source{}, invalid(from, "%q: must be Environment, Ec2InstanceMetadata or EcsContainer", cs)
+}
+
+// defaultSource is the end of the SDK's default chain: a container
+// endpoint from the environment, else the EC2 instance metadata service.
+func defaultSource(s *snapshot, c *profileChain) (source, error) {
+	if src, ok, err := containerSource(s); ok || err != nil {
+		src.profile = c
+		return src, err
+	}
+	if strings.EqualFold(s.getenv("AWS_EC2_METADATA_DISABLED"), "true") {
+		return source{}, invalid(namedAt("the session"), "found no credentials: no keys or web identity in the environment, "+
+			"no profile with credentials, no container endpoint, and AWS_EC2_METADATA_DISABLED turns off the instance metadata service").
+			advise(RemedyProfileSource)
+	}
+	src, err := imdsSource(s, c)
+	src.profile = c
+	return src, err
 }
 
 // keysSource is a source of static keys. With a cache (cached), its
 // identity binds the secret through a keyed hash: a caller who knows only
 // the access key ID does not find the sessions of the real key's owner.
 func keysSource(name string, k *staticCredentials, endpoint string, cached bool) source {
-	s := source{kind: sourceKeys, name: name + " " + k.AccessKeyID, keys: k, temporary: k.SessionToken != ""}
+	s := source{kind: SourceKeys, name: name + " " + k.AccessKeyID, keys: k, temporary: k.SessionToken != ""}
 	if cached {
 		mac := hmac.New(sha256.New, []byte("awssession cache key\x00"+k.AccessKeyID))
 		mac.Write([]byte(k.SecretAccessKey.reveal()))
@@ -197,26 +198,28 @@ func keysSource(name string, k *staticCredentials, endpoint string, cached bool)
 	return s
 }
 
-// defaultChainID names the default chain's credentials in cache keys by
-// what the chain reads first.
-func (o *options) defaultChainID() any {
-	g := o.world.getenv
-	return []any{"default", g("AWS_ROLE_ARN"), g("AWS_WEB_IDENTITY_TOKEN_FILE"), g("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"),
-		g("AWS_CONTAINER_CREDENTIALS_FULL_URI"), g("AWS_PROFILE"), o.stsEndpoint}
+// webIdentitySource checks a web identity source.
+func webIdentitySource(name string, w *webIdentity, c *profileChain, ep string) (source, error) {
+	if err := validateRoleARN(roleARNAt(c, w), w.roleARN); err != nil {
+		return source{}, err
+	}
+	return source{kind: SourceWebIdentity, name: name + " " + w.roleARN, webIdentity: w, temporary: true,
+		id: []any{"web identity", w.roleARN, w.tokenFile, w.sessionName, ep}}, nil
 }
 
-func (o *options) envKeyID() string {
-	if k := o.envKeys(); k != nil {
-		return k.AccessKeyID
+// roleARNAt points at the setting that names a web identity's role.
+func roleARNAt(c *profileChain, w *webIdentity) at {
+	if c == nil {
+		return namedAt("AWS_ROLE_ARN")
 	}
-	return ""
+	return profileAt(c.base.Profile, "role_arn")
 }
 
 // baseSerial is the mfa_serial of a base profile that holds only keys (or
 // whose keys WithSource supplies): it asks for an MFA session at the base.
 func (s source) baseSerial() string {
 	c := s.profile
-	if c == nil || c.base.RoleARN != "" || (s.kind != sourceKeys && s.kind != sourceCustom) {
+	if c == nil || c.base.RoleARN != "" || (s.kind != SourceKeys && s.kind != SourceProvider) {
 		return ""
 	}
 	return c.base.MFASerial
@@ -228,49 +231,4 @@ func (c *profileChain) at(key string) at {
 		return namedAt("the session")
 	}
 	return profileAt(c.top, key)
-}
-
-// customSource is WithSource's provider and its name in cache keys.
-type customSource struct {
-	p  aws.CredentialsProvider
-	id string
-}
-
-func (c *customSource) apply(o *options) {
-	if o.static != nil {
-		o.conflict(optionAt("WithSource", ""), "static keys and a source provider are two sources; choose one")
-	}
-	o.custom = c
-}
-
-func (c *customSource) String() string { return fmt.Sprintf("WithSource(%s)", c.id) }
-
-// WithSource makes p the source of the session: its credentials sign the
-// first STS call. With [WithProfile], p stands in for the credentials of
-// the chain's base profile, which must hold none of its own (a profile
-// whose keys are kept in an OS keyring); that profile's mfa_serial and
-// roles apply as usual, and p's credentials count as long-term keys.
-//
-// id names p's credentials in cache keys (say "keyring:dev"): sessions
-// with the same id share cache entries, so it must differ for different
-// credentials, and it must not hold a secret. p is called only when a
-// layer above it is not served from the cache.
-func WithSource(p aws.CredentialsProvider, id string) Option {
-	return &customSource{p: p, id: id}
-}
-
-type profileSourceOption func(string) (aws.CredentialsProvider, string, bool)
-
-func (f profileSourceOption) apply(o *options) { o.profileSource = f }
-
-// WithProfileSource supplies the credentials of a profile chain's base
-// profile when that profile holds none in the shared files (an aws-vault
-// user's profile, whose keys are in a keyring): lookup gets the base
-// profile's name and returns a provider and its id, as [WithSource] takes
-// them, or ok false to leave the profile as it is. It is called while the
-// session is planned, so it should do no more than find out whether it
-// has the keys; the provider is asked for them only when a layer above is
-// not served from the cache.
-func WithProfileSource(lookup func(profile string) (p aws.CredentialsProvider, id string, ok bool)) Option {
-	return profileSourceOption(lookup)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -18,86 +17,124 @@ import (
 	"github.com/aws/smithy-go/middleware"
 )
 
+// caller makes every request a session sends for credentials: each is
+// bounded by the session's timeout, logged at debug level and its error
+// named by the call. It times the request alone: whoever calls it has
+// already fetched the signing credentials and any MFA code, so no
+// deadline ever runs while a person types or the layer below works.
+type caller struct {
+	timeout time.Duration // see WithSTSTimeout
+	log     *slog.Logger
+}
+
+// do sends one request through fn. call names it ("GetSessionToken",
+// "sso:GetRoleCredentials"); attrs must hold no secret.
+func (c caller) do(ctx context.Context, call string, attrs []slog.Attr, fn func(context.Context) (middleware.Metadata, error)) error {
+	reqCtx, cancel := withTimeout(ctx, c.timeout)
+	defer cancel()
+	start := time.Now()
+	md, err := fn(reqCtx)
+	logCall(ctx, c.log, call, start, md, err, attrs...)
+	return err
+}
+
+// withTimeout bounds one request, retries included: d, or
+// DefaultSTSTimeout for 0; a negative d leaves only ctx.
+func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	switch {
+	case d < 0:
+		return ctx, func() {}
+	case d == 0:
+		d = DefaultSTSTimeout
+	}
+	return context.WithTimeout(ctx, d)
+}
+
+// stsService is a session's STS: one client, made on first use (a layer
+// served from the cache never calls STS, and a warm session should not pay
+// for clients it does not use: each is ~15 µs and ~40 allocations), sent
+// to the planned endpoint in the session's region, every call through the
+// caller. It is safe for concurrent use.
+type stsService struct {
+	caller
+	cfg      aws.Config // HTTP client, retryer, API options
+	endpoint string     // "" for AWS's, by region; the route was checked when planned
+	region   string
+	// foreign: an STS for a config that no session made, whose endpoint
+	// the SDK resolves (and the route rule then checks).
+	foreign bool
+
+	once   sync.Once
+	client *sts.Client
+	err    error
+}
+
 // stsFallbackRegion signs STS calls when no region is configured: the
 // global STS endpoint lives there.
 const stsFallbackRegion = "us-east-1"
 
-// newSTSClient returns an STS client that signs with creds (nil: the
-// config's) and honours the config's retryer and HTTP client and the
-// session's endpoint. It refuses an endpoint the SDK's own settings chose
-// that breaks WithSTSEndpoint's rule (see checkSTSRoute): every STS client
-// is made here, so no call reaches such an endpoint, and the check costs
-// nothing to a session that makes no STS call.
-func newSTSClient(cfg aws.Config, creds aws.CredentialsProvider, endpoint string) (*sts.Client, error) {
-	client := sts.NewFromConfig(cfg, stsOptions(endpoint), func(o *sts.Options) {
-		if creds != nil {
-			o.Credentials = creds
+func (s *stsService) get() (*sts.Client, error) {
+	s.once.Do(func() {
+		s.client = sts.NewFromConfig(s.cfg, func(o *sts.Options) {
+			if !s.foreign {
+				// Explicit, so that no setting the SDK reads elsewhere
+				// (the process environment) sends the call elsewhere.
+				o.BaseEndpoint = endpointURL(endpoint{url: s.endpoint})
+			}
+			if s.region != "" || o.Region == "" {
+				o.Region = s.region
+			}
+			if o.Region == "" {
+				o.Region = stsFallbackRegion
+			}
+		})
+		if s.foreign {
+			s.err = endpoint{url: aws.ToString(s.client.Options().BaseEndpoint), from: namedAt("the config's STS endpoint")}.check()
 		}
 	})
-	if endpoint == "" { // WithSTSEndpoint's own is checked with the options
-		if err := checkSTSRoute(cfg, aws.ToString(client.Options().BaseEndpoint)); err != nil {
-			return nil, err
+	return s.client, s.err
+}
+
+// call makes one STS call signed with creds (nil: unsigned, as
+// AssumeRoleWithWebIdentity is).
+func (s *stsService) call(ctx context.Context, action string, creds *aws.Credentials, attrs []slog.Attr,
+	fn func(context.Context, *sts.Client, func(*sts.Options)) (middleware.Metadata, error)) error {
+	sign := func(o *sts.Options) {
+		if creds == nil {
+			o.Credentials = aws.AnonymousCredentials{}
+			return
 		}
+		o.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return *creds, nil })
 	}
-	return client, nil
-}
-
-// lazySTSClient builds its STS client on the first call. A layer served
-// from the cache never calls STS, and a warm session should not pay for
-// clients it does not use (each is ~15 µs and ~40 allocations). It is
-// safe for concurrent use.
-type lazySTSClient struct {
-	once     sync.Once
-	client   *sts.Client
-	err      error
-	cfg      aws.Config
-	creds    aws.CredentialsProvider
-	endpoint string
-}
-
-var (
-	_ sessionTokenAPI = (*lazySTSClient)(nil)
-	_ assumeRoleAPI   = (*lazySTSClient)(nil)
-)
-
-func newLazySTSClient(cfg aws.Config, creds aws.CredentialsProvider, endpoint string) *lazySTSClient {
-	return &lazySTSClient{cfg: cfg, creds: creds, endpoint: endpoint}
-}
-
-func (c *lazySTSClient) get() (*sts.Client, error) {
-	c.once.Do(func() { c.client, c.err = newSTSClient(c.cfg, c.creds, c.endpoint) })
-	return c.client, c.err
-}
-
-func (c *lazySTSClient) GetSessionToken(ctx context.Context, in *sts.GetSessionTokenInput, fns ...func(*sts.Options)) (*sts.GetSessionTokenOutput, error) {
-	client, err := c.get()
+	client, err := s.get()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return client.GetSessionToken(ctx, in, fns...)
+	return s.do(ctx, action, attrs, func(ctx context.Context) (middleware.Metadata, error) { return fn(ctx, client, sign) })
 }
 
-func (c *lazySTSClient) AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, fns ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
-	client, err := c.get()
-	if err != nil {
-		return nil, err
-	}
-	return client.AssumeRole(ctx, in, fns...)
+// CallError reports a call a session made for credentials that failed:
+// which call and for which layer. It unwraps to the service's error, so
+// errors.As with smithy.APIError (and errors.Is with ErrMFAFailed) still
+// work.
+type CallError struct {
+	// Call is the operation, e.g. "GetSessionToken", "AssumeRole",
+	// "AssumeRoleWithWebIdentity", "GetCallerIdentity",
+	// "sso:GetRoleCredentials".
+	Call string
+	// Layer names the layer it was made for, e.g. "the MFA session",
+	// `role arn:aws:iam::123456789012:role/Admin (profile "admin")`.
+	Layer string
+	// Err is the service's (or the transport's) error.
+	Err error
 }
 
-// stsOptions points a client at endpoint (when set) and gives it a region.
-func stsOptions(endpoint string) func(*sts.Options) {
-	return func(o *sts.Options) {
-		if endpoint != "" {
-			o.BaseEndpoint = aws.String(endpoint)
-		}
-		if o.Region == "" {
-			o.Region = stsFallbackRegion
-		}
-	}
-}
+func (e *CallError) Error() string { return fmt.Sprintf("%s for %s: %v", e.Call, e.Layer, e.Err) }
 
-// logCall logs one finished STS call at debug level. attrs must hold no
+// Unwrap returns the service's error.
+func (e *CallError) Unwrap() error { return e.Err }
+
+// logCall logs one finished call at debug level. attrs must hold no
 // secret.
 func logCall(ctx context.Context, l *slog.Logger, action string, start time.Time, md middleware.Metadata, err error, attrs ...slog.Attr) {
 	if !l.Enabled(ctx, slog.LevelDebug) {
@@ -117,7 +154,7 @@ func logCall(ctx context.Context, l *slog.Logger, action string, start time.Time
 	if id != "" {
 		attrs = append(attrs, slog.String("request_id", id))
 	}
-	l.LogAttrs(ctx, slog.LevelDebug, "sts call", attrs...)
+	l.LogAttrs(ctx, slog.LevelDebug, "credential call", attrs...)
 }
 
 // classifyMFA turns STS's refusal of an MFA code or serial into an
@@ -143,29 +180,40 @@ func classifyMFA(serial string, err error) error {
 	return &MFAError{SerialNumber: serial, Hint: hint, Err: err}
 }
 
+// Caps on what a service may answer: session tokens have no documented
+// maximum ("make no assumptions about the maximum size"), are 1-4 KB in
+// practice, and every one is printed, cached and sent with each request.
+const maxAnsweredToken = 64 << 10
+
 // credentialsFromSTS converts STS credentials into SDK credentials, and
 // refuses an answer that cannot be a good session: a missing or empty
-// key, secret or token, or an expiry that has passed (now) or lies
-// further out than any STS session lives.
+// key, secret or token, one that is oversized or holds a NUL, or an
+// expiry that has passed (now) or lies further out than any STS session
+// lives.
 func credentialsFromSTS(c *types.Credentials, source, accountID string, now time.Time) (aws.Credentials, error) {
-	if c == nil || deref(c.AccessKeyId) == "" || deref(c.SecretAccessKey) == "" || deref(c.SessionToken) == "" || c.Expiration == nil {
+	if c == nil || c.Expiration == nil {
 		return aws.Credentials{}, fmt.Errorf("%s: response did not contain credentials", source)
 	}
-	switch exp := *c.Expiration; {
-	case !exp.After(now):
-		return aws.Credentials{}, fmt.Errorf("%s: STS answered credentials that expired at %s", source, exp.UTC().Format(time.RFC3339))
-	case exp.After(now.Add(maxSTSLifetime)):
-		return aws.Credentials{}, fmt.Errorf("%s: STS answered credentials that expire at %s, later than any STS session lives", source, exp.UTC().Format(time.RFC3339))
+	creds := aws.Credentials{AccessKeyID: deref(c.AccessKeyId), SecretAccessKey: deref(c.SecretAccessKey), SessionToken: deref(c.SessionToken),
+		Source: source, CanExpire: true, Expires: *c.Expiration, AccountID: accountID}
+	return creds, checkAnswered(creds, source, now, maxSTSLifetime)
+}
+
+// checkAnswered refuses credentials a service answered that cannot be a
+// good session (see credentialsFromSTS); maxLife bounds the expiry.
+func checkAnswered(c aws.Credentials, source string, now time.Time, maxLife time.Duration) error {
+	switch {
+	case c.AccessKeyID == "" || c.SecretAccessKey == "" || c.SessionToken == "":
+		return fmt.Errorf("%s: response did not contain credentials", source)
+	case !isAccessKeyID(c.AccessKeyID) || len(c.SecretAccessKey) > maxSecretKey || len(c.SessionToken) > maxAnsweredToken ||
+		strings.ContainsRune(c.SecretAccessKey+c.SessionToken, 0):
+		return fmt.Errorf("%s: the answer's credentials are malformed (an oversized or binary key, secret or token)", source)
+	case !c.Expires.After(now):
+		return fmt.Errorf("%s: the service answered credentials that expired at %s", source, c.Expires.UTC().Format(time.RFC3339))
+	case c.Expires.After(now.Add(maxLife)):
+		return fmt.Errorf("%s: the service answered credentials that expire at %s, later than such a session lives", source, c.Expires.UTC().Format(time.RFC3339))
 	}
-	return aws.Credentials{
-		AccessKeyID:     *c.AccessKeyId,
-		SecretAccessKey: *c.SecretAccessKey,
-		SessionToken:    *c.SessionToken,
-		Source:          source,
-		CanExpire:       true,
-		Expires:         *c.Expiration,
-		AccountID:       accountID,
-	}, nil
+	return nil
 }
 
 func seconds(d time.Duration) *int32 { return aws.Int32(int32(d / time.Second)) }
@@ -175,30 +223,4 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
-}
-
-// checkSTSRoute applies WithSTSEndpoint's rule (https, or http to loopback
-// only: STS answers carry secret keys, and AssumeRole carries MFA codes) to
-// the endpoint the SDK's own settings choose for STS: AWS_ENDPOINT_URL_STS,
-// AWS_ENDPOINT_URL, or endpoint_url in the profile or its [services]
-// section. The error names the route.
-func checkSTSRoute(cfg aws.Config, u string) error {
-	if u == "" {
-		return nil
-	}
-	err := validateEndpoint(u)
-	if err == nil {
-		return nil
-	}
-	route := "endpoint_url in the [services] section the profile names (sts = ...)"
-	switch {
-	case os.Getenv("AWS_ENDPOINT_URL_STS") == u:
-		route = "AWS_ENDPOINT_URL_STS"
-	case os.Getenv("AWS_ENDPOINT_URL") == u:
-		route = "AWS_ENDPOINT_URL"
-	case aws.ToString(cfg.BaseEndpoint) == u:
-		route = "endpoint_url in the profile"
-	}
-	e := err.(*InputError)
-	return invalid(namedAt(route), "%s", e.Problem)
 }

@@ -26,7 +26,7 @@ func TestImplausibleSTSAnswersAreRefused(t *testing.T) {
 	}
 	for _, tc := range []struct{ name, body, want string }{
 		{"expired", answer("secret", time.Now().Add(-time.Minute)), "expired at"},
-		{"expires in 9999", answer("secret", time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)), "later than any STS session"},
+		{"expires in 9999", answer("secret", time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)), "later than such a session lives"},
 		{"empty secret", answer("", time.Now().Add(time.Hour)), "did not contain credentials"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awssession/awssession/internal/loopback"
 	"github.com/awssession/awssession/internal/stsrules"
 )
@@ -87,36 +88,36 @@ func (o *options) validate() error {
 	if s := o.static; s != nil {
 		add(validateStatic(s))
 		if o.gst != nil && s.SessionToken != "" {
-			add(conflict(optionAt("WithGetSessionToken", ""), "GetSessionToken needs long-term IAM user keys, but the static keys have a session token (STS refuses: Cannot call GetSessionToken with session credentials)"))
+			add(conflict(optionAt(OptionWithGetSessionToken, ""), "GetSessionToken needs long-term IAM user keys, but the static keys have a session token (STS refuses: Cannot call GetSessionToken with session credentials)"))
 		}
 	}
 	if o.profile != nil && !isProfileName(*o.profile) {
-		add(invalid(optionAt("WithProfile", ""), "profile name %q must be 1-256 characters without spaces or brackets", *o.profile))
+		add(invalid(optionAt(OptionWithProfile, ""), "profile name %q must be 1-256 characters without spaces or brackets", *o.profile))
 	}
 	if o.region != "" && !isRegion(o.region) {
-		add(invalid(optionAt("WithRegion", ""), "%q is not a region name like us-east-1", o.region))
+		add(invalid(optionAt(OptionWithRegion, ""), "%q is not a region name like us-east-1", o.region))
 	}
 	if o.mfa != nil {
 		if o.mfa.SerialNumber != "" { // "" is the profile's device, checked after loading
-			add(validateSerial(optionAt("WithMFA", "SerialNumber"), o.mfa.SerialNumber))
+			add(validateSerial(optionAt(OptionWithMFA, "SerialNumber"), o.mfa.SerialNumber))
 		}
 		if o.mfa.Tokens == nil {
 			add(invalid(optionAt(o.mfa.name(), "Tokens"), "no token provider").advise(RemedyTokenSource))
 		}
 		if o.mfa.ifProfileHasOne && o.static != nil {
-			add(conflict(optionAt("WithProfileMFA", ""), "supplies codes for a profile's mfa_serial, and static keys have no profile").advise(RemedyNameMFADevice))
+			add(conflict(optionAt(OptionWithProfileMFA, ""), "supplies codes for a profile's mfa_serial, and static keys have no profile").advise(RemedyNameMFADevice))
 		}
 	}
 	if o.gst != nil {
-		add(validateDuration(optionAt("WithGetSessionToken", ""), *o.gst, stsrules.MaxSessionTokenSeconds))
+		add(validateDuration(optionAt(OptionWithGetSessionToken, ""), *o.gst, stsrules.MaxSessionTokenSeconds))
 	}
 	for i, r := range o.roles {
-		add(validateRole(i, r))
+		add(hop{role: r, index: i}.validate())
 	}
 	add(validateEndpoint(o.stsEndpoint))
 	add(o.validateExpectedAccount())
 	if _, err := o.applyLoadOptions(); err != nil {
-		add(invalid(optionAt("WithConfigOptions", ""), "%v", err))
+		add(err)
 	}
 	add(o.validatePartitions(o.region))
 	return errors.Join(errs...)
@@ -125,19 +126,19 @@ func (o *options) validate() error {
 func validateStatic(s *staticCredentials) error {
 	switch {
 	case !isAccessKeyID(s.AccessKeyID):
-		return invalid(optionAt("WithStaticCredentials", "AccessKeyID"), "must be 16-128 upper-case letters and digits, like AKIA… (got %d characters; are the key ID and secret key the wrong way round?)", len(s.AccessKeyID))
+		return invalid(optionAt(OptionWithStaticCredentials, "AccessKeyID"), "must be 16-128 upper-case letters and digits, like AKIA… (got %d characters; are the key ID and secret key the wrong way round?)", len(s.AccessKeyID))
 	case s.SecretAccessKey == "":
-		return invalid(optionAt("WithStaticCredentials", "SecretAccessKey"), "is empty")
+		return invalid(optionAt(OptionWithStaticCredentials, "SecretAccessKey"), "is empty")
 	case len(s.SecretAccessKey) > maxSecretKey:
-		return invalid(optionAt("WithStaticCredentials", "SecretAccessKey"), "is %d bytes; AWS secret keys are 40 characters (at most %d accepted)", len(s.SecretAccessKey), maxSecretKey)
+		return invalid(optionAt(OptionWithStaticCredentials, "SecretAccessKey"), "is %d bytes; AWS secret keys are 40 characters (at most %d accepted)", len(s.SecretAccessKey), maxSecretKey)
 	case strings.ContainsRune(s.SecretAccessKey.reveal(), 0):
-		return invalid(optionAt("WithStaticCredentials", "SecretAccessKey"), "contains a NUL byte")
+		return invalid(optionAt(OptionWithStaticCredentials, "SecretAccessKey"), "contains a NUL byte")
 	case strings.HasPrefix(s.AccessKeyID, "ASIA") && s.SessionToken == "":
-		return invalid(optionAt("WithStaticCredentials", "SessionToken"), "temporary key %s needs its session token", s.AccessKeyID)
+		return invalid(optionAt(OptionWithStaticCredentials, "SessionToken"), "temporary key %s needs its session token", s.AccessKeyID)
 	case len(s.SessionToken) > maxSessionToken:
-		return invalid(optionAt("WithStaticCredentials", "SessionToken"), "is %d bytes; at most %d accepted", len(s.SessionToken), maxSessionToken)
+		return invalid(optionAt(OptionWithStaticCredentials, "SessionToken"), "is %d bytes; at most %d accepted", len(s.SessionToken), maxSessionToken)
 	case strings.ContainsRune(s.SessionToken.reveal(), 0):
-		return invalid(optionAt("WithStaticCredentials", "SessionToken"), "contains a NUL byte")
+		return invalid(optionAt(OptionWithStaticCredentials, "SessionToken"), "contains a NUL byte")
 	}
 	return nil
 }
@@ -203,7 +204,7 @@ func validateEndpoint(raw string) error {
 		return nil
 	}
 	if err := loopback.CheckURL(raw); err != nil {
-		return invalid(optionAt("WithSTSEndpoint", ""), "%v", err)
+		return invalid(optionAt(OptionWithSTSEndpoint, ""), "%v", err)
 	}
 	return nil
 }
@@ -217,7 +218,7 @@ func (o *options) validatePartitions(region string) error {
 	}
 	var arns []ref
 	if o.mfa != nil && strings.HasPrefix(o.mfa.SerialNumber, "arn:") {
-		arns = append(arns, ref{optionAt("WithMFA", "SerialNumber"), o.mfa.SerialNumber})
+		arns = append(arns, ref{optionAt(OptionWithMFA, "SerialNumber"), o.mfa.SerialNumber})
 	}
 	for i, r := range o.roles {
 		arns = append(arns, ref{roleAt(i, "RoleARN"), r.RoleARN})
@@ -243,4 +244,26 @@ func (o *options) validatePartitions(region string) error {
 		}
 	}
 	return nil
+}
+
+// applyLoadOptions applies the WithConfigOptions to an empty LoadOptions,
+// to read the region they set, and refuses the settings the session
+// decides itself through options of its own, naming those.
+func (o *options) applyLoadOptions() (config.LoadOptions, error) {
+	var lo config.LoadOptions
+	for _, fn := range o.loadOptions {
+		if err := fn(&lo); err != nil {
+			return lo, invalid(optionAt(OptionWithConfigOptions, ""), "%v", err)
+		}
+	}
+	var errs []error
+	refuse := func(set bool, what string, instead OptionName) {
+		if set {
+			errs = append(errs, conflict(optionAt(OptionWithConfigOptions, ""), "sets %s, which the session decides; use %s", what, instead))
+		}
+	}
+	refuse(lo.SharedConfigFiles != nil || lo.SharedCredentialsFiles != nil, "the shared files", OptionWithSharedConfigFiles)
+	refuse(lo.SharedConfigProfile != "", "the profile", OptionWithProfile)
+	refuse(lo.Credentials != nil, "the credentials", OptionWithSource)
+	return lo, joinErrors(errs)
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -191,10 +190,7 @@ func sharedFiles(t *testing.T, configText, credentialsText string) awssession.Op
 	configFile, credentialsFile := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
 	require.NoError(t, os.WriteFile(configFile, []byte(configText), 0o600))
 	require.NoError(t, os.WriteFile(credentialsFile, []byte(credentialsText), 0o600))
-	return awssession.WithConfigOptions(
-		config.WithSharedConfigFiles([]string{configFile}),
-		config.WithSharedCredentialsFiles([]string{credentialsFile}),
-	)
+	return awssession.WithSharedConfigFiles([]string{configFile}, []string{credentialsFile})
 }
 
 func testContext(t *testing.T) context.Context {

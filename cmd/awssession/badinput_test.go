@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awssession/awssession"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -38,7 +37,7 @@ func TestBadInput(t *testing.T) {
 	require.NoError(t, os.WriteFile(empty, nil, 0o600))
 	base := func(opts ...awssession.Option) []awssession.Option {
 		return append([]awssession.Option{awssession.WithSTSEndpoint(f.srv.URL), awssession.WithRegion("eu-west-1"),
-			awssession.WithConfigOptions(config.WithSharedConfigFiles([]string{empty}), config.WithSharedCredentialsFiles([]string{empty}))}, opts...)
+			awssession.WithSharedConfigFiles([]string{empty}, []string{empty})}, opts...)
 	}
 	// session runs CreateSession and, if it passes, fetches credentials.
 	session := func(opts []awssession.Option) outcome {
@@ -80,7 +79,7 @@ func TestBadInput(t *testing.T) {
 			file := profileFile(t, text)
 			// No WithRegion: the profile's region is under test too.
 			return session(append([]awssession.Option{awssession.WithSTSEndpoint(f.srv.URL),
-				awssession.WithConfigOptions(config.WithSharedConfigFiles([]string{file}), config.WithSharedCredentialsFiles([]string{creds})),
+				awssession.WithSharedConfigFiles([]string{file}, []string{creds}),
 				awssession.WithProfile("p")}, opts...))
 		}, cliWant: want, cli: func(t *testing.T, args ...string) result {
 			return f.run(t, []string{"AWS_CONFIG_FILE=" + profileFile(t, text), "AWS_SHARED_CREDENTIALS_FILE=" + creds,

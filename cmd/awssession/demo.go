@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awssession/awssession"
 	"github.com/awssession/awssession/ststest"
 	"github.com/spf13/cobra"
@@ -42,30 +41,30 @@ func (c *cli) demo(cmd *cobra.Command, _ []string) error {
 	device := srv.AddMFADevice("alice")
 	admin := srv.AddRole("Admin", ststest.Trust{Principals: []string{alice.ARN}, RequireMFA: true})
 
-	// Keep the user's ~/.aws and AWS_PROFILE out of it: a config file of
-	// one empty profile, chosen explicitly.
+	// Keep the user's ~/.aws and AWS_PROFILE out of it: alice's keys in a
+	// profile of shared files of the demo's own, chosen explicitly.
 	dir, err := os.MkdirTemp("", "awssession-demo-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	configFile := filepath.Join(dir, "config")
+	configFile, credsFile := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
+	keys := fmt.Sprintf("[awssession-demo]\naws_access_key_id = %s\naws_secret_access_key = %s\n", alice.AccessKeyID, alice.SecretAccessKey)
 	if err := os.WriteFile(configFile, []byte("[profile awssession-demo]\n"), 0o600); err != nil {
+		return err
+	}
+	if err := os.WriteFile(credsFile, []byte(keys), 0o600); err != nil {
 		return err
 	}
 
 	opts := []awssession.Option{
-		awssession.WithStaticCredentials(alice.AccessKeyID, alice.SecretAccessKey, ""),
+		awssession.WithProfile("awssession-demo"),
+		awssession.WithSharedConfigFiles([]string{configFile}, []string{credsFile}),
 		awssession.WithMFA(device.SerialNumber, awssession.TOTP(device.Secret)),
 		awssession.WithGetSessionToken(time.Hour),
 		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: admin.ARN, RoleSessionName: "awssession-demo"}),
 		awssession.WithRegion("us-east-1"),
 		awssession.WithSTSEndpoint(srv.URL),
-		awssession.WithConfigOptions(
-			config.WithSharedConfigFiles([]string{configFile}),
-			config.WithSharedCredentialsFiles([]string{os.DevNull}),
-			config.WithSharedConfigProfile("awssession-demo"),
-		),
 	}
 	if c.debug {
 		opts = append(opts, awssession.WithLogger(slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))

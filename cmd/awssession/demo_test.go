@@ -40,7 +40,7 @@ func TestDemo(t *testing.T) {
 
 	debug := runCLI(t, nil, "", "demo", "--debug")
 	require.Equal(t, 0, debug.code, "stderr: %s", debug.stderr)
-	assert.Contains(t, debug.stderr, `msg="sts call"`)
+	assert.Contains(t, debug.stderr, `msg="credential call"`)
 }
 
 // TestDemoNextSteps: the demo's next steps work for how it was run: a test

@@ -112,7 +112,7 @@ func inputSubject(e *awssession.InputError) string {
 	case e.Option == "AssumeRole":
 		return roleSubject(e.Param, e.Index)
 	case e.Option != "":
-		return optionFlag(e.Option, e.Param)
+		return optionFlag(string(e.Option), e.Param)
 	}
 	return e.Field // an environment variable, a file: no Go name
 }

@@ -540,8 +540,7 @@ func (s *secretScan) libOptions(logs io.Writer, opts ...awssession.Option) []aws
 	base := []awssession.Option{
 		awssession.WithSTSEndpoint(s.f.srv.URL),
 		awssession.WithRegion("eu-west-1"),
-		awssession.WithConfigOptions(config.WithSharedConfigFiles([]string{empty}), config.WithSharedCredentialsFiles([]string{empty}),
-			config.WithRetryer(retryNow)),
+		awssession.WithSharedConfigFiles([]string{empty}, []string{empty}), awssession.WithConfigOptions(config.WithRetryer(retryNow)),
 		awssession.WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 	}
 	return append(base, opts...)
@@ -748,8 +747,7 @@ func (s *secretScan) library(t *testing.T) {
 		return nil
 	})
 	s.lib(t, "profile role with MFA", func(ctx context.Context, logs io.Writer) error {
-		opts := s.libOptions(logs, awssession.WithConfigOptions(config.WithSharedConfigFiles([]string{filepath.Join(f.dir, "config")}),
-			config.WithSharedCredentialsFiles([]string{filepath.Join(f.dir, "credentials")})),
+		opts := s.libOptions(logs, awssession.WithSharedConfigFiles([]string{filepath.Join(f.dir, "config")}, []string{filepath.Join(f.dir, "credentials")}),
 			awssession.WithProfile("admin"), awssession.WithMFA("", serverCodes))
 		_, err := s.session(ctx, "library: profile role with MFA", opts)
 		return err

@@ -168,7 +168,7 @@ func TestNoSecretsInDebug(t *testing.T) {
 			r := f.run(t, nil, "", append([]string{"--debug", "env", "--format", "json"}, f.aliceArgs("--mfa-serial", f.mfa.SerialNumber, flag, value,
 				"--session-token-duration", "1h", "--role-arn", f.admin.ARN)...)...)
 			require.Equal(t, tt.wantCode, r.code, "stderr: %s", r.stderr)
-			assert.Contains(t, r.stderr, `msg="sts call"`)
+			assert.Contains(t, r.stderr, `msg="credential call"`)
 			assert.Contains(t, r.stderr, "action=GetSessionToken")
 			assert.NotRegexp(t, `(^|[^\w.])`+code+`\b`, r.stderr, "stderr shows the MFA code")
 			secrets := map[string]string{"source secret key": f.alice.SecretAccessKey, "TOTP seed": f.mfa.Secret}

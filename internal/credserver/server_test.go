@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
 	"github.com/awssession/awssession"
@@ -39,8 +38,7 @@ func session(t *testing.T, opts ...ststest.ServerOption) (*ststest.Server, aws.C
 		awssession.WithStaticCredentials(alice.AccessKeyID, alice.SecretAccessKey, ""),
 		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: role.ARN}),
 		awssession.WithRegion("us-east-1"), awssession.WithSTSEndpoint(srv.URL),
-		awssession.WithConfigOptions(config.WithSharedConfigFiles([]string{filepath.Join(dir, "config")}),
-			config.WithSharedCredentialsFiles([]string{filepath.Join(dir, "credentials")})))
+		awssession.WithSharedConfigFiles([]string{filepath.Join(dir, "config")}, []string{filepath.Join(dir, "credentials")}))
 	require.NoError(t, err)
 	return srv, cfg
 }

@@ -1,0 +1,137 @@
+package awssession
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"runtime"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/middleware"
+)
+
+// builder turns a plan into providers: the source from the SDK's own
+// providers, but with the session's clients (endpoint, region, timeout,
+// environment), and the STS layers above it.
+type builder struct {
+	*session
+	cfg    aws.Config
+	caller caller
+	sts    *stsService
+	getenv func(string) string
+}
+
+// source builds the plan's source.
+func (b *builder) source() aws.CredentialsProvider {
+	src := b.plan.src
+	switch src.kind {
+	case SourceKeys:
+		return src.keys.provider(staticSource)
+	case SourceProvider:
+		return src.provider
+	case SourceProcess:
+		return b.process(src)
+	case SourceWebIdentity:
+		return b.webIdentity(src.webIdentity)
+	case SourceSSO:
+		return b.sso(src.sso)
+	case SourceLogin:
+		return b.login(src.login)
+	case SourceContainer:
+		return b.container(src)
+	}
+	return b.imds(src)
+}
+
+// processTimeout bounds a credential_process, as the SDK's default does:
+// a process that asks a person for a code (aws-vault, awssession's own
+// credential-process) gets a minute for the answer.
+const processTimeout = time.Minute
+
+// process builds a credential_process source: the command run by the
+// shell, as the AWS CLI runs it, in the session's environment, with the
+// terminal's stdin and stderr for its prompts; it is killed after
+// processTimeout, and a child left holding its output does not keep the
+// session waiting.
+func (b *builder) process(src source) aws.CredentialsProvider {
+	env := b.o.world.environ()
+	command := src.process
+	return processcreds.NewProviderCommand(processcreds.NewCommandBuilderFunc(func(ctx context.Context) (*exec.Cmd, error) {
+		shell := []string{"sh", "-c", command}
+		if runtime.GOOS == "windows" {
+			shell = []string{"cmd.exe", "/C", command}
+		}
+		cmd := exec.CommandContext(ctx, shell[0], shell[1:]...)
+		cmd.Env, cmd.Stdin, cmd.Stderr = env, os.Stdin, os.Stderr
+		cmd.WaitDelay = time.Second
+		return cmd, nil
+	}), func(o *processcreds.Options) { o.Timeout = processTimeout })
+}
+
+// webIdentity builds a web identity source: the SDK's provider, its
+// AssumeRoleWithWebIdentity sent (unsigned) through the session's STS.
+func (b *builder) webIdentity(w *webIdentity) aws.CredentialsProvider {
+	name := w.sessionName
+	if name == "" {
+		name = defaultSessionName(b.o.world.clock.Now())
+	}
+	client := webIdentityClient{sts: b.sts, layer: "web identity " + w.roleARN}
+	return stscreds.NewWebIdentityRoleProvider(client, w.roleARN, tokenFile(w.tokenFile), func(o *stscreds.WebIdentityRoleOptions) {
+		o.RoleSessionName = name
+	})
+}
+
+// tokenFile reads a web identity token for each call (Kubernetes rotates
+// it) through the checked read: a FIFO or /dev/zero there fails.
+type tokenFile string
+
+func (f tokenFile) GetIdentityToken() ([]byte, error) {
+	b, err := readChecked(string(f), maxTokenFile)
+	if err != nil {
+		return nil, fmt.Errorf("web identity token file: %w", err)
+	}
+	return b, nil
+}
+
+// webIdentityClient is the session's STS as the SDK's web identity
+// provider calls it.
+type webIdentityClient struct {
+	sts   *stsService
+	layer string
+}
+
+func (c webIdentityClient) AssumeRoleWithWebIdentity(ctx context.Context, in *sts.AssumeRoleWithWebIdentityInput, fns ...func(*sts.Options)) (*sts.AssumeRoleWithWebIdentityOutput, error) {
+	var out *sts.AssumeRoleWithWebIdentityOutput
+	attrs := []slog.Attr{slog.String("role", aws.ToString(in.RoleArn)), slog.String("session_name", aws.ToString(in.RoleSessionName))}
+	err := c.sts.call(ctx, "AssumeRoleWithWebIdentity", nil, attrs, func(ctx context.Context, client *sts.Client, sign func(*sts.Options)) (middleware.Metadata, error) {
+		var err error
+		if out, err = client.AssumeRoleWithWebIdentity(ctx, in, append(fns, sign)...); err != nil {
+			return middleware.Metadata{}, err
+		}
+		return out.ResultMetadata, nil
+	})
+	if err != nil {
+		return nil, &CallError{Call: "AssumeRoleWithWebIdentity", Layer: c.layer, Err: err}
+	}
+	if _, err := credentialsFromSTS(out.Credentials, "AssumeRoleWithWebIdentity", "", time.Now()); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// loginRequiredError reports a sign-in source with no usable token.
+func loginRequired(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrSignInRequired}, args...)...)
+}
+
+// ErrSignInRequired reports an SSO or console sign-in source without a
+// token that can be used or renewed: a person must sign in again
+// (awssession login, or aws sso login / aws login).
+var ErrSignInRequired = errors.New("sign-in required")
