@@ -36,6 +36,7 @@ var operations = map[string]operation{
 // with MissingAuthenticationToken. Their call has no caller.
 var unsignedOperations = map[string]operation{
 	"AssumeRoleWithWebIdentity": (*Server).assumeRoleWithWebIdentity,
+	"AssumeRoleWithSAML":        (*Server).assumeRoleWithSAML,
 }
 
 // apiVersion is the only Version of the STS Query API.
@@ -51,6 +52,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.serveOIDC(w, r) {
+		return
+	}
+	if s.serveSAML(w, r) {
 		return
 	}
 	body, params, readErr := readRequest(r)
