@@ -103,6 +103,9 @@ func (s *Server) handleLocked(r *http.Request, body []byte, params url.Values, a
 		}
 		return op(s, &call{params: params, now: now})
 	}
+	if e := unmodelledAction(params); e != nil {
+		return nil, e
+	}
 	caller, e := s.authenticateLocked(r, body, now)
 	if e != nil {
 		return nil, e
