@@ -130,3 +130,23 @@ func TestSessionPolicyMustBeAPolicy(t *testing.T) {
 		require.NoError(t, err)
 	})
 }
+
+// TestFederatedPolicyLength: AssumeRoleWithWebIdentity and
+// AssumeRoleWithSAML take sessionPolicyDocumentType, at most 2,048
+// characters in the API model, where AssumeRole's policy has no maximum.
+func TestFederatedPolicyLength(t *testing.T) {
+	f := newFixture(t)
+	role := f.srv.AddRole("Federated", ststest.Trust{Principals: []string{f.srv.OIDCProviderARN(), f.srv.SAMLProviderARN()}})
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Sid":"` + strings.Repeat("x", 2000) + `"}]}`
+	want := "1 validation error detected: Value '" + policy + "' at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048"
+	_, err := anonymousClient(f.srv).AssumeRoleWithWebIdentity(ctxT(t), &sts.AssumeRoleWithWebIdentityInput{
+		RoleArn: aws.String(role.ARN), RoleSessionName: aws.String("s1"), Policy: aws.String(policy),
+		WebIdentityToken: aws.String(f.srv.WebIdentityToken("sub", "")),
+	})
+	requireAPIError(t, err, "ValidationError", want, 400)
+	_, err = anonymousClient(f.srv).AssumeRoleWithSAML(ctxT(t), &sts.AssumeRoleWithSAMLInput{
+		RoleArn: aws.String(role.ARN), PrincipalArn: aws.String(f.srv.SAMLProviderARN()), Policy: aws.String(policy),
+		SAMLAssertion: aws.String(f.srv.SAMLAssertion("alice", role.ARN)),
+	})
+	requireAPIError(t, err, "ValidationError", want, 400)
+}
