@@ -1,6 +1,7 @@
 package ststest
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -53,6 +54,15 @@ func TestVerifySAMLResponse(t *testing.T) {
 			}
 		})
 	}
+	t.Run("base64 wrapped in lines", func(t *testing.T) {
+		response := claims(func(*samlClaims) {})
+		var lines []string
+		for len(response) > 76 {
+			lines, response = append(lines, response[:76]), response[76:]
+		}
+		_, e := srv.verifySAMLResponse(strings.Join(append(lines, response), "\r\n"), clock.Now())
+		require.Nil(t, e)
+	})
 	t.Run("the Role pair provider first", func(t *testing.T) {
 		doc := etree.NewDocument()
 		require.NoError(t, doc.ReadFromString(`<saml:Assertion xmlns:saml="`+samlAssertionNS+`"><saml:AttributeStatement>`+

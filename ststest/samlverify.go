@@ -57,7 +57,8 @@ func expiredToken(message string) *apiError {
 // before, only to refuse a foreign one.
 func (s *Server) verifySAMLResponse(encoded string, now time.Time) (samlFacts, *apiError) {
 	var facts samlFacts
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(encoded))
+	// Identity providers may wrap the base64 text in lines.
+	raw, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(encoded), ""))
 	if err != nil {
 		return facts, invalidIdentityToken(msgSAMLMalformed)
 	}
