@@ -12,9 +12,10 @@ import (
 
 // authenticateLocked finds who signed r and checks that they did, in the
 // order AWS reports problems: no signature, a malformed one, a scope
-// outside STS or outside any region, a request time too far from the
-// server clock, an unknown key or token, an expired session, and finally
-// a signature that does not verify. A request whose query string carries
+// outside STS or outside any region, a scope dated another day than the
+// request, a request time too far from the server clock, an unknown key
+// or token, an expired session, and finally a signature that does not
+// verify. A request whose query string carries
 // the signature (a presigned URL) is checked by authenticatePresignedLocked.
 // s.mu must be held.
 //
@@ -47,6 +48,9 @@ func (s *Server) authenticateLocked(r *http.Request, body []byte, now time.Time)
 	signed, perr := time.Parse(amzDateFormat, date)
 	if perr != nil {
 		return principal{}, incompleteSignature("Date must be in ISO-8601 'basic format'. Got '" + date + "'. See http://en.wikipedia.org/wiki/ISO_8601")
+	}
+	if e := checkScopeDate(a.scopeDate, date, signed); e != nil {
+		return principal{}, e
 	}
 	if e := checkSkew(signed, now, s.cfg.maxSkew); e != nil {
 		return principal{}, e

@@ -77,6 +77,8 @@ func incompleteSignature(message string) *apiError {
 	return &apiError{http.StatusBadRequest, "IncompleteSignature", message}
 }
 
+// invalidAction is the answer for a served action with another Version;
+// its text is a guess (no record of STS's answer).
 func invalidAction(action, version string) *apiError {
 	return &apiError{http.StatusBadRequest, "InvalidAction", "Could not find operation " + action + " for version " + version}
 }

@@ -1,6 +1,7 @@
 package ststest
 
 import (
+	"encoding/base64"
 	"encoding/xml"
 	"net/http"
 	"net/http/httptest"
@@ -80,6 +81,51 @@ func FuzzWebIdentityToken(f *testing.F) {
 		}
 		if rec.Code == http.StatusOK && token != minted {
 			t.Fatalf("accepted a token the issuer did not mint: %q", token)
+		}
+		srv.ResetRequests()
+	})
+}
+
+// FuzzSAMLResponse sends arbitrary SAML responses (XML, base64-encoded
+// here) to the unsigned AssumeRoleWithSAML: it must never panic or answer
+// 5xx, and whatever it accepts must grant exactly what the provider
+// signed: the session of alice in role R. Canonicalisation makes some
+// edits of the minted XML (whitespace between elements, quoting) harmless,
+// so accepting a changed document is no failure; granting anything else
+// is.
+func FuzzSAMLResponse(f *testing.F) {
+	clock := NewClock(time.Now())
+	srv, err := Start(WithClock(clock.Now))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(srv.Close)
+	role := srv.AddRole("R", Trust{Principals: []string{srv.SAMLProviderARN()}})
+	srv.AddRole("S", Trust{Principals: []string{srv.SAMLProviderARN()}})
+	minted, err := base64.StdEncoding.DecodeString(srv.SAMLAssertion("alice", role.ARN))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(string(minted))
+	f.Add(strings.Replace(string(minted), ">alice<", ">bob<", 1))
+	f.Add(strings.Replace(string(minted), "role/R,", "role/S,", 1))
+	f.Add("<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\"/>")
+	want := "<Arn>arn:aws:sts::123456789012:assumed-role/R/alice</Arn>"
+
+	f.Fuzz(func(t *testing.T, response string) {
+		for _, roleARN := range []string{role.ARN, strings.Replace(role.ARN, "role/R", "role/S", 1)} {
+			form := url.Values{"Action": {"AssumeRoleWithSAML"}, "Version": {"2011-06-15"}, "RoleArn": {roleARN},
+				"PrincipalArn": {srv.SAMLProviderARN()}, "SAMLAssertion": {base64.StdEncoding.EncodeToString([]byte(response))}}
+			req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			rec := httptest.NewRecorder()
+			srv.serveHTTP(rec, req)
+			if rec.Code >= 500 {
+				t.Fatalf("status %d, body %q", rec.Code, rec.Body.String())
+			}
+			if rec.Code == http.StatusOK && !strings.Contains(rec.Body.String(), want) {
+				t.Fatalf("granted what the provider did not sign: %s", rec.Body.String())
+			}
 		}
 		srv.ResetRequests()
 	})

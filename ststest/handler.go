@@ -36,6 +36,7 @@ var operations = map[string]operation{
 // with MissingAuthenticationToken. Their call has no caller.
 var unsignedOperations = map[string]operation{
 	"AssumeRoleWithWebIdentity": (*Server).assumeRoleWithWebIdentity,
+	"AssumeRoleWithSAML":        (*Server).assumeRoleWithSAML,
 }
 
 // apiVersion is the only Version of the STS Query API.
@@ -51,6 +52,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.serveOIDC(w, r) {
+		return
+	}
+	if s.serveSAML(w, r) {
 		return
 	}
 	body, params, readErr := readRequest(r)
@@ -98,6 +102,9 @@ func (s *Server) handleLocked(r *http.Request, body []byte, params url.Values, a
 			return nil, e
 		}
 		return op(s, &call{params: params, now: now})
+	}
+	if e := unmodelledAction(params); e != nil {
+		return nil, e
 	}
 	caller, e := s.authenticateLocked(r, body, now)
 	if e != nil {

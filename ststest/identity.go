@@ -31,7 +31,9 @@ type Trust struct {
 	// and their GetSessionToken sessions), role ARNs (sessions of that
 	// role, for role chaining), assumed-role session ARNs,
 	// "arn:aws:iam::ACCOUNT:root" or a bare account ID (any principal of
-	// that account, as in IAM), or "*" (anyone).
+	// that account, as in IAM), or "*" (anyone). [Server.OIDCProviderARN]
+	// and [Server.SAMLProviderARN] are federated principals: only they
+	// admit AssumeRoleWithWebIdentity and AssumeRoleWithSAML.
 	Principals []string `json:"principals"`
 	// RequireMFA refuses callers without MFA context (the
 	// aws:MultiFactorAuthPresent condition).

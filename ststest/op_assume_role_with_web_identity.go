@@ -39,7 +39,9 @@ func (s *Server) assumeRoleWithWebIdentity(c *call) (any, *apiError) {
 	sessionName, _ := p.str("RoleSessionName", stsrules.RoleSessionName, true)
 	token, _ := p.str("WebIdentityToken", stsrules.WebIdentityToken, true)
 	p.str("ProviderId", stsrules.ProviderID, false)
-	policy, hasPolicy := p.str("Policy", stsrules.Policy, false)
+	// Policy is sessionPolicyDocumentType here (at most 2,048 characters),
+	// as for GetFederationToken; AssumeRole's has no maximum.
+	policy, hasPolicy := p.str("Policy", stsrules.FederationPolicy, false)
 	arns := p.policyARNs()
 	seconds := p.duration(stsrules.MinDurationSeconds, stsrules.MaxAssumeRoleSeconds, stsrules.DefaultAssumeRoleSeconds)
 	if e := p.err(); e != nil {

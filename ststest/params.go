@@ -56,7 +56,8 @@ func (p *paramReader) duration(min, max, def int) int {
 	}
 	n, err := strconv.Atoi(vs[0])
 	if err != nil {
-		// Not documented; worded like the model's other rules.
+		// A guess: STS's answer is not recorded; worded like the model's
+		// other rules.
 		p.add(&stsrules.Violation{Member: "durationSeconds", Value: vs[0], Rule: "Member must be an integer"})
 		return def
 	}

@@ -98,3 +98,55 @@ func hexOf(what string, i int) string {
 	sum := sha256.Sum256([]byte(fmt.Sprint(what, i)))
 	return hex.EncodeToString(sum[:])
 }
+
+// TestSessionPolicyMustBeAPolicy: JSON that is no policy (no Statement)
+// is MalformedPolicyDocument "Syntax errors in policy.", as STS answered
+// in the one public record; an Effect other than Allow or Deny has no
+// record and passes.
+func TestSessionPolicyMustBeAPolicy(t *testing.T) {
+	f := newFixture(t)
+	role := f.srv.AddRole("Scoped", ststest.Trust{Principals: []string{f.alice.ARN}})
+	client := clientFor(f.srv, f.alice)
+	for name, policy := range map[string]string{
+		"no Statement":  `{"Version":"2012-10-17"}`,
+		"an array":      `[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]`,
+		"a JSON string": `"s3:*"`,
+		"null":          `null`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := client.AssumeRole(ctxT(t), &sts.AssumeRoleInput{RoleArn: aws.String(role.ARN), RoleSessionName: aws.String("s1"), Policy: aws.String(policy)})
+			requireAPIError(t, err, "MalformedPolicyDocument", "Syntax errors in policy.", 400)
+			var malformed *types.MalformedPolicyDocumentException
+			require.ErrorAs(t, err, &malformed)
+		})
+	}
+	t.Run("GetFederationToken too", func(t *testing.T) {
+		_, err := client.GetFederationToken(ctxT(t), &sts.GetFederationTokenInput{Name: aws.String("bob"), Policy: aws.String(`{}`)})
+		requireAPIError(t, err, "MalformedPolicyDocument", "Syntax errors in policy.", 400)
+	})
+	t.Run("an Effect STS has no recorded answer for passes", func(t *testing.T) {
+		_, err := client.AssumeRole(ctxT(t), &sts.AssumeRoleInput{RoleArn: aws.String(role.ARN), RoleSessionName: aws.String("s1"),
+			Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"s3:*","Resource":"*"}]}`)})
+		require.NoError(t, err)
+	})
+}
+
+// TestFederatedPolicyLength: AssumeRoleWithWebIdentity and
+// AssumeRoleWithSAML take sessionPolicyDocumentType, at most 2,048
+// characters in the API model, where AssumeRole's policy has no maximum.
+func TestFederatedPolicyLength(t *testing.T) {
+	f := newFixture(t)
+	role := f.srv.AddRole("Federated", ststest.Trust{Principals: []string{f.srv.OIDCProviderARN(), f.srv.SAMLProviderARN()}})
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Sid":"` + strings.Repeat("x", 2000) + `"}]}`
+	want := "1 validation error detected: Value '" + policy + "' at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048"
+	_, err := anonymousClient(f.srv).AssumeRoleWithWebIdentity(ctxT(t), &sts.AssumeRoleWithWebIdentityInput{
+		RoleArn: aws.String(role.ARN), RoleSessionName: aws.String("s1"), Policy: aws.String(policy),
+		WebIdentityToken: aws.String(f.srv.WebIdentityToken("sub", "")),
+	})
+	requireAPIError(t, err, "ValidationError", want, 400)
+	_, err = anonymousClient(f.srv).AssumeRoleWithSAML(ctxT(t), &sts.AssumeRoleWithSAMLInput{
+		RoleArn: aws.String(role.ARN), PrincipalArn: aws.String(f.srv.SAMLProviderARN()), Policy: aws.String(policy),
+		SAMLAssertion: aws.String(f.srv.SAMLAssertion("alice", role.ARN)),
+	})
+	requireAPIError(t, err, "ValidationError", want, 400)
+}

@@ -66,6 +66,9 @@ func (s *Server) authenticatePresignedLocked(r *http.Request, body []byte, now t
 	if perr != nil {
 		return principal{}, incompleteSignature("Date must be in ISO-8601 'basic format'. Got '" + date + "'. See http://en.wikipedia.org/wiki/ISO_8601")
 	}
+	if e := checkScopeDate(a.scopeDate, date, signed); e != nil {
+		return principal{}, e
+	}
 	if e := checkSkew(signed, now, s.cfg.maxSkew); e != nil {
 		return principal{}, e
 	}

@@ -38,7 +38,7 @@ func TestRequestsRecordsFailuresInOrder(t *testing.T) {
 		{"GetCallerIdentity", f.alice.AccessKeyID, "SignatureDoesNotMatch", 403},
 		{"GetSessionToken", f.alice.AccessKeyID, "ValidationError", 400},
 		{"GetSessionToken", f.alice.AccessKeyID, "", 200},
-		{"Nope", "", "MissingAuthenticationToken", 403},
+		{"Nope", "", "InvalidAction", 400},
 	}
 	require.Equal(t, want, got)
 	require.Equal(t, "60", reqs[1].Params.Get("DurationSeconds"))

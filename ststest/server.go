@@ -34,6 +34,8 @@ type Server struct {
 	signins  map[string]*signin // console sign-in tokens, made on first use
 
 	oidc oidcIssuer // the issuer of WebIdentityToken's tokens
+
+	saml samlIdP // the identity provider of SAMLAssertion's responses
 }
 
 // NewServer starts a server on a free loopback port and closes it when

@@ -97,6 +97,22 @@ func checkSkew(signed, now time.Time, maxSkew time.Duration) *apiError {
 	return nil
 }
 
+// checkScopeDate refuses a request whose credential scope is dated
+// another day than its X-Amz-Date (or Date) says, as AWS refuses it: a
+// hand-written signer that reads the clock twice fails this way across
+// midnight. The text is that of AWS's answer in tedder/requests-aws4auth#7
+// (API Gateway, 2015); the IAM User Guide ("Troubleshoot signed requests
+// for AWS APIs") gives its first sentence as the SignatureDoesNotMatch of
+// every service. That STS words it the same, and does so for presigned
+// requests too, is a guess.
+func checkScopeDate(scopeDate, date string, signed time.Time) *apiError {
+	if want := signed.UTC().Format("20060102"); scopeDate != want {
+		return signatureDoesNotMatch(fmt.Sprintf("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.",
+			scopeDate, want, date))
+	}
+	return nil
+}
+
 // headersTheSignerSkips are headers the SDK's signer never signs; a
 // client that signed one cannot be verified by re-signing.
 var headersTheSignerSkips = map[string]bool{

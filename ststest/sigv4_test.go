@@ -147,14 +147,6 @@ func TestGETQueryRequests(t *testing.T) {
 	require.Contains(t, body, fmt.Sprintf("<Arn>%s</Arn>", f.alice.ARN))
 }
 
-func TestUnknownAction(t *testing.T) {
-	f := newFixture(t)
-	status, header, _, e := rawCall(t, f.srv, http.MethodPost, form("Action", "GetSessionTokens"), userCreds(f.alice), time.Now())
-	require.Equal(t, 400, status)
-	require.Equal(t, rawError{Type: "Sender", Code: "InvalidAction", Message: "Could not find operation GetSessionTokens for version 2011-06-15"}, e)
-	require.NotEmpty(t, header.Get("X-Amzn-Requestid"))
-}
-
 func TestCredentialScopeRegion(t *testing.T) {
 	f := newFixture(t)
 	for region, want := range map[string]string{

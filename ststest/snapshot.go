@@ -15,7 +15,11 @@ type Snapshot struct {
 	// OIDCProviderARN names the server's OpenID Connect issuer, whose
 	// tokens (GET /ststest/web-identity-token?sub=S&aud=A) roles that
 	// trust it accept in AssumeRoleWithWebIdentity.
-	OIDCProviderARN string           `json:"oidcProviderArn"`
+	OIDCProviderARN string `json:"oidcProviderArn"`
+	// SAMLProviderARN names the server's SAML identity provider, whose
+	// assertions (GET /ststest/saml-assertion?user=NAME&role=ARN) roles
+	// that trust it accept in AssumeRoleWithSAML.
+	SAMLProviderARN string           `json:"samlProviderArn"`
 	Users           []User           `json:"users"`
 	MFADevices      []SnapshotDevice `json:"mfaDevices"`
 	Roles           []SnapshotRole   `json:"roles"`
@@ -47,7 +51,8 @@ func (s *Server) Snapshot() Snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	snap := Snapshot{URL: s.URL, Account: s.cfg.account, Partition: s.cfg.partition, OIDCProviderARN: s.OIDCProviderARN(),
-		Users: []User{}, MFADevices: []SnapshotDevice{}, Roles: []SnapshotRole{}}
+		SAMLProviderARN: s.SAMLProviderARN(),
+		Users:           []User{}, MFADevices: []SnapshotDevice{}, Roles: []SnapshotRole{}}
 	for _, k := range s.keys {
 		snap.Users = append(snap.Users, User{Name: k.user.name, ARN: k.user.arn, UserID: k.user.id, AccessKeyID: k.id, SecretAccessKey: k.secret})
 	}

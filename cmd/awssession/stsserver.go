@@ -42,7 +42,8 @@ instead (JSON; unknown fields are errors):
        "maxSessionDurationSeconds": 43200},
       {"name": "team/Deploy", "principals": ["ci", "Admin"], "externalId": "x-123",
        "sessionTags": true, "sourceIdentity": true},
-      {"name": "GitHubDeploy", "webIdentity": {"subject": "repo:octo/app:*"}}
+      {"name": "GitHubDeploy", "webIdentity": {"subject": "repo:octo/app:*"}},
+      {"name": "Federated", "saml": true, "maxSessionDurationSeconds": 28800}
     ]
   }
 
@@ -52,7 +53,14 @@ A role with webIdentity trusts the server's own OIDC issuer (oidcProviderArn
 in the printed JSON) for AssumeRoleWithWebIdentity, for tokens whose aud is
 audience (default sts.amazonaws.com) and whose sub matches subject (a
 pattern with *; default any). GET URL/ststest/web-identity-token?sub=S&aud=A
-returns such a token.`
+returns such a token.
+
+A role with "saml": true trusts the server's own SAML identity provider
+(samlProviderArn in the printed JSON) for AssumeRoleWithSAML. GET
+URL/ststest/saml-assertion?user=NAME&role=ARN (role repeatable) returns a
+base64 SAMLResponse for user NAME naming those roles, signed by that
+provider and valid for five minutes, for aws sts assume-role-with-saml or
+an SDK.`
 
 const stsServerExample = `  awssession sts-server --addr 127.0.0.1:4566 > sts.json &
   awssession env --sts-endpoint http://127.0.0.1:4566 \
@@ -90,6 +98,8 @@ type roleSpec struct {
 	SessionTags               bool             `json:"sessionTags,omitempty"`
 	SourceIdentity            bool             `json:"sourceIdentity,omitempty"`
 	WebIdentity               *webIdentitySpec `json:"webIdentity,omitempty"`
+	// SAML makes the role trust the server's SAML identity provider.
+	SAML bool `json:"saml,omitempty"`
 }
 
 // webIdentitySpec makes a role trust the server's OIDC issuer.
@@ -203,6 +213,9 @@ func populate(srv *ststest.Server, spec usersFile) (err error) {
 		if r.WebIdentity != nil {
 			trust.Principals = append(trust.Principals, srv.OIDCProviderARN())
 			trust.Audience, trust.Subject = r.WebIdentity.Audience, r.WebIdentity.Subject
+		}
+		if r.SAML {
+			trust.Principals = append(trust.Principals, srv.SAMLProviderARN())
 		}
 		for _, p := range r.Principals {
 			switch arn, ok := arns[p]; {

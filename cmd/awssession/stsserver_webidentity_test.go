@@ -1,15 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -114,49 +111,27 @@ func TestSTSServerWebIdentityAWSCLI(t *testing.T) {
 	t.Parallel()
 	snap := startWebIdentitySTSServer(t)
 	github := roleNamed(t, snap, "GitHubDeploy")
-	home := t.TempDir()
-	config, creds := filepath.Join(home, "config"), filepath.Join(home, "credentials")
-	require.NoError(t, os.WriteFile(config, nil, 0o600))
-	require.NoError(t, os.WriteFile(creds, nil, 0o600))
-	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "LANG=C.UTF-8", "AWS_CONFIG_FILE=" + config,
-		"AWS_SHARED_CREDENTIALS_FILE=" + creds, "AWS_EC2_METADATA_DISABLED=true", "AWS_PAGER="}
-	runAWS := func(extraEnv []string, args ...string) (string, string, int) {
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, awsCLI, append(args, "--endpoint-url", snap.URL, "--region", "us-east-1", "--output", "json")...)
-		cmd.Env = append(append([]string(nil), env...), extraEnv...)
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		require.NoError(t, ctx.Err(), "aws timed out; stderr: %s", stderr.String())
-		var exit *exec.ExitError
-		if err != nil && !errors.As(err, &exit) {
-			t.Fatalf("run %s: %v", awsCLI, err)
-		}
-		return stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()
-	}
-
-	_, stderr, code := runAWS(nil, "sts", "assume-role-with-web-identity", "--role-arn", github.ARN, "--role-session-name", "gha",
+	r := runAWS(t, snap.URL, nil, "sts", "assume-role-with-web-identity", "--role-arn", github.ARN, "--role-session-name", "gha",
 		"--web-identity-token", fetchWebIdentityToken(t, snap.URL, "repo:octo/other:ref:refs/heads/main", ""))
-	require.NotEqual(t, 0, code)
-	require.Contains(t, stderr, "An error occurred (AccessDenied) when calling the AssumeRoleWithWebIdentity operation: Not authorized to perform sts:AssumeRoleWithWebIdentity")
+	require.NotEqual(t, 0, r.code)
+	require.Contains(t, r.stderr, "An error occurred (AccessDenied) when calling the AssumeRoleWithWebIdentity operation: Not authorized to perform sts:AssumeRoleWithWebIdentity")
 
-	stdout, stderr, code := runAWS(nil, "sts", "assume-role-with-web-identity", "--role-arn", github.ARN, "--role-session-name", "gha",
+	r = runAWS(t, snap.URL, nil, "sts", "assume-role-with-web-identity", "--role-arn", github.ARN, "--role-session-name", "gha",
 		"--web-identity-token", fetchWebIdentityToken(t, snap.URL, "repo:octo/app:ref:refs/heads/main", ""))
-	require.Equal(t, 0, code, "stderr: %s", stderr)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 	var out struct {
 		Credentials                 struct{ AccessKeyId, SecretAccessKey, SessionToken string }
 		SubjectFromWebIdentityToken string
 		Audience                    string
 	}
-	require.NoError(t, json.Unmarshal([]byte(stdout), &out), "stdout: %s", stdout)
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &out), "stdout: %s", r.stdout)
 	assert.Equal(t, "repo:octo/app:ref:refs/heads/main", out.SubjectFromWebIdentityToken)
 	assert.Equal(t, "sts.amazonaws.com", out.Audience)
 
-	stdout, stderr, code = runAWS([]string{"AWS_ACCESS_KEY_ID=" + out.Credentials.AccessKeyId,
+	r = runAWS(t, snap.URL, []string{"AWS_ACCESS_KEY_ID=" + out.Credentials.AccessKeyId,
 		"AWS_SECRET_ACCESS_KEY=" + out.Credentials.SecretAccessKey, "AWS_SESSION_TOKEN=" + out.Credentials.SessionToken},
 		"sts", "get-caller-identity")
-	require.Equal(t, 0, code, "stderr: %s", stderr)
-	assert.Equal(t, "arn:aws:sts::123456789012:assumed-role/GitHubDeploy/gha", jsonString(t, stdout, "Arn"))
-	assert.Equal(t, "123456789012", jsonString(t, stdout, "Account"))
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Equal(t, "arn:aws:sts::123456789012:assumed-role/GitHubDeploy/gha", jsonString(t, r.stdout, "Arn"))
+	assert.Equal(t, "123456789012", jsonString(t, r.stdout, "Account"))
 }
