@@ -35,6 +35,7 @@ func containerSource(s *snapshot) (src source, ok bool, err error) {
 		return source{}, false, nil
 	}
 	src.name = "the container endpoint " + redactURL(src.url)
+	src.from = redactURL(src.url)
 	src.id = []any{"container", src.url}
 	return src, true, checkContainerURL(src.url, src.urlFrom)
 }
@@ -86,6 +87,7 @@ func imdsSource(s *snapshot, c *profileChain) (source, error) {
 	}
 	if src.url != "" {
 		src.name += " at " + redactURL(src.url)
+		src.from = redactURL(src.url)
 	}
 	src.id = []any{"imds", src.url}
 	return src, checkIMDSURL(src.url, src.urlFrom)

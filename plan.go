@@ -21,6 +21,7 @@ type plan struct {
 	stsEndpoint string               // WithSTSEndpoint's; "" none
 	configured  map[service]endpoint // the endpoints the environment and profile configure
 	mfaSerial   string               // the device whose code some layer sends; "" none
+	mfaProcess  string               // the mfa_process of the profile that names it
 	layers      []layer
 	notes       []string // decisions worth a line at info level (a clamped duration)
 }
@@ -106,6 +107,7 @@ func makePlan(o *options, s *snapshot) (*plan, error) {
 		return nil, err
 	}
 	p.mfaSerial = device
+	p.mfaProcess = mfaProcessOf(s, hops, p.src, device)
 	gst, note := mfaSession(o, p.src, device, hops)
 	if note != "" {
 		p.notes = append(p.notes, note)
@@ -232,6 +234,20 @@ func (o *options) device(src source, hops []hop) (string, error) {
 		return "", invalid(optionAt(OptionWithMFA, "SerialNumber"), "%s names no MFA device (mfa_serial) for the codes to go to; name the device (an empty serial means the profile's)", src.name)
 	}
 	return m.SerialNumber, nil
+}
+
+// mfaProcessOf is the mfa_process of the profile that names device: the
+// lowest hop that does, else the base.
+func mfaProcessOf(s *snapshot, hops []hop, src source, device string) string {
+	for _, h := range hops {
+		if h.serial == device && h.profile != "" {
+			return s.mfaProcesses[h.profile]
+		}
+	}
+	if src.baseSerial() == device && src.profile != nil {
+		return s.mfaProcesses[src.profile.base.Profile]
+	}
+	return ""
 }
 
 // resolveRegion is the region as config.LoadDefaultConfig resolves it:

@@ -230,3 +230,17 @@ func loadError(profile string, err error) error {
 	}
 	return fmt.Errorf("load AWS config: %w", err)
 }
+
+// mfaProfiles are the profiles of the chain that name an mfa_serial.
+func (c *profileChain) mfaProfiles() []string {
+	var names []string
+	for _, h := range c.hops {
+		if h.mfaSerial != "" {
+			names = append(names, h.profile)
+		}
+	}
+	if c.base.MFASerial != "" && c.base.RoleARN == "" {
+		names = append(names, c.base.Profile)
+	}
+	return names
+}

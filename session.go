@@ -55,8 +55,9 @@ func CreateSession(ctx context.Context, opts ...Option) (aws.Config, error) {
 // session is a checked set of options with its plan, ready to explain,
 // peek at or build.
 type session struct {
-	o    *options
-	plan *plan
+	o      *options
+	plan   *plan
+	getenv func(string) string // the snapshot's environment
 }
 
 // prepare does all the work that needs neither the network nor the SDK's
@@ -74,7 +75,7 @@ func prepare(ctx context.Context, opts []Option) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &session{o: o, plan: p}, nil
+	return &session{o: o, plan: p, getenv: snap.getenv}, nil
 }
 
 // config loads the SDK's config and builds the session's credentials.
@@ -86,7 +87,7 @@ func (s *session) config(ctx context.Context) (aws.Config, error) {
 	for _, n := range s.plan.notes {
 		s.o.logger.Info(n)
 	}
-	b := &builder{session: s, cfg: cfg, caller: caller{timeout: s.o.stsTimeout, log: s.o.logger}, getenv: s.o.world.getenv}
+	b := &builder{session: s, cfg: cfg, caller: caller{timeout: s.o.stsTimeout, log: s.o.logger}, getenv: s.getenv}
 	b.sts = &stsService{caller: b.caller, cfg: cfg, endpoint: s.plan.endpointOf(serviceSTS).url, region: s.plan.region}
 	cfg.Credentials = b.build()
 	// STS clients made later from cfg (CallerIdentity, ConsoleURL, the

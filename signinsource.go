@@ -238,7 +238,7 @@ func planSSO(s *snapshot, c *profileChain, ep string) (source, error) {
 	}
 	src.tokenFile = ssoTokenFile(s, src.session, src.startURL)
 	name := fmt.Sprintf("profile %q (sso %s, %s %s)", b.Profile, firstOf(src.session, src.startURL), src.accountID, src.roleName)
-	return source{kind: SourceSSO, name: name, sso: src, temporary: true,
+	return source{kind: SourceSSO, name: name, from: src.tokenFile, sso: src, temporary: true,
 		id: []any{"sso", src.startURL, src.accountID, src.roleName, ep}}, nil
 }
 
@@ -249,7 +249,7 @@ func planLogin(s *snapshot, c *profileChain, ep string) (source, error) {
 	if l.region == "" {
 		l.region = b.Region
 	}
-	return source{kind: SourceLogin, name: fmt.Sprintf("profile %q (console sign-in %s)", b.Profile, l.session), login: l, temporary: true,
+	return source{kind: SourceLogin, name: fmt.Sprintf("profile %q (console sign-in %s)", b.Profile, l.session), from: l.cacheFile, login: l, temporary: true,
 		id: []any{"login", l.session, ep}}, nil
 }
 

@@ -35,6 +35,9 @@ type snapshot struct {
 	loadOptions     config.LoadOptions // WithConfigOptions applied to an empty LoadOptions
 	held            *heldSource        // WithProfileSource's answer for an empty base profile
 	tokens          tokenFiles         // the SSO token or console sign-in session the source uses
+	// mfaProcesses are the mfa_process keys of the chain's profiles that
+	// name an mfa_serial.
+	mfaProcesses map[string]string
 }
 
 // heldSource is a provider a WithProfileSource lookup supplied.
@@ -47,7 +50,7 @@ type heldSource struct {
 // loads no SDK config.
 func readSnapshot(ctx context.Context, o *options) (*snapshot, error) {
 	w := o.world
-	s := &snapshot{getenv: w.getenv, now: w.clock.Now()}
+	s := &snapshot{getenv: captureEnv(w.getenv), now: w.clock.Now()}
 	if h, err := w.home(); err == nil {
 		s.home = h
 	}
@@ -85,8 +88,38 @@ func readSnapshot(ctx context.Context, o *options) (*snapshot, error) {
 		if s.tokens, err = readTokenFiles(s, &chain); err != nil {
 			return nil, err
 		}
+		if names := chain.mfaProfiles(); len(names) > 0 {
+			if s.mfaProcesses, err = mfaProcesses(s.files, names); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return s, nil
+}
+
+// envNames are the variables a session's credentials depend on, the
+// SDK's included: the snapshot reads each once.
+var envNames = [...]string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_CONFIG_FILE",
+	"AWS_SHARED_CREDENTIALS_FILE", "AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY",
+	"AWS_SESSION_TOKEN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_ENDPOINT_URL",
+	"AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL_SSO_OIDC", "AWS_ENDPOINT_URL_SIGNIN",
+	"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+	"AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_EC2_METADATA_DISABLED",
+	"AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_V1_DISABLED", "AWS_LOGIN_CACHE_DIRECTORY"}
+
+// captureEnv reads envNames once; the lookup it returns answers from
+// what it read (and "" for any other name).
+func captureEnv(getenv func(string) string) func(string) string {
+	var env map[string]string
+	for _, k := range envNames {
+		if v := getenv(k); v != "" {
+			if env == nil {
+				env = make(map[string]string, 8)
+			}
+			env[k] = v
+		}
+	}
+	return func(k string) string { return env[k] }
 }
 
 // profileToRead names the profile the session reads: WithProfile's, else

@@ -45,6 +45,7 @@ const (
 type source struct {
 	kind      SourceKind
 	name      string // for logs and errors, e.g. `profile "base" (keys)`
+	from      string // where the credentials live, for Plan
 	keys      *staticCredentials
 	provider  aws.CredentialsProvider // SourceProvider's
 	profile   *profileChain           // the chain whose base this is, if any
@@ -85,11 +86,11 @@ func planSource(o *options, s *snapshot, ep string) (source, error) {
 	}
 	switch {
 	case o.static != nil:
-		return keysSource("static keys", o.static, ep, o.cache != nil), nil
+		return keysSource("static keys", "WithStaticCredentials", o.static, ep, o.cache != nil), nil
 	case custom != nil && c == nil:
-		return source{kind: SourceProvider, name: "source " + custom.id, provider: custom.p, id: []any{"source", custom.id, ep}}, nil
+		return source{kind: SourceProvider, name: "source " + custom.id, from: custom.id, provider: custom.p, id: []any{"source", custom.id, ep}}, nil
 	case s.envKeys != nil:
-		return keysSource("keys in the environment", s.envKeys, ep, o.cache != nil), nil
+		return keysSource("keys in the environment", "the environment", s.envKeys, ep, o.cache != nil), nil
 	case c == nil && s.getenv("AWS_WEB_IDENTITY_TOKEN_FILE") != "":
 		w := &webIdentity{tokenFile: s.getenv("AWS_WEB_IDENTITY_TOKEN_FILE"), roleARN: s.getenv("AWS_ROLE_ARN"),
 			sessionName: s.getenv("AWS_ROLE_SESSION_NAME"), from: namedAt("AWS_WEB_IDENTITY_TOKEN_FILE")}
@@ -102,7 +103,7 @@ func planSource(o *options, s *snapshot, ep string) (source, error) {
 	case custom != nil && c.kind != baseNone:
 		return source{}, conflict(optionAt(OptionWithSource, ""), "stands in for the credentials of profile %q, which holds its own (%s)", c.base.Profile, c.kind)
 	case custom != nil:
-		return source{kind: SourceProvider, name: fmt.Sprintf("profile %q (%s)", c.base.Profile, custom.id), profile: c, provider: custom.p,
+		return source{kind: SourceProvider, name: fmt.Sprintf("profile %q (%s)", c.base.Profile, custom.id), from: custom.id, profile: c, provider: custom.p,
 			id: []any{"source", custom.id, ep}}, nil
 	}
 	return profileSource(o, s, c, ep)
@@ -117,7 +118,7 @@ func profileSource(o *options, s *snapshot, c *profileChain, ep string) (source,
 	switch c.kind {
 	case baseKeys:
 		k := b.Credentials
-		src = keysSource(fmt.Sprintf("profile %q", b.Profile), &staticCredentials{AccessKeyID: k.AccessKeyID,
+		src = keysSource(fmt.Sprintf("profile %q", b.Profile), "the shared files", &staticCredentials{AccessKeyID: k.AccessKeyID,
 			SecretAccessKey: secret(k.SecretAccessKey), SessionToken: secret(k.SessionToken)}, ep, o.cache != nil)
 	case baseCredentialSource:
 		src, err = credentialSource(s, c, ep)
@@ -129,7 +130,7 @@ func profileSource(o *options, s *snapshot, c *profileChain, ep string) (source,
 	case baseLogin:
 		src, err = planLogin(s, c, ep)
 	case baseProcess:
-		src = source{kind: SourceProcess, name: name, process: b.CredentialProcess,
+		src = source{kind: SourceProcess, name: name, from: b.CredentialProcess, process: b.CredentialProcess,
 			id: []any{"credential_process", b.Profile, b.CredentialProcess, ep}}
 	case baseNone:
 		// A role on a profile with nothing to sign its call: the SDK
@@ -152,7 +153,7 @@ func credentialSource(s *snapshot, c *profileChain, ep string) (source, error) {
 		if k == nil {
 			return source{}, invalid(from, "is Environment, and AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set")
 		}
-		src := keysSource(fmt.Sprintf("profile %q (credential_source Environment)", c.base.Profile), k, ep, true)
+		src := keysSource(fmt.Sprintf("profile %q (credential_source Environment)", c.base.Profile), "the environment", k, ep, true)
 		return src, nil
 	case "Ec2InstanceMetadata":
 		return imdsSource(s, c)
@@ -186,8 +187,8 @@ func defaultSource(s *snapshot, c *profileChain) (source, error) {
 // keysSource is a source of static keys. With a cache (cached), its
 // identity binds the secret through a keyed hash: a caller who knows only
 // the access key ID does not find the sessions of the real key's owner.
-func keysSource(name string, k *staticCredentials, endpoint string, cached bool) source {
-	s := source{kind: SourceKeys, name: name + " " + k.AccessKeyID, keys: k, temporary: k.SessionToken != ""}
+func keysSource(name, from string, k *staticCredentials, endpoint string, cached bool) source {
+	s := source{kind: SourceKeys, name: name + " " + k.AccessKeyID, from: from, keys: k, temporary: k.SessionToken != ""}
 	if cached {
 		mac := hmac.New(sha256.New, []byte("awssession cache key\x00"+k.AccessKeyID))
 		mac.Write([]byte(k.SecretAccessKey.reveal()))
@@ -203,7 +204,7 @@ func webIdentitySource(name string, w *webIdentity, c *profileChain, ep string) 
 	if err := validateRoleARN(roleARNAt(c, w), w.roleARN); err != nil {
 		return source{}, err
 	}
-	return source{kind: SourceWebIdentity, name: name + " " + w.roleARN, webIdentity: w, temporary: true,
+	return source{kind: SourceWebIdentity, name: name + " " + w.roleARN, from: w.tokenFile, webIdentity: w, temporary: true,
 		id: []any{"web identity", w.roleARN, w.tokenFile, w.sessionName, ep}}, nil
 }
 
