@@ -34,6 +34,10 @@ type Server struct {
 	signins  map[string]*signin // console sign-in tokens, made on first use
 
 	oidc oidcIssuer // the issuer of WebIdentityToken's tokens
+
+	// IAM Identity Center and AWS Sign-In (sso.go, signin.go).
+	idc    identityCenter
+	signIn signInService
 }
 
 // NewServer starts a server on a free loopback port and closes it when
@@ -73,6 +77,8 @@ func Start(opts ...ServerOption) (*Server, error) {
 		sessions: map[string]*session{},
 		roles:    map[string]*roleRecord{},
 		devices:  map[string]*deviceRecord{},
+		idc:      newIdentityCenter(),
+		signIn:   newSignInService(),
 	}
 	s.http = &http.Server{Handler: http.HandlerFunc(s.serveHTTP), ReadHeaderTimeout: 10 * time.Second}
 	// Serve returns only when Close closes the listener.
