@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -43,9 +42,9 @@ type dpopProof struct {
 	badSig   bool
 }
 
-// sign makes the ES256 proof as RFC 9449 and the Go SDK's logincreds do.
-func (p dpopProof) sign(t *testing.T, htu string, now time.Time) string {
-	t.Helper()
+// sign makes the proof for htu at now, as RFC 9449 and the Go SDK's
+// logincreds do, with p's changes.
+func (p dpopProof) sign(htu string, now time.Time) string {
 	if p.typ == "" {
 		p.typ = "dpop+jwt"
 	}
@@ -61,26 +60,11 @@ func (p dpopProof) sign(t *testing.T, htu string, now time.Time) string {
 	if p.jti == "" {
 		p.jti = rand.Text()
 	}
-	point, err := p.key.PublicKey.Bytes() // 0x04 || X || Y
-	require.NoError(t, err)
-	x, y := point[1:33], point[33:]
-	enc := base64.RawURLEncoding.EncodeToString
-	header, err := json.Marshal(map[string]any{"typ": p.typ, "alg": "ES256",
-		"jwk": map[string]string{"kty": "EC", "crv": "P-256", "x": enc(x), "y": enc(y)}})
-	require.NoError(t, err)
-	claims, err := json.Marshal(map[string]any{"jti": p.jti, "htm": p.htm, "htu": p.htu, "iat": p.iat.Unix()})
-	require.NoError(t, err)
-	input := enc(header) + "." + enc(claims)
-	sum := sha256.Sum256([]byte(input))
-	r, s, err := ecdsa.Sign(rand.Reader, p.key, sum[:])
-	require.NoError(t, err)
-	sig := make([]byte, 64)
-	r.FillBytes(sig[:32])
-	s.FillBytes(sig[32:])
+	proof := signDPoP(p.key, p.typ, map[string]any{"jti": p.jti, "htm": p.htm, "htu": p.htu, "iat": p.iat.Unix()})
 	if p.badSig {
-		sig[10] ^= 0xff
+		proof = proof[:len(proof)-4] + "AAAA"
 	}
-	return input + "." + enc(sig)
+	return proof
 }
 
 func newKey(t *testing.T) *ecdsa.PrivateKey {
@@ -127,7 +111,7 @@ func (f *signinFixture) token(t *testing.T, in signintypes.CreateOAuth2TokenRequ
 	sign := middleware.FinalizeMiddlewareFunc("testDPoP", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (
 		middleware.FinalizeOutput, middleware.Metadata, error) {
 		req := in.Request.(*smithyhttp.Request)
-		req.Header.Set("DPoP", p.sign(t, req.URL.String(), f.clock.Now()))
+		req.Header.Set("DPoP", p.sign(req.URL.String(), f.clock.Now()))
 		return next.HandleFinalize(ctx, in)
 	})
 	return f.client.CreateOAuth2Token(ctxT(t), &signin.CreateOAuth2TokenInput{TokenInput: &in},
