@@ -25,36 +25,37 @@ func (s *Server) serveSigninAuthorize(w http.ResponseWriter, r *http.Request) {
 	requestID := newRequestID()
 	idx := s.recordStart(r, loggedParams(q, nil), "signin:Authorize", requestID)
 	s.mu.Lock()
-	now := s.cfg.clock()
-	status := s.signinAuthorizeLocked(w, r, q, now)
+	rp := s.signinAuthorizeLocked(q, "http://"+r.Host, s.cfg.clock())
 	s.mu.Unlock()
-	s.recordEnd(idx, requestID, status, "", false)
+	s.recordEnd(idx, requestID, rp.send(w, r), "", false)
 }
 
-func (s *Server) signinAuthorizeLocked(w http.ResponseWriter, r *http.Request, q url.Values, now time.Time) int {
+// signinAuthorizeLocked decides; base is the server's URL as the client
+// reached it.
+func (s *Server) signinAuthorizeLocked(q url.Values, base string, now time.Time) reply {
 	req := &authRequest{signin: true, clientID: q.Get("client_id"), redirectURI: q.Get("redirect_uri"),
 		state: q.Get("state"), challenge: q.Get("code_challenge")}
 	switch req.clientID {
 	case signinSameDevice:
 		u, err := url.Parse(req.redirectURI)
 		if err != nil || u.Scheme != "http" || u.User != nil || !loopback.IsHost(u.Hostname()) || u.Path != "/oauth/callback" {
-			return writePage(w, http.StatusBadRequest, errorPage("redirect_uri must be http://127.0.0.1:PORT/oauth/callback for the same-device client."))
+			return pageReply(http.StatusBadRequest, errorPage("redirect_uri must be http://127.0.0.1:PORT/oauth/callback for the same-device client."))
 		}
 	case signinCrossDevice:
-		if req.redirectURI != "http://"+r.Host+signinConfirmationPath {
-			return writePage(w, http.StatusBadRequest, errorPage("redirect_uri must be this server's "+signinConfirmationPath+" for the cross-device client."))
+		if req.redirectURI != base+signinConfirmationPath {
+			return pageReply(http.StatusBadRequest, errorPage("redirect_uri must be this server's "+signinConfirmationPath+" for the cross-device client."))
 		}
 	default:
-		return writePage(w, http.StatusBadRequest, errorPage("Unknown client_id."))
+		return pageReply(http.StatusBadRequest, errorPage("Unknown client_id."))
 	}
 	method := q.Get("code_challenge_method")
 	switch {
 	case q.Get("response_type") != "code":
-		return redirectError(w, r, req, "unsupported_response_type", "response_type must be code")
+		return redirectError(req, "unsupported_response_type", "response_type must be code")
 	case req.challenge == "" || (method != "SHA-256" && method != "S256"):
-		return redirectError(w, r, req, "invalid_request", "code_challenge with code_challenge_method SHA-256 is required")
+		return redirectError(req, "invalid_request", "code_challenge with code_challenge_method SHA-256 is required")
 	}
-	return s.answerAuthRequestLocked(w, r, req, now)
+	return s.answerAuthRequestLocked(req, now)
 }
 
 // serveSigninConfirmation shows the cross-device client's verification
@@ -63,9 +64,9 @@ func (s *Server) signinAuthorizeLocked(w http.ResponseWriter, r *http.Request, q
 func (s *Server) serveSigninConfirmation(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if q.Get("error") != "" {
-		writePage(w, http.StatusOK, errorPage("Sign-in was refused: "+q.Get("error_description")))
+		pageReply(http.StatusOK, errorPage("Sign-in was refused: "+q.Get("error_description"))).send(w, r)
 		return
 	}
 	code := base64.StdEncoding.EncodeToString([]byte(url.Values{"code": {q.Get("code")}, "state": {q.Get("state")}}.Encode()))
-	writePage(w, http.StatusOK, page{Title: "AWS Sign-In (ststest)", Message: "Enter this code in your terminal:", Code: code})
+	pageReply(http.StatusOK, page{Title: "AWS Sign-In (ststest)", Message: "Enter this code in your terminal:", Code: code}).send(w, r)
 }

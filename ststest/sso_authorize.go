@@ -47,20 +47,19 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	requestID := newRequestID()
 	idx := s.recordStart(r, loggedParams(q, nil), "sso-oidc:Authorize", requestID)
 	s.mu.Lock()
-	now := s.cfg.clock()
-	status := s.authorizeLocked(w, r, q, now)
+	rp := s.authorizeLocked(q, s.cfg.clock())
 	s.mu.Unlock()
-	s.recordEnd(idx, requestID, status, "", false)
+	s.recordEnd(idx, requestID, rp.send(w, r), "", false)
 }
 
-func (s *Server) authorizeLocked(w http.ResponseWriter, r *http.Request, q url.Values, now time.Time) int {
+func (s *Server) authorizeLocked(q url.Values, now time.Time) reply {
 	cl := s.idc.clients[q.Get("client_id")]
 	redirect := q.Get("redirect_uri")
 	if cl == nil || !now.Before(cl.expires) {
-		return writePage(w, http.StatusBadRequest, errorPage("Unknown or expired client_id."))
+		return pageReply(http.StatusBadRequest, errorPage("Unknown or expired client_id."))
 	}
 	if !slices.ContainsFunc(cl.redirectURIs, func(reg string) bool { return redirectMatches(reg, redirect) }) {
-		return writePage(w, http.StatusBadRequest, errorPage("redirect_uri is not registered for this client."))
+		return pageReply(http.StatusBadRequest, errorPage("redirect_uri is not registered for this client."))
 	}
 	req := &authRequest{client: cl, redirectURI: redirect, state: q.Get("state"), challenge: q.Get("code_challenge")}
 	var scopes []string
@@ -69,34 +68,34 @@ func (s *Server) authorizeLocked(w http.ResponseWriter, r *http.Request, q url.V
 	}
 	switch {
 	case q.Get("response_type") != "code":
-		return redirectError(w, r, req, "unsupported_response_type", "response_type must be code")
+		return redirectError(req, "unsupported_response_type", "response_type must be code")
 	case !cl.allows(grantAuthCode):
-		return redirectError(w, r, req, "unauthorized_client", "client is not registered for the authorization_code grant")
+		return redirectError(req, "unauthorized_client", "client is not registered for the authorization_code grant")
 	case req.challenge == "" || q.Get("code_challenge_method") != "S256":
-		return redirectError(w, r, req, "invalid_request", "code_challenge with code_challenge_method S256 is required")
+		return redirectError(req, "invalid_request", "code_challenge with code_challenge_method S256 is required")
 	case slices.ContainsFunc(scopes, func(sc string) bool { return !slices.Contains(cl.scopes, sc) }):
-		return redirectError(w, r, req, "invalid_scope", "scopes were not registered for this client")
+		return redirectError(req, "invalid_scope", "scopes were not registered for this client")
 	}
-	return s.answerAuthRequestLocked(w, r, req, now)
+	return s.answerAuthRequestLocked(req, now)
 }
 
 // answerAuthRequestLocked approves at once as the WithAutoApprove user, or
 // shows the page that asks.
-func (s *Server) answerAuthRequestLocked(w http.ResponseWriter, r *http.Request, req *authRequest, now time.Time) int {
+func (s *Server) answerAuthRequestLocked(req *authRequest, now time.Time) reply {
 	name := s.cfg.autoApprove
 	if name == "" {
-		return s.writeAuthorizePageLocked(w, req, now)
+		return s.authorizePageLocked(req, now)
 	}
 	u := s.users[name]
 	if u == nil {
-		return redirectError(w, r, req, "access_denied", "ststest: WithAutoApprove names no user "+name)
+		return redirectError(req, "access_denied", "ststest: WithAutoApprove names no user "+name)
 	}
-	return s.approveAuthRequestLocked(w, r, req, u, now)
+	return s.approveAuthRequestLocked(req, u, now)
 }
 
 // approveAuthRequestLocked issues a code for user and sends the browser
 // to the redirect URI with it and the state.
-func (s *Server) approveAuthRequestLocked(w http.ResponseWriter, r *http.Request, req *authRequest, u *userRecord, now time.Time) int {
+func (s *Server) approveAuthRequestLocked(req *authRequest, u *userRecord, now time.Time) reply {
 	code := newOpaqueToken("", 48)
 	if req.signin {
 		s.signIn.codes[code] = &loginCode{clientID: req.clientID, user: u, redirectURI: req.redirectURI,
@@ -105,24 +104,23 @@ func (s *Server) approveAuthRequestLocked(w http.ResponseWriter, r *http.Request
 		s.idc.codes[code] = &ssoCode{client: req.client, user: u, redirectURI: req.redirectURI,
 			challenge: req.challenge, expires: now.Add(ssoCodeLifetime)}
 	}
-	return redirectWith(w, r, req.redirectURI, url.Values{"code": {code}, "state": {req.state}})
+	return redirectWith(req.redirectURI, url.Values{"code": {code}, "state": {req.state}})
 }
 
 // redirectError sends an authorization error to the client's redirect
 // URI (RFC 6749 §4.1.2.1).
-func redirectError(w http.ResponseWriter, r *http.Request, req *authRequest, code, description string) int {
-	return redirectWith(w, r, req.redirectURI, url.Values{"error": {code}, "error_description": {description}, "state": {req.state}})
+func redirectError(req *authRequest, code, description string) reply {
+	return redirectWith(req.redirectURI, url.Values{"error": {code}, "error_description": {description}, "state": {req.state}})
 }
 
-func redirectWith(w http.ResponseWriter, r *http.Request, target string, params url.Values) int {
+func redirectWith(target string, params url.Values) reply {
 	u, _ := url.Parse(target) // checked when the request was accepted
 	q := u.Query()
 	for k, vs := range params {
 		q[k] = vs
 	}
 	u.RawQuery = q.Encode()
-	http.Redirect(w, r, u.String(), http.StatusFound)
-	return http.StatusFound
+	return reply{status: http.StatusFound, location: u.String()}
 }
 
 // redirectMatches reports whether a redirect URI sent to /authorize

@@ -130,7 +130,7 @@ func (s *Server) registerClient(c *restCall) (any, *restError) {
 	}
 	for _, uri := range in.RedirectURIs {
 		if u, err := url.Parse(uri); err != nil || loopback.CheckURL(uri) != nil || u.Fragment != "" {
-			return nil, oidcError("InvalidRedirectUriException", "Invalid redirect URI: "+uri)
+			return nil, oidcError("InvalidRedirectUriException", "Invalid redirect URI: "+loopback.Redact(uri))
 		}
 	}
 	cl := &ssoClient{

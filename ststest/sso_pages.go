@@ -57,17 +57,31 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 </body></html>
 `))
 
-// writePage sends a page and returns its status. Pages may not be framed
+// reply is a page or a redirect: decided with s.mu held, sent after it
+// is released.
+type reply struct {
+	status   int
+	page     page
+	location string // a redirect (302) when set
+}
+
+func pageReply(status int, p page) reply { return reply{status: status, page: p} }
+
+// send writes the reply and returns its status. Pages may not be framed
 // or cached.
-func writePage(w http.ResponseWriter, status int, p page) int {
+func (rp reply) send(w http.ResponseWriter, r *http.Request) int {
+	if rp.location != "" {
+		http.Redirect(w, r, rp.location, http.StatusFound)
+		return http.StatusFound
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Referrer-Policy", "no-referrer")
-	w.WriteHeader(status)
-	_ = pageTemplate.Execute(w, p)
-	return status
+	w.WriteHeader(rp.status)
+	_ = pageTemplate.Execute(w, rp.page)
+	return rp.status
 }
 
 func errorPage(message string) page {
@@ -78,14 +92,17 @@ func errorPage(message string) page {
 // one of them.
 func (s *Server) serveLoginPages(w http.ResponseWriter, r *http.Request) bool {
 	get, post := r.Method == http.MethodGet || r.Method == http.MethodHead, r.Method == http.MethodPost
+	if post {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	}
 	switch path := r.URL.Path; {
 	case path == ssoStartPath && get:
-		s.serveStartPage(w)
+		s.serveStartPage(w, r)
 	case path == ssoDevicePath && get:
 		s.mu.Lock()
 		p := s.devicePageLocked(r.URL.Query().Get("user_code"), s.cfg.clock())
 		s.mu.Unlock()
-		writePage(w, http.StatusOK, p)
+		pageReply(http.StatusOK, p).send(w, r)
 	case path == ssoDevicePath && post:
 		s.serveDeviceDecision(w, r)
 	case path == ssoAuthorizePath && get:
@@ -98,7 +115,7 @@ func (s *Server) serveLoginPages(w http.ResponseWriter, r *http.Request) bool {
 		s.serveSigninConfirmation(w, r)
 	case path == ssoStartPath || path == ssoDevicePath || path == ssoAuthorizePath ||
 		path == signinAuthorizePath || path == signinConfirmationPath:
-		writePage(w, http.StatusMethodNotAllowed, errorPage("Method not allowed."))
+		pageReply(http.StatusMethodNotAllowed, errorPage("Method not allowed.")).send(w, r)
 	default:
 		return false
 	}
@@ -106,7 +123,7 @@ func (s *Server) serveLoginPages(w http.ResponseWriter, r *http.Request) bool {
 }
 
 // serveStartPage shows the start URL: the users and what they may use.
-func (s *Server) serveStartPage(w http.ResponseWriter) {
+func (s *Server) serveStartPage(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	var items []string
 	for _, name := range s.userNamesLocked() {
@@ -120,9 +137,9 @@ func (s *Server) serveStartPage(w http.ResponseWriter) {
 		items = append(items, name+": "+strings.Join(sets, ", "))
 	}
 	s.mu.Unlock()
-	writePage(w, http.StatusOK, page{Title: "IAM Identity Center (ststest)",
+	pageReply(http.StatusOK, page{Title: "IAM Identity Center (ststest)",
 		Message: "Sign in from a terminal with this start URL. Users and their assignments:",
-		Items:   items, Link: ssoDevicePath, LinkText: "Enter a device code"})
+		Items:   items, Link: ssoDevicePath, LinkText: "Enter a device code"}).send(w, r)
 }
 
 // devicePageLocked is the verification page, with the code filled in
@@ -134,60 +151,65 @@ func (s *Server) devicePageLocked(userCode string, now time.Time) page {
 }
 
 func (s *Server) serveDeviceDecision(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.cfg.clock()
+	rp := s.deviceDecisionLocked(r, s.cfg.clock())
+	s.mu.Unlock()
+	rp.send(w, r)
+}
+
+func (s *Server) deviceDecisionLocked(r *http.Request, now time.Time) reply {
 	f := s.takeFormLocked(r, now)
 	if f == nil || f.auth != nil {
-		writePage(w, http.StatusBadRequest, errorPage("This form has expired or was already sent; open the page again."))
-		return
+		return pageReply(http.StatusBadRequest, errorPage("This form has expired or was already sent; open the page again."))
 	}
 	allow := r.PostFormValue("decision") == "allow"
 	if err := s.decideDeviceLocked(r.PostFormValue("user_code"), r.PostFormValue("user"), allow, now); err != nil {
 		p := s.devicePageLocked(r.PostFormValue("user_code"), now)
 		p.Error = strings.TrimPrefix(err.Error(), "ststest: ")
-		writePage(w, http.StatusBadRequest, p)
-		return
+		return pageReply(http.StatusBadRequest, p)
 	}
 	message := "Request approved. You can close this window and return to your terminal."
 	if !allow {
 		message = "Request denied."
 	}
-	writePage(w, http.StatusOK, page{Title: "IAM Identity Center (ststest)", Message: message})
+	return pageReply(http.StatusOK, page{Title: "IAM Identity Center (ststest)", Message: message})
 }
 
-// writeAuthorizePageLocked asks who signs in for an authorization request.
-func (s *Server) writeAuthorizePageLocked(w http.ResponseWriter, req *authRequest, now time.Time) int {
+// authorizePageLocked asks who signs in for an authorization request.
+func (s *Server) authorizePageLocked(req *authRequest, now time.Time) reply {
 	title, message, action := "IAM Identity Center (ststest)", "Allow this application to access your AWS accounts?", ssoAuthorizePath
 	if req.signin {
 		title, message, action = "AWS Sign-In (ststest)", "Allow AWS developer tools ("+req.clientID+") to use your console session?", signinAuthorizePath
 	}
 	token := s.newFormLocked(&pageForm{auth: req}, now)
-	return writePage(w, http.StatusOK, page{Title: title, Message: message,
+	return pageReply(http.StatusOK, page{Title: title, Message: message,
 		Form: &formView{Action: action, Token: token, Users: s.userNamesLocked()}})
 }
 
 // serveAuthorizeDecision answers an authorization page's form: Allow
 // redirects with a code, Deny with error=access_denied.
 func (s *Server) serveAuthorizeDecision(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.cfg.clock()
+	rp := s.authorizeDecisionLocked(r, s.cfg.clock())
+	s.mu.Unlock()
+	rp.send(w, r)
+}
+
+func (s *Server) authorizeDecisionLocked(r *http.Request, now time.Time) reply {
 	f := s.takeFormLocked(r, now)
 	if f == nil || f.auth == nil || f.auth.signin != (r.URL.Path == signinAuthorizePath) {
-		writePage(w, http.StatusBadRequest, errorPage("This form has expired or was already sent; start the sign-in again."))
-		return
+		return pageReply(http.StatusBadRequest, errorPage("This form has expired or was already sent; start the sign-in again."))
 	}
 	if r.PostFormValue("decision") != "allow" {
-		redirectError(w, r, f.auth, "access_denied", "The user denied the request")
-		return
+		return redirectError(f.auth, "access_denied", "The user denied the request")
 	}
 	u := s.users[r.PostFormValue("user")]
 	if u == nil {
-		writePage(w, http.StatusBadRequest, errorPage("No such user."))
-		return
+		return pageReply(http.StatusBadRequest, errorPage("No such user."))
 	}
-	s.approveAuthRequestLocked(w, r, f.auth, u, now)
+	return s.approveAuthRequestLocked(f.auth, u, now)
 }
 
 // newFormLocked remembers a form shown now and returns its token,
