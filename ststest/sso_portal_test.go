@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
 	"github.com/aws/aws-sdk-go-v2/service/sso"
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/sso/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -92,7 +93,8 @@ func TestSSORoleCredentials(t *testing.T) {
 	assert.Equal(t, admin, f.srv.AssignSSO("alice", f.srv.Account(), "Admin"), "one role per permission set and account")
 	byRole := f.srv.AddRole("Deploy", ststest.Trust{Principals: []string{admin.ARN}})
 	byOtherAccount := f.srv.AddRole("CrossAccount", ststest.Trust{Principals: []string{"111122223333"}})
-	tok := f.deviceToken(t, f.register(t, "sso:account:access"))
+	client := f.register(t, "sso:account:access")
+	tok := f.deviceToken(t, client)
 
 	get := func(account, role string) (*sso.GetRoleCredentialsOutput, error) {
 		return f.portal.GetRoleCredentials(ctxT(t), &sso.GetRoleCredentialsInput{AccessToken: tok.AccessToken,
@@ -103,15 +105,15 @@ func TestSSORoleCredentials(t *testing.T) {
 	rc := out.RoleCredentials
 	assert.Regexp(t, `^ASIA`, aws.ToString(rc.AccessKeyId))
 	assert.WithinDuration(t, f.clock.Now().Add(time.Hour), time.UnixMilli(rc.Expiration), time.Second)
-	client := newClient(f.srv, aws.ToString(rc.AccessKeyId), aws.ToString(rc.SecretAccessKey), aws.ToString(rc.SessionToken))
-	who, err := client.GetCallerIdentity(ctxT(t), nil)
+	stsClient := newClient(f.srv, aws.ToString(rc.AccessKeyId), aws.ToString(rc.SecretAccessKey), aws.ToString(rc.SessionToken))
+	who, err := stsClient.GetCallerIdentity(ctxT(t), nil)
 	require.NoError(t, err)
 	assert.Equal(t, "arn:aws:sts::123456789012:assumed-role/"+admin.Name+"/alice", aws.ToString(who.Arn))
 
-	chained, err := client.AssumeRole(ctxT(t), &sts.AssumeRoleInput{RoleArn: aws.String(byRole.ARN), RoleSessionName: aws.String("chain")})
+	chained, err := stsClient.AssumeRole(ctxT(t), &sts.AssumeRoleInput{RoleArn: aws.String(byRole.ARN), RoleSessionName: aws.String("chain")})
 	require.NoError(t, err)
 	assert.Equal(t, "arn:aws:sts::123456789012:assumed-role/Deploy/chain", aws.ToString(chained.AssumedRoleUser.Arn))
-	_, err = client.AssumeRole(ctxT(t), &sts.AssumeRoleInput{RoleArn: aws.String(byOtherAccount.ARN), RoleSessionName: aws.String("xx")})
+	_, err = stsClient.AssumeRole(ctxT(t), &sts.AssumeRoleInput{RoleArn: aws.String(byOtherAccount.ARN), RoleSessionName: aws.String("xx")})
 	requireAPIError(t, err, "AccessDenied", "", http.StatusForbidden)
 
 	out, err = get("111122223333", "Admin")
@@ -136,7 +138,10 @@ func TestSSORoleCredentials(t *testing.T) {
 	requireErrorType(t, err, "UnauthorizedException", http.StatusUnauthorized)
 	_, err = f.portal.Logout(ctxT(t), &sso.LogoutInput{AccessToken: tok.AccessToken})
 	requireErrorType(t, err, "UnauthorizedException", http.StatusUnauthorized)
-	_, err = client.GetCallerIdentity(ctxT(t), nil)
+	_, err = f.oidc.CreateToken(ctxT(t), &ssooidc.CreateTokenInput{ClientId: client.ClientId, ClientSecret: client.ClientSecret,
+		GrantType: aws.String("refresh_token"), RefreshToken: tok.RefreshToken})
+	requireErrorType(t, err, "InvalidGrantException", http.StatusBadRequest)
+	_, err = stsClient.GetCallerIdentity(ctxT(t), nil)
 	assert.NoError(t, err, "credentials issued before Logout last until they expire")
 
 	f.clock.Advance(8 * time.Hour)
