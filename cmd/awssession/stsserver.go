@@ -27,8 +27,9 @@ federationUrl, its console federation endpoint (awssession console
 are test secrets; never point real tools' credentials at it.
 
 Without --users it creates user alice with a virtual MFA device and role
-Admin, which trusts alice and requires MFA. --users FILE creates these
-instead (JSON; unknown fields are errors):
+Admin, which trusts alice and requires MFA, and lets alice use permission
+set Admin in account 123456789012 through IAM Identity Center. --users FILE
+creates these instead (JSON; unknown fields are errors):
 
   {
     "account": "123456789012",                  (optional)
@@ -132,6 +133,7 @@ type webIdentitySpec struct {
 var defaultUsers = usersFile{
 	Users: []userSpec{{Name: "alice", MFA: true}},
 	Roles: []roleSpec{{Name: "Admin", Principals: []string{"alice"}, RequireMFA: true}},
+	SSO:   []ssoSpec{{User: "alice", Account: "123456789012", PermissionSet: "Admin"}},
 }
 
 func (c *cli) stsServerCmd() *cobra.Command {

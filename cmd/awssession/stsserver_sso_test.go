@@ -73,6 +73,18 @@ func TestSTSServerSSO(t *testing.T) {
 	assert.Equal(t, "arn:aws:iam::123456789012:user/alice", string(body))
 }
 
+// TestSTSServerDefaultSSO: the default set lets alice sign in to Identity
+// Center and use Admin.
+func TestSTSServerDefaultSSO(t *testing.T) {
+	t.Parallel()
+	snap, stop := startSTSServer(t, "--auto-approve", "alice")
+	defer stop()
+	require.Len(t, snap.SSO, 1)
+	assert.Equal(t, "alice", snap.SSO[0].User)
+	assert.Equal(t, "Admin", snap.SSO[0].PermissionSet)
+	assert.Equal(t, snap.Account, snap.SSO[0].Account)
+}
+
 func TestSTSServerBadSignInFlags(t *testing.T) {
 	t.Parallel()
 	users := ssoUsersFile(t)
