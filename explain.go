@@ -68,7 +68,6 @@ type PlannedSource struct {
 	Used bool
 }
 
-
 // PlannedLayer is one STS layer of a [Plan].
 type PlannedLayer struct {
 	// Kind is LayerGetSessionToken or LayerAssumeRole.

@@ -3,8 +3,8 @@ package awssession_test
 import (
 	"context"
 	"crypto/sha1"
-	"fmt"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"

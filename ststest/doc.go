@@ -124,4 +124,97 @@
 // that code written for Okta, Entra ID or AD FS federation runs against it.
 //
 // A Server and all its methods are safe for concurrent use.
+//
+// # IAM Identity Center
+//
+// The server is also an IAM Identity Center instance, at the same URL:
+// clients reach it with AWS_ENDPOINT_URL_SSO_OIDC and AWS_ENDPOINT_URL_SSO
+// set to [Server.URL] (or BaseEndpoint in Go), and sign in with the start
+// URL [Server.SSOStartURL]. [Server.AssignSSO] lets a user use a
+// permission set in an account; a person approves a sign-in on the
+// server's pages, a test with [Server.ApproveDevice] or [WithAutoApprove].
+//
+// Modelled: SSO OIDC's RegisterClient (public clients, scopes, grant
+// types, loopback or https redirect URIs), StartDeviceAuthorization and
+// CreateToken with the device code grant (interval 1 s, SlowDownException
+// and a 5 s longer interval for polls sooner than it, as RFC 8628 says;
+// codes expire after 10 minutes and are used once), the authorization code
+// grant with PKCE S256 behind GET /authorize (any loopback port for a
+// registered loopback redirect URI, RFC 8252; codes used once, a reused
+// code revokes its tokens) and the refresh token grant (only for clients
+// registered with sso:account:access, rotated, within the session; other
+// clients get one token for the whole 8 h session). Errors are REST-JSON
+// with x-amzn-ErrorType and {"error", "error_description"} and the
+// statuses of the API model: AuthorizationPending, SlowDown, ExpiredToken,
+// AccessDenied, InvalidGrant, InvalidClient (401), InvalidRequest,
+// InvalidScope, InvalidClientMetadata, InvalidRedirectUri,
+// UnauthorizedClient, UnsupportedGrantType. The portal's
+// GetRoleCredentials returns sessions of the role
+// AWSReservedSSO_<set>_<16 hex> (path /aws-reserved/sso.amazonaws.com/)
+// in the assigned account, named for the user, for 1 h; the STS takes them
+// as that role, in that account, and lets them assume roles whose [Trust]
+// names the role or the account. ListAccounts and ListAccountRoles page
+// with max_result and next_token; Logout ends the sign-in (its tokens get
+// UnauthorizedException, 401), not the credentials already issued.
+//
+// Guesses: the texts of OIDC errors; the scopes accepted; which checks
+// come first; the 5-minute life of authorization codes; the page size without max_result (20); account names and
+// e-mail addresses (ststest-ACCOUNT); an empty role list for an account
+// without assignments; ForbiddenException "No access" (403) for a role not
+// assigned, as users report it (no SDK models it); the token formats.
+//
+// Not modelled: CreateTokenWithIAM, trusted token issuers, ID tokens of
+// SSO OIDC, scopes other than sso:account:access (accepted, not
+// enforced), the Region in role paths, permission set session durations
+// other than 1 h, MFA context in role sessions, the portal's own web
+// application.
+//
+// # AWS Sign-In
+//
+// The server is also AWS Sign-In for developer tools (`aws login`, the
+// login_session of a profile and the Go SDK's credentials/logincreds),
+// reached with AWS_ENDPOINT_URL_SIGNIN.
+//
+// Modelled: GET /v1/authorize as the AWS CLI calls it (the same-device
+// client with a loopback redirect, the cross-device client with the
+// server's /v1/sessions/confirmation page that shows the code to paste);
+// CreateOAuth2Token at POST /v1/token with the authorization code grant
+// (PKCE, codes used once) and the refresh token grant; DPoP proofs (RFC
+// 9449: ES256 over P-256, typ dpop+jwt, htm POST, htu this URL, iat
+// within 5 minutes of the server clock, jti never reused, signature
+// checked) on every call; refresh tokens bound to the key's RFC 7638
+// thumbprint, rotated, and answered again idempotently while the
+// credentials they yielded last, as the API documents. The credentials are
+// session credentials of the user ([WithLoginCredentialLifetime], 15
+// minutes by default, never more, as expiresIn's bound), refreshable for
+// 12 h; the ID token's sub is [Server.LoginSession], the user's ARN.
+// Errors are {"error", "message"} with x-amzn-ErrorType:
+// AccessDeniedException with TOKEN_EXPIRED or AUTHCODE_EXPIRED (401) or
+// USER_CREDENTIALS_CHANGED (403, after [Server.ChangePassword]), and
+// ValidationException with INVALID_REQUEST (400).
+//
+// Guesses: the iat window; INVALID_REQUEST for a refused DPoP proof, an
+// unknown code or refresh token, a PKCE, redirect URI or client mismatch,
+// and a proof by another key; AUTHCODE_EXPIRED for a reused code;
+// TOKEN_EXPIRED for a rotated refresh token after its replay window; the
+// 5-minute code lifetime; S256 accepted beside SHA-256; the allowed
+// redirect URIs; the ID token's signer (the server's OIDC issuer).
+//
+// Not modelled: CreateOAuth2TokenWithIAM and the token exchange, the
+// console's own sign-in (passwords, MFA, root), INSUFFICIENT_PERMISSIONS,
+// introspection and revocation.
+//
+// # Pages and test controls
+//
+// The start URL, the device verification page (verificationUri) and the
+// authorize pages are plain HTML forms a person can use in a browser:
+// pick a user, Allow or Deny. Each form carries a token good for one POST
+// and is refused from another origin. For tests in other languages
+// (awssession sts-server), POST /ststest/sso/approve?user_code=C&user=N
+// approves a device code, GET /ststest/login-session?user=N returns a
+// login session, and GET /ststest/requests returns [Server.Requests] as
+// JSON, without parameters. Requests to these services are recorded with
+// Action "sso-oidc:OPERATION", "sso:OPERATION" or "signin:OPERATION"
+// (Authorize for the authorize endpoints), without their secrets, so
+// [Server.CountRequests] counts sign-ins, and take injected faults.
 package ststest

@@ -57,6 +57,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.serveSAML(w, r) {
 		return
 	}
+	// IAM Identity Center, AWS Sign-In and their test controls.
+	if s.serveREST(w, r) || s.serveLoginPages(w, r) || s.serveControl(w, r) {
+		return
+	}
 	body, params, readErr := readRequest(r)
 	requestID := newRequestID()
 	action := params.Get("Action")

@@ -81,6 +81,12 @@ func (s *Server) WebIdentityToken(subject, audience string) string {
 		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(webIdentityTokenLifetime).Unix(),
 		"jti": newRequestID(),
 	}
+	return s.signJWT(claims)
+}
+
+// signJWT returns claims as an RS256 JWT signed by the server's issuer:
+// web identity tokens and Sign-In's ID tokens.
+func (s *Server) signJWT(claims map[string]any) string {
 	key, kid := s.oidc.signingKey()
 	header, _ := json.Marshal(map[string]string{"alg": "RS256", "typ": "JWT", "kid": kid})
 	payload, _ := json.Marshal(claims)

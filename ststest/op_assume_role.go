@@ -97,7 +97,7 @@ func (s *Server) assumeRole(c *call) (any, *apiError) {
 	}
 	mfa := c.caller.mfa || mfaNow
 	if role == nil ||
-		!role.trust.admits(c.caller, s.cfg.account, s.arn("iam", "root")) ||
+		!role.trust.admits(c.caller, c.caller.account(), s.rootARN(c.caller.account())) ||
 		(role.trust.ExternalID != "" && a.externalID != role.trust.ExternalID) ||
 		(role.trust.RequireMFA && !mfa) ||
 		(c.caller.sourceIdentity != "" && a.sourceIdentity != "" && a.sourceIdentity != c.caller.sourceIdentity) {

@@ -23,8 +23,11 @@ func (s *Server) getAccessKeyInfo(c *call) (any, *apiError) {
 	if e := p.err(); e != nil {
 		return nil, e
 	}
-	if s.keys[id] != nil || s.sessions[id] != nil {
+	if s.keys[id] != nil {
 		return getAccessKeyInfoResult{Account: s.cfg.account}, nil
+	}
+	if sess := s.sessions[id]; sess != nil {
+		return getAccessKeyInfoResult{Account: sess.as.account()}, nil
 	}
 	account, ok := accountOfKeyID(id)
 	if !ok {

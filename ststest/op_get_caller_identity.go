@@ -12,5 +12,5 @@ type getCallerIdentityResult struct {
 // getCallerIdentity reports who signed the request. It needs no
 // permission and takes no parameters.
 func (s *Server) getCallerIdentity(c *call) (any, *apiError) {
-	return getCallerIdentityResult{Arn: c.caller.arn, UserId: c.caller.userID, Account: s.cfg.account}, nil
+	return getCallerIdentityResult{Arn: c.caller.arn, UserId: c.caller.userID, Account: c.caller.account()}, nil
 }

@@ -23,6 +23,12 @@ type settings struct {
 	roleLife  time.Duration
 	addr      string
 	maxSkew   time.Duration
+
+	// IAM Identity Center and AWS Sign-In (sso.go, signin.go).
+	autoApprove  string
+	ssoTokenLife time.Duration
+	ssoSession   time.Duration
+	loginLife    time.Duration
 }
 
 // defaultSettings are those of a server built with no option.
@@ -33,6 +39,10 @@ func defaultSettings() settings {
 		clock:     time.Now,
 		addr:      "127.0.0.1:0",
 		maxSkew:   15 * time.Minute,
+
+		ssoTokenLife: time.Hour,
+		ssoSession:   8 * time.Hour,
+		loginLife:    maxLoginCredentialLifetime,
 	}
 }
 
@@ -48,7 +58,7 @@ func (s settings) validate() error {
 	case s.lifetime < 0 || s.roleLife < 0:
 		return fmt.Errorf("ststest: negative credential lifetime")
 	}
-	return nil
+	return s.validateSignIn()
 }
 
 type accountOption string
@@ -115,3 +125,62 @@ func (o skewOption) applyServer(s *settings) { s.maxSkew = time.Duration(o) }
 // expired" or "Signature not yet current"). The default is 15 minutes, as
 // at AWS; 0 or less turns the check off.
 func WithMaxClockSkew(d time.Duration) ServerOption { return skewOption(d) }
+
+// Options of IAM Identity Center and AWS Sign-In.
+
+// validateSignIn reports the first sign-in setting out of range.
+func (s settings) validateSignIn() error {
+	switch {
+	case s.autoApprove != "" && !stsrules.IsIAMName(s.autoApprove):
+		return fmt.Errorf("ststest: WithAutoApprove(%q): not an IAM user name", s.autoApprove)
+	case s.ssoTokenLife < time.Second || s.ssoSession < time.Second:
+		return fmt.Errorf("ststest: SSO token lifetime and session duration must be at least 1s")
+	case s.loginLife < time.Second || s.loginLife > maxLoginCredentialLifetime:
+		return fmt.Errorf("ststest: WithLoginCredentialLifetime(%v): want 1s to 15m, the range of Sign-In's expiresIn", s.loginLife)
+	}
+	return nil
+}
+
+type autoApproveOption string
+
+func (o autoApproveOption) applyServer(s *settings) { s.autoApprove = string(o) }
+
+// WithAutoApprove makes the server sign userName in at once wherever a
+// person would be asked: every device authorization is approved as that
+// user when it starts, and /authorize (Identity Center) and /v1/authorize
+// (Sign-In) redirect to the client's loopback redirect_uri with a code
+// right away, so that a scripted browser (or a plain HTTP GET that
+// follows the redirect) completes a login. The user need not exist yet
+// when the server starts; if it does not exist when a login starts, the
+// login is refused with access_denied. Without this option the pages ask.
+func WithAutoApprove(userName string) ServerOption { return autoApproveOption(userName) }
+
+type ssoTokenLifetimeOption time.Duration
+
+func (o ssoTokenLifetimeOption) applyServer(s *settings) { s.ssoTokenLife = time.Duration(o) }
+
+// WithSSOTokenLifetime sets how long Identity Center access tokens of
+// clients registered with the sso:account:access scope last before they
+// must be refreshed. The default is 1 h. Tokens of clients registered
+// without scopes last the whole session and cannot be refreshed.
+func WithSSOTokenLifetime(d time.Duration) ServerOption { return ssoTokenLifetimeOption(d) }
+
+type ssoSessionDurationOption time.Duration
+
+func (o ssoSessionDurationOption) applyServer(s *settings) { s.ssoSession = time.Duration(o) }
+
+// WithSSOSessionDuration sets how long an Identity Center sign-in lasts:
+// refresh tokens work, and tokens live, until then. The default is 8 h,
+// Identity Center's default session duration.
+func WithSSOSessionDuration(d time.Duration) ServerOption { return ssoSessionDurationOption(d) }
+
+type loginCredentialLifetimeOption time.Duration
+
+func (o loginCredentialLifetimeOption) applyServer(s *settings) { s.loginLife = time.Duration(o) }
+
+// WithLoginCredentialLifetime sets how long the credentials AWS Sign-In
+// issues to developer tools last: 1 s to 15 min (the default, and AWS's).
+// Sign-In sessions can be refreshed for 12 h whatever this is.
+func WithLoginCredentialLifetime(d time.Duration) ServerOption {
+	return loginCredentialLifetimeOption(d)
+}

@@ -14,9 +14,15 @@ type Request struct {
 	// Method is the HTTP method, POST or GET.
 	Method string
 	// Action is the Action parameter, as sent (possibly empty or unknown).
+	// For IAM Identity Center and AWS Sign-In it is the service and
+	// operation, such as "sso-oidc:CreateToken", "sso:GetRoleCredentials"
+	// or "signin:CreateOAuth2Token" ("sso-oidc:Authorize" and
+	// "signin:Authorize" for their authorize endpoints).
 	Action string
 	// Params are all the Query parameters, Action and Version included.
-	// It is the caller's own copy.
+	// For the REST-JSON services they are the query string and the body's
+	// string members, without secrets (client secrets, codes, verifiers,
+	// device codes, refresh tokens). It is the caller's own copy.
 	Params url.Values
 	// AccessKeyID is the key named in the Authorization header, valid or
 	// not; empty for an unsigned request. For getSigninToken it is the

@@ -36,6 +36,9 @@ type Server struct {
 	oidc oidcIssuer // the issuer of WebIdentityToken's tokens
 
 	saml samlIdP // the identity provider of SAMLAssertion's responses
+	// IAM Identity Center and AWS Sign-In (sso.go, signin.go).
+	idc    identityCenter
+	signIn signInService
 }
 
 // NewServer starts a server on a free loopback port and closes it when
@@ -75,6 +78,8 @@ func Start(opts ...ServerOption) (*Server, error) {
 		sessions: map[string]*session{},
 		roles:    map[string]*roleRecord{},
 		devices:  map[string]*deviceRecord{},
+		idc:      newIdentityCenter(),
+		signIn:   newSignInService(),
 	}
 	s.http = &http.Server{Handler: http.HandlerFunc(s.serveHTTP), ReadHeaderTimeout: 10 * time.Second}
 	// Serve returns only when Close closes the listener.

@@ -1,6 +1,7 @@
 package ststest
 
 import (
+	"strings"
 	"time"
 )
 
@@ -39,6 +40,22 @@ type principal struct {
 	transitiveTags []tag
 }
 
+// account is the account p belongs to, the fifth field of its ARN: the
+// server's account, except for IAM Identity Center role sessions, which
+// belong to the account of their assignment (see [Server.AssignSSO]).
+func (p principal) account() string {
+	if parts := strings.SplitN(p.arn, ":", 6); len(parts) == 6 {
+		return parts[4]
+	}
+	return ""
+}
+
+// rootARN is the root principal of an account, which names every
+// principal of it in a trust policy.
+func (s *Server) rootARN(account string) string {
+	return "arn:" + s.cfg.partition + ":iam::" + account + ":root"
+}
+
 // userPrincipal is the principal of a long-term key.
 func userPrincipal(u *userRecord) principal {
 	kind := kindUser
@@ -68,7 +85,7 @@ func (s *Server) issueLocked(p principal, now time.Time, d time.Duration) *sessi
 	}
 	p.temporary = true
 	sess := &session{
-		accessKeyID: newAccessKeyID("ASIA", s.cfg.account),
+		accessKeyID: newAccessKeyID("ASIA", p.account()),
 		secret:      newSecret(),
 		token:       newSessionToken(),
 		expires:     now.Add(d),

@@ -27,8 +27,9 @@ federationUrl, its console federation endpoint (awssession console
 are test secrets; never point real tools' credentials at it.
 
 Without --users it creates user alice with a virtual MFA device and role
-Admin, which trusts alice and requires MFA. --users FILE creates these
-instead (JSON; unknown fields are errors):
+Admin, which trusts alice and requires MFA, and lets alice use permission
+set Admin in account 123456789012 through IAM Identity Center. --users FILE
+creates these instead (JSON; unknown fields are errors):
 
   {
     "account": "123456789012",                  (optional)
@@ -60,19 +61,41 @@ A role with "saml": true trusts the server's own SAML identity provider
 URL/ststest/saml-assertion?user=NAME&role=ARN (role repeatable) returns a
 base64 SAMLResponse for user NAME naming those roles, signed by that
 provider and valid for five minutes, for aws sts assume-role-with-saml or
-an SDK.`
+an SDK.
+
+
+IAM Identity Center and AWS Sign-In answer at the same URL: point clients
+at it with AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL_SSO and
+AWS_ENDPOINT_URL_SIGNIN. ssoStartUrl in the printed JSON is the start URL
+(sso_start_url) to sign in with. "sso" in the --users file lets users use
+permission sets in accounts:
+
+  "sso": [{"user": "alice", "account": "123456789012", "permissionSet": "Admin"}]
+
+A device code is approved on the page its verification URL opens, or with
+POST URL/ststest/sso/approve?user_code=CODE&user=NAME; --auto-approve USER
+approves every sign-in at once as USER (device codes, and the browser pages
+of the authorization code flows of Identity Center and aws login).
+GET URL/ststest/login-session?user=NAME returns the login_session that an
+aws login as NAME yields, and GET URL/ststest/requests the requests
+received, as JSON.`
 
 const stsServerExample = `  awssession sts-server --addr 127.0.0.1:4566 > sts.json &
   awssession env --sts-endpoint http://127.0.0.1:4566 \
     --access-key "$(jq -r '.users[0].accessKeyId' sts.json)" ...
   # The console sign-in URL of a fake session, from the server's federationUrl
-  awssession console --print --sts-endpoint http://127.0.0.1:4566 --role-arn ... ...`
+  awssession console --print --sts-endpoint http://127.0.0.1:4566 --role-arn ... ...
+  # IAM Identity Center and aws login that sign alice in without asking
+  awssession sts-server --addr 127.0.0.1:4566 --users users.json --auto-approve alice`
 
 // serverInfo is what sts-server prints: the server's snapshot and its
 // console federation endpoint.
 type serverInfo struct {
 	ststest.Snapshot
 	FederationURL string `json:"federationUrl"`
+	// IAM Identity Center: its start URL and the assignments made.
+	SSOStartURL string                  `json:"ssoStartUrl"`
+	SSO         []ststest.SSOAssignment `json:"sso"`
 }
 
 // usersFile is the --users document.
@@ -81,6 +104,15 @@ type usersFile struct {
 	Partition string     `json:"partition,omitempty"`
 	Users     []userSpec `json:"users"`
 	Roles     []roleSpec `json:"roles"`
+	SSO       []ssoSpec  `json:"sso,omitempty"`
+}
+
+// ssoSpec lets a user use a permission set in an account (IAM Identity
+// Center).
+type ssoSpec struct {
+	User          string `json:"user"`
+	Account       string `json:"account"`
+	PermissionSet string `json:"permissionSet"`
 }
 
 type userSpec struct {
@@ -112,10 +144,12 @@ type webIdentitySpec struct {
 var defaultUsers = usersFile{
 	Users: []userSpec{{Name: "alice", MFA: true}},
 	Roles: []roleSpec{{Name: "Admin", Principals: []string{"alice"}, RequireMFA: true}},
+	SSO:   []ssoSpec{{User: "alice", Account: "123456789012", PermissionSet: "Admin"}},
 }
 
 func (c *cli) stsServerCmd() *cobra.Command {
 	var addr, usersPath string
+	var signIn signInFlags
 	cmd := &cobra.Command{
 		Use:     "sts-server",
 		Short:   "Run the fake STS standalone and print its users, keys and roles as JSON",
@@ -135,7 +169,11 @@ func (c *cli) stsServerCmd() *cobra.Command {
 				// use: the fake STS serves this machine only.
 				return usageErrorf(cmd, "--addr %q: want a loopback HOST:PORT such as 127.0.0.1:4566", addr)
 			}
-			opts := []ststest.ServerOption{ststest.WithAddr(addr)}
+			signInOpts, err := signIn.options(cmd, spec)
+			if err != nil {
+				return err
+			}
+			opts := append([]ststest.ServerOption{ststest.WithAddr(addr)}, signInOpts...)
 			if spec.Account != "" {
 				opts = append(opts, ststest.WithAccount(spec.Account))
 			}
@@ -152,7 +190,7 @@ func (c *cli) stsServerCmd() *cobra.Command {
 			}
 			enc := json.NewEncoder(c.stdout)
 			enc.SetIndent("", "  ")
-			if err := enc.Encode(serverInfo{srv.Snapshot(), srv.FederationURL()}); err != nil {
+			if err := enc.Encode(serverInfo{srv.Snapshot(), srv.FederationURL(), srv.SSOStartURL(), srv.SSOAssignments()}); err != nil {
 				return err
 			}
 			c.notef("fake STS listening on %s; stop it with Ctrl-C", srv.URL)
@@ -162,6 +200,7 @@ func (c *cli) stsServerCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:0", "address to listen on (port 0: a free port)")
 	cmd.Flags().StringVar(&usersPath, "users", "", "JSON file of users, MFA devices and roles to create (see above)")
+	signIn.register(cmd)
 	return cmd
 }
 
@@ -227,6 +266,9 @@ func populate(srv *ststest.Server, spec usersFile) (err error) {
 			trust.Principals = append(trust.Principals, p)
 		}
 		srv.AddRole(r.Name, trust)
+	}
+	for _, a := range spec.SSO {
+		srv.AssignSSO(a.User, a.Account, a.PermissionSet)
 	}
 	return nil
 }
