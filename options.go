@@ -39,7 +39,11 @@ type options struct {
 	files             *sharedFiles // nil: the environment's or the defaults
 	world             world
 	loadOptions       []func(*config.LoadOptions) error
-	conflicts         []error
+	signIn            *SignInOptions // WithSignIn's; nil: a source that needs a sign-in fails
+	// settingsOnly plans the profile's settings (region, endpoints) and
+	// no source: for a console sign-in to a profile that has none yet.
+	settingsOnly bool
+	conflicts    []error
 }
 
 // collect applies opts to the defaults.
@@ -324,7 +328,7 @@ func WithSharedConfigFiles(config, credentials []string) Option {
 type environmentOption []string
 
 func (e environmentOption) apply(o *options) {
-	o.world.getenv = environ(e)
+	o.world.getenv = envLookup(e)
 	o.world.environ = func() []string { return append([]string(nil), e...) }
 	o.world.home = homeOf(o.world.getenv)
 }
@@ -388,3 +392,14 @@ func (f profileSourceOption) apply(o *options) { o.profileSource = f }
 func WithProfileSource(lookup func(profile string) (p aws.CredentialsProvider, id string, ok bool)) Option {
 	return profileSourceOption(lookup)
 }
+
+type signInOption SignInOptions
+
+func (s signInOption) apply(o *options) { v := SignInOptions(s); o.signIn = &v }
+
+// WithSignIn makes a session whose source is an IAM Identity Center
+// session or a console sign-in session without a usable token sign the
+// person in, as how says, instead of failing with [ErrSignInRequired]:
+// once for all processes that need it at the same moment (one browser
+// tab, one device code), under the token's lock.
+func WithSignIn(how SignInOptions) Option { return signInOption(how) }

@@ -82,9 +82,10 @@ func makePlan(o *options, s *snapshot) (*plan, error) {
 	p := &plan{files: s.files, stsEndpoint: o.stsEndpoint, configured: configuredEndpoints(s)}
 	if s.profile != nil {
 		p.profile = s.profile.top
-		if s.profile.kind == baseNone && len(s.profile.hops) > 0 {
-			// The SDK cannot parse a role on an empty base profile (keys
-			// from WithSource): its settings are the base's.
+		if s.profile.standIn {
+			// The SDK cannot parse a role on a base it does not count
+			// (keys from WithSource, a login_session): the config takes
+			// the base's settings.
 			p.profile = s.profile.base.Profile
 		}
 	}

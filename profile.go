@@ -37,6 +37,10 @@ type profileChain struct {
 	base     *config.SharedConfig
 	kind     baseKind
 	hops     []profileHop
+	// standIn reports a chain the SDK's parser refuses (a role on a base
+	// it does not count as credentials), parsed with stand-in keys; the
+	// SDK cannot load its top profile either.
+	standIn bool
 }
 
 // profileSettings are the settings of the profile a session runs that
@@ -82,7 +86,8 @@ type profileHop struct {
 func loadProfile(ctx context.Context, name string, files sharedFiles) (pc profileChain, exists bool, err error) {
 	sc, err := parseProfile(ctx, name, files.config, files.credentials)
 	var roleErr config.SharedConfigAssumeRoleError
-	if errors.As(err, &roleErr) && roleErr.Err == nil && isEmptyProfile(ctx, roleErr.Profile, files) {
+	standIn := errors.As(err, &roleErr) && roleErr.Err == nil && isEmptyProfile(ctx, roleErr.Profile, files)
+	if standIn {
 		sc, err = parseWithEmptyBase(ctx, name, roleErr.Profile, files)
 	}
 	var missing config.SharedConfigProfileNotExistError
@@ -92,7 +97,7 @@ func loadProfile(ctx context.Context, name string, files sharedFiles) (pc profil
 	if err != nil {
 		return profileChain{}, true, loadError(name, err)
 	}
-	pc = profileChain{top: name, settings: settingsOf(&sc)}
+	pc = profileChain{top: name, settings: settingsOf(&sc), standIn: standIn}
 	var errs []error
 	c := &sc
 	for ; c.Source != nil; c = c.Source {
@@ -123,11 +128,13 @@ func parseProfile(ctx context.Context, name string, configFiles, credentialsFile
 }
 
 // isEmptyProfile reports a profile that exists and holds no credentials
-// and no source: what an aws-vault user's profile looks like when its
-// keys are in a keyring.
+// the SDK counts as a source_profile's, and no source: what an aws-vault
+// user's profile looks like when its keys are in a keyring, or a console
+// sign-in profile (login_session), which the SDK's parser does not count
+// (v1.33.15) although its own provider reads it.
 func isEmptyProfile(ctx context.Context, name string, files sharedFiles) bool {
 	sc, err := parseProfile(ctx, name, files.config, files.credentials)
-	return err == nil && sc.SourceProfileName == "" && baseKindOf(&sc) == baseNone
+	return err == nil && sc.SourceProfileName == "" && (baseKindOf(&sc) == baseNone || baseKindOf(&sc) == baseLogin)
 }
 
 // emptyBaseKeyID marks the stand-in keys parseWithEmptyBase gives an
@@ -166,6 +173,8 @@ func nonNil(s []string) []string {
 // baseKindOf tells the base's credentials apart in the SDK's order.
 func baseKindOf(c *config.SharedConfig) baseKind {
 	switch {
+	case c.Credentials.AccessKeyID == emptyBaseKeyID && c.LoginSession != "":
+		return baseLogin
 	case c.Credentials.AccessKeyID == emptyBaseKeyID:
 		return baseNone
 	case c.Credentials.HasKeys():

@@ -58,6 +58,7 @@ type session struct {
 	o      *options
 	plan   *plan
 	getenv func(string) string // the snapshot's environment
+	home   string              // the snapshot's home directory
 }
 
 // prepare does all the work that needs neither the network nor the SDK's
@@ -75,7 +76,7 @@ func prepare(ctx context.Context, opts []Option) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &session{o: o, plan: p, getenv: snap.getenv}, nil
+	return &session{o: o, plan: p, getenv: snap.getenv, home: snap.home}, nil
 }
 
 // config loads the SDK's config and builds the session's credentials.
@@ -87,8 +88,7 @@ func (s *session) config(ctx context.Context) (aws.Config, error) {
 	for _, n := range s.plan.notes {
 		s.o.logger.Info(n)
 	}
-	b := &builder{session: s, cfg: cfg, caller: caller{timeout: s.o.stsTimeout, log: s.o.logger}, getenv: s.getenv}
-	b.sts = &stsService{caller: b.caller, cfg: cfg, endpoint: s.plan.endpointOf(serviceSTS).url, region: s.plan.region}
+	b := s.newBuilder(cfg)
 	cfg.Credentials = b.build()
 	// STS clients made later from cfg (CallerIdentity, ConsoleURL, the
 	// caller's own) go where the session's do, within its timeout.

@@ -9,42 +9,85 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/logincreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
 	"github.com/aws/aws-sdk-go-v2/service/signin"
+	signintypes "github.com/aws/aws-sdk-go-v2/service/signin/types"
 	"github.com/aws/aws-sdk-go-v2/service/sso"
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/awssession/awssession/internal/atomicfile"
+	isignin "github.com/awssession/awssession/internal/signin"
 )
 
-// sso builds an IAM Identity Center source: the SDK's provider and token
-// provider (which refreshes an expired token with its refresh token and
-// writes it back where the AWS CLI keeps it), with SSO and SSO OIDC
-// clients sent to the planned endpoints in the sso_region, each request
-// bounded by the session's timeout.
+// refreshAhead is how long before an SSO token expires it is renewed with
+// its refresh token: the SDK renews only once it has expired, and a
+// person's next run should not be the one that finds out the session
+// ended.
+const refreshAhead = 5 * time.Minute
+
+// sso builds an IAM Identity Center source: the SDK's provider with SSO
+// and SSO OIDC clients sent to the planned endpoints in the sso_region,
+// each request bounded by the session's timeout. Before the provider reads
+// the token it is renewed when it expires within refreshAhead, or (with
+// WithSignIn) a person signs in, both under the token's cross-process
+// lock, so that processes that find it unusable at once share one
+// renewal or one sign-in.
 func (b *builder) sso(s *ssoSource) aws.CredentialsProvider {
 	portal := sso.NewFromConfig(b.cfg, func(o *sso.Options) {
 		o.BaseEndpoint, o.Region = endpointURL(b.plan.endpointOf(serviceSSO)), s.region
 	})
+	oidc := b.oidcClient(s.region)
 	opts := func(o *ssocreds.Options) { o.CachedTokenFilepath = s.tokenFile }
 	if s.session != "" {
-		oidc := ssooidc.NewFromConfig(b.cfg, func(o *ssooidc.Options) {
-			o.BaseEndpoint, o.Region = endpointURL(b.plan.endpointOf(serviceSSOOIDC)), s.region
-		})
-		tokens := ssocreds.NewSSOTokenProvider(oidcClient{oidc, b.caller}, s.tokenFile)
+		tokens := ssocreds.NewSSOTokenProvider(oidc, s.tokenFile)
 		opts = func(o *ssocreds.Options) { o.CachedTokenFilepath, o.SSOTokenProvider = s.tokenFile, tokens }
 	}
 	p := ssocreds.New(portalClient{portal, b.caller}, s.accountID, s.roleName, s.startURL, opts)
-	return signedIn{p: p, check: func() error {
-		t := readSSOToken(s.tokenFile, b.o.world.clock.Now())
-		if !t.usable(b.o.world.clock.Now()) {
-			return loginRequired("the IAM Identity Center session %s has no usable token (%s); sign in with `awssession login`", firstOf(s.session, s.startURL), t.why())
-		}
+	return signedIn{p: p, ready: func(ctx context.Context) error { return b.readySSO(ctx, s, oidc) }}
+}
+
+// readySSO makes the SSO token usable for the next refreshAhead: as it
+// is, renewed, or (with WithSignIn) by a sign-in.
+func (b *builder) readySSO(ctx context.Context, s *ssoSource, oidc oidcClient) error {
+	now := b.o.world.clock.Now
+	fresh := func() bool {
+		t := readSSOToken(s.tokenFile, now())
+		return t.exists && t.problem == "" && t.expires.After(now().Add(refreshAhead))
+	}
+	if fresh() {
 		return nil
-	}}
+	}
+	unlock, err := isignin.Lock(ctx, s.tokenFile)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if fresh() { // another process renewed it or signed in while we waited
+		return nil
+	}
+	session := isignin.SSOSession{Name: s.session, StartURL: s.startURL, Region: s.region, TokenFile: s.tokenFile}
+	t := readSSOToken(s.tokenFile, now())
+	if t.refreshable {
+		_, err := isignin.RefreshSSO(ctx, oidc, session, now())
+		if err == nil || !errors.Is(err, isignin.ErrSessionEnded) {
+			return err
+		}
+		t = tokenState{exists: true, problem: "its session has ended"}
+	}
+	if t.usable(now()) {
+		return nil // not renewable, but good for a while yet
+	}
+	if b.o.signIn == nil {
+		return loginRequired("the IAM Identity Center session %s has no usable token (%s); sign in with `awssession login`", firstOf(s.session, s.startURL), t.why())
+	}
+	session.AuthorizeURL = b.oidcURL(s.region) + "/authorize"
+	_, err = isignin.SignInSSO(ctx, oidc, session, b.o.signIn.flow(), b.o.signIn.ui(now))
+	return err
 }
 
 // login builds a console sign-in source: the SDK's provider, which
@@ -53,20 +96,59 @@ func (b *builder) sso(s *ssoSource) aws.CredentialsProvider {
 // The cache is checked first each time: the SDK panics on a DPoP key that
 // is not PEM and refuses a PKCS#8 one, which is rewritten as SEC 1.
 func (b *builder) login(l *loginSource) aws.CredentialsProvider {
-	client := signin.NewFromConfig(b.cfg, func(o *signin.Options) {
-		o.BaseEndpoint, o.Region = endpointURL(b.plan.endpointOf(serviceSignin)), l.region
-	})
-	p := logincreds.New(signinClient{client, b.caller}, l.cacheFile, func(o *logincreds.Options) { o.RestrictPermissions = true })
-	return signedIn{p: p, check: func() error {
+	client := b.signinClient(l.region)
+	p := logincreds.New(client, l.cacheFile, func(o *logincreds.Options) { o.RestrictPermissions = true })
+	return signedIn{p: p, ready: func(ctx context.Context) error {
 		t := readLoginCache(l.cacheFile)
 		switch {
-		case !t.exists || t.problem != "" || !t.refreshable:
-			return loginRequired("the console sign-in session %s has no usable token (%s); sign in with `awssession login --console`", l.session, t.why())
-		case t.pkcs8:
+		case t.exists && t.problem == "" && t.refreshable && t.pkcs8:
 			return toSEC1(l.cacheFile)
+		case t.exists && t.problem == "" && t.refreshable:
+			return nil
+		case b.o.signIn == nil:
+			return loginRequired("the console sign-in session %s has no usable token (%s); sign in with `awssession login --console`", l.session, t.why())
 		}
-		return nil
+		unlock, err := isignin.Lock(ctx, l.cacheFile)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+		if t := readLoginCache(l.cacheFile); t.exists && t.problem == "" && t.refreshable {
+			return nil
+		}
+		res, err := isignin.SignInConsole(ctx, client, isignin.Console{Endpoint: b.signinURL(l.region), CacheDir: filepath.Dir(l.cacheFile)},
+			b.o.signIn.consoleFlow(), b.o.signIn.ui(b.o.world.clock.Now))
+		if err == nil && res.Session != l.session {
+			err = fmt.Errorf("the console sign-in was for %s, not the profile's login_session %s", res.Session, l.session)
+		}
+		return err
 	}}
+}
+
+// signedIn readies a sign-in source's token before its provider reads it,
+// and turns what means "sign in again" into ErrSignInRequired, and a panic
+// of the provider into an error.
+type signedIn struct {
+	p     aws.CredentialsProvider
+	ready func(context.Context) error
+}
+
+func (s signedIn) Retrieve(ctx context.Context) (c aws.Credentials, err error) {
+	if err := s.ready(ctx); err != nil {
+		return aws.Credentials{}, err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			c, err = aws.Credentials{}, loginRequired("the sign-in token file is unusable (%v)", r)
+		}
+	}()
+	c, err = s.p.Retrieve(ctx)
+	var invalid *ssocreds.InvalidTokenError
+	var denied *signintypes.AccessDeniedException
+	if errors.As(err, &invalid) || errors.As(err, &denied) {
+		return c, loginRequired("%v", err)
+	}
+	return c, err
 }
 
 // why says why a token cannot be used.
@@ -80,30 +162,6 @@ func (t tokenState) why() string {
 		return "it expired and cannot be renewed"
 	}
 	return "it expired"
-}
-
-// signedIn checks a sign-in source's token before its provider reads it,
-// and turns a panic of the provider into an error.
-type signedIn struct {
-	p     aws.CredentialsProvider
-	check func() error
-}
-
-func (s signedIn) Retrieve(ctx context.Context) (c aws.Credentials, err error) {
-	if err := s.check(); err != nil {
-		return aws.Credentials{}, err
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			c, err = aws.Credentials{}, loginRequired("the sign-in token file is unusable (%v)", r)
-		}
-	}()
-	c, err = s.p.Retrieve(ctx)
-	var invalid *ssocreds.InvalidTokenError
-	if errors.As(err, &invalid) {
-		return c, loginRequired("%v", err)
-	}
-	return c, err
 }
 
 // toSEC1 rewrites a console sign-in cache's PKCS#8 DPoP key as the SEC 1
@@ -150,6 +208,20 @@ func endpointURL(e endpoint) *string {
 	return aws.String(e.url)
 }
 
+// oidcClient is the session's SSO OIDC client for region.
+func (b *builder) oidcClient(region string) oidcClient {
+	return oidcClient{ssooidc.NewFromConfig(b.cfg, func(o *ssooidc.Options) {
+		o.BaseEndpoint, o.Region = endpointURL(b.plan.endpointOf(serviceSSOOIDC)), region
+	}), b.caller}
+}
+
+// signinClient is the session's AWS Sign-In client for region.
+func (b *builder) signinClient(region string) signinClient {
+	return signinClient{signin.NewFromConfig(b.cfg, func(o *signin.Options) {
+		o.BaseEndpoint, o.Region = endpointURL(b.plan.endpointOf(serviceSignin)), region
+	}), b.caller}
+}
+
 // portalClient is the SSO portal as ssocreds calls it.
 type portalClient struct {
 	c      *sso.Client
@@ -170,7 +242,7 @@ func (p portalClient) GetRoleCredentials(ctx context.Context, in *sso.GetRoleCre
 	return out, nil
 }
 
-// oidcClient is SSO OIDC as ssocreds' token provider calls it.
+// oidcClient is SSO OIDC with each request timed.
 type oidcClient struct {
 	c      *ssooidc.Client
 	caller caller
@@ -183,13 +255,30 @@ func (o oidcClient) CreateToken(ctx context.Context, in *ssooidc.CreateTokenInpu
 		}
 		return out.ResultMetadata, nil
 	})
-	if err != nil {
-		return nil, loginRequired("renewing the IAM Identity Center token failed (%v); sign in again with `awssession login`", err)
-	}
-	return out, nil
+	return out, err
 }
 
-// signinClient is AWS Sign-In as logincreds calls it.
+func (o oidcClient) RegisterClient(ctx context.Context, in *ssooidc.RegisterClientInput, fns ...func(*ssooidc.Options)) (out *ssooidc.RegisterClientOutput, err error) {
+	err = o.caller.do(ctx, "sso-oidc:RegisterClient", nil, func(ctx context.Context) (middleware.Metadata, error) {
+		if out, err = o.c.RegisterClient(ctx, in, fns...); err != nil {
+			return middleware.Metadata{}, err
+		}
+		return out.ResultMetadata, nil
+	})
+	return out, err
+}
+
+func (o oidcClient) StartDeviceAuthorization(ctx context.Context, in *ssooidc.StartDeviceAuthorizationInput, fns ...func(*ssooidc.Options)) (out *ssooidc.StartDeviceAuthorizationOutput, err error) {
+	err = o.caller.do(ctx, "sso-oidc:StartDeviceAuthorization", nil, func(ctx context.Context) (middleware.Metadata, error) {
+		if out, err = o.c.StartDeviceAuthorization(ctx, in, fns...); err != nil {
+			return middleware.Metadata{}, err
+		}
+		return out.ResultMetadata, nil
+	})
+	return out, err
+}
+
+// signinClient is AWS Sign-In with each request timed.
 type signinClient struct {
 	c      *signin.Client
 	caller caller

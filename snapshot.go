@@ -3,14 +3,13 @@ package awssession
 import (
 	"context"
 	"errors"
-	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/awssession/awssession/internal/safefile"
 )
 
 // snapshot is everything a session reads before it plans, read once: the
@@ -130,7 +129,10 @@ func captureEnv(getenv func(string) string) func(string) string {
 // It returns "" when no profile has anything to say: a source of its own,
 // the region given, and no STS call or its endpoint given.
 func (o *options) profileToRead(s *snapshot) (name string, from at, isSource bool) {
-	if o.profile != nil {
+	switch {
+	case o.profile != nil && o.settingsOnly:
+		return *o.profile, at{}, false // a profile that does not exist yet has no settings
+	case o.profile != nil:
 		return *o.profile, optionAt(OptionWithProfile, ""), true
 	}
 	isSource = o.static == nil && o.custom == nil
@@ -226,64 +228,28 @@ const maxSharedFile = 10 << 20
 // checkSharedFile returns an [*InputError] naming path unless it is a
 // regular file of at most maxSharedFile bytes, or missing (the SDK then
 // goes on without it), or the null device (AWS_CONFIG_FILE=/dev/null is
-// the usual way to say "no config"). It is the one check of every file a
-// session, or a command, hands to a parser: /dev/zero or a FIFO there
-// would grow memory or block forever. Symbolic links are followed
-// (dotfile managers link ~/.aws/config).
+// the usual way to say "no config"): the checks of safefile, the one
+// checked read of every file a session, or a command, hands to a parser.
 func checkSharedFile(path string) error {
-	_, err := checkedFile(path, maxSharedFile)
+	_, err := safefile.Check(path, maxSharedFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	return err
+	return fileError(err)
 }
 
-// checkedFile stats path and returns its size unless it is not a regular
-// file (or the null device) of at most max bytes: then an [*InputError]
-// naming it, or an error matching fs.ErrNotExist.
-func checkedFile(path string, max int64) (int64, error) {
-	fi, err := os.Stat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return 0, err
-	case err != nil:
-		return 0, invalid(namedAt(path), "%v", err)
-	case fi.Mode().IsRegular():
-		if fi.Size() > max {
-			return 0, invalid(namedAt(path), "is %d bytes; more than the %d KiB such a file can hold", fi.Size(), max>>10)
-		}
-		return fi.Size(), nil
-	case isNullDevice(fi):
-		return 0, nil
-	}
-	return 0, invalid(namedAt(path), "is not a regular file (%v); it would be read as an AWS file", fi.Mode().Type())
-}
-
-// readChecked reads a file checkedFile accepts; a missing file is an error
-// matching fs.ErrNotExist.
+// readChecked reads a file through safefile; a missing file is an error
+// matching fs.ErrNotExist, a refused one an [*InputError] naming it.
 func readChecked(path string, max int64) ([]byte, error) {
-	if _, err := checkedFile(path, max); err != nil {
-		return nil, err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	// At most max+1 bytes: the file may have grown since the stat.
-	b, err := io.ReadAll(io.LimitReader(f, max+1))
-	switch {
-	case err != nil:
-		return nil, err
-	case int64(len(b)) > max:
-		return nil, invalid(namedAt(path), "grew past %d KiB while it was read", max>>10)
-	}
-	return b, nil
+	b, err := safefile.Read(path, max)
+	return b, fileError(err)
 }
 
-// isNullDevice reports whether fi is the null device, which reads as
-// empty.
-func isNullDevice(fi fs.FileInfo) bool {
-	null, err := os.Stat(os.DevNull)
-	return err == nil && os.SameFile(fi, null)
+// fileError turns safefile's refusal into an input error naming the file.
+func fileError(err error) error {
+	var e *safefile.Error
+	if errors.As(err, &e) {
+		return invalid(namedAt(e.Path), "%s; it would be read as an AWS file", e.Problem)
+	}
+	return err
 }

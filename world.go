@@ -24,9 +24,9 @@ func processWorld() world {
 	return world{getenv: os.Getenv, environ: os.Environ, clock: realClock{}, home: os.UserHomeDir}
 }
 
-// environ parses "NAME=value" entries into a lookup; later entries win,
+// envLookup parses "NAME=value" entries into a lookup; later entries win,
 // as in a process environment.
-func environ(entries []string) func(string) string {
+func envLookup(entries []string) func(string) string {
 	env := make(map[string]string, len(entries))
 	for _, kv := range entries {
 		if k, v, ok := strings.Cut(kv, "="); ok {
