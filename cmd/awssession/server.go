@@ -32,7 +32,9 @@ this terminal, only when the MFA session below the roles ends.
 serve runs in the foreground: start it in its own terminal and paste the
 lines into others (eval "$(awssession serve)" would wait for it to end).`
 
-const serveExample = `  awssession serve --profile dev --mfa-serial arn:aws:iam::111111111111:mfa/alice \
+const serveExample = `  awssession serve admin       # a profile of ~/.aws/config, as with exec and env
+
+  awssession serve --profile dev --mfa-serial arn:aws:iam::111111111111:mfa/alice \
       --session-token-duration 12h --role-arn arn:aws:iam::123456789012:role/Admin
   # in another terminal, paste the printed lines, then: aws s3 ls
 
@@ -47,11 +49,11 @@ func (c *cli) serveCmd() *cobra.Command {
 	addr := "127.0.0.1:0"
 	format := choice{value: "bash", allowed: serveFormats}
 	cmd := &cobra.Command{
-		Use:     "serve",
+		Use:     "serve [PROFILE]",
 		Short:   "Serve the session to AWS SDKs on a loopback port until interrupted",
 		Long:    serveLong,
 		Example: serveExample,
-		Args:    noArgs,
+		Args:    profileArgs(&f),
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			srv, region, err := c.startServer(ctx, cmd, &f, addr)
