@@ -30,8 +30,12 @@ Formats:
            ::add-mask:: commands for the secrets
 Only the result goes to stdout; MFA prompts, notes and errors go to stderr.
 
---unset prints the statements that clear all these variables, without
-building a session.`
+--unset prints the statements that clear all these variables and
+AWSSESSION, without building a session.
+
+Inside a session (AWSSESSION set by exec or an earlier env) env refuses
+(exit 2): the new session could be built from the old one's keys. Leave
+it first (eval "$(awssession env --unset)"), or pass --nested.`
 
 const envExample = `  # MFA session (GetSessionToken), code asked on the terminal
   eval "$(awssession env --profile dev --mfa-serial arn:aws:iam::111111111111:mfa/alice)"
@@ -51,7 +55,7 @@ const envExample = `  # MFA session (GetSessionToken), code asked on the termina
 func (c *cli) envCmd() *cobra.Command {
 	var f sessionFlags
 	format := choice{value: "bash", allowed: formatNames}
-	var unset bool
+	var unset, nested bool
 	cmd := &cobra.Command{
 		Use:     "env [PROFILE]",
 		Short:   "Print the session as environment variables for eval",
@@ -66,6 +70,9 @@ func (c *cli) envCmd() *cobra.Command {
 					return usageErrorf(cmd, "--unset works with --format bash, fish or powershell, not %s", name)
 				}
 				return writeShell(c.stdout, sf, nil, sessionVarNames)
+			}
+			if err := c.refuseNested(cmd, nested); err != nil {
+				return err
 			}
 			var envFile string
 			if name == "github" {
@@ -100,7 +107,8 @@ func (c *cli) envCmd() *cobra.Command {
 	}
 	f.register(cmd)
 	cmd.Flags().Var(&format, "format", "output format: "+strings.Join(formatNames, ", ")+" (json: the variables as one object; process: the credential_process document)")
-	cmd.Flags().BoolVar(&unset, "unset", false, "print statements that clear the session's variables (no credentials needed)")
+	cmd.Flags().BoolVar(&unset, "unset", false, "print statements that clear the session's variables and $"+markerVar+" (no credentials needed)")
+	nestedFlag(cmd, &nested)
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(formatNames, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }

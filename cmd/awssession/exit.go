@@ -91,13 +91,14 @@ func (c *cli) report(err error) int {
 	}
 	fmt.Fprintf(c.stderr, "awssession: %s\n", terminalText(oneLine(err)))
 	if h := c.hint(err); h != "" {
-		fmt.Fprintf(c.stderr, "hint: %s\n", h)
+		fmt.Fprintf(c.stderr, "hint: %s\n", terminalText(h))
 	}
 	return code
 }
 
 func (c *cli) hint(err error) string {
 	var usage *usageError
+	var start *startError
 	var api smithy.APIError
 	switch {
 	case errors.As(err, &usage):
@@ -106,6 +107,10 @@ func (c *cli) hint(err error) string {
 		return "run 'awssession --help' for usage"
 	case keyring.IsUnusable(err):
 		return keyringHint(err)
+	case c.profileHint(err) != "":
+		return c.profileHint(err)
+	case errors.As(err, &start) && start.notFound():
+		return c.commandHint(start.name)
 	case errors.Is(err, awssession.ErrMFATokenUsed):
 		return "an MFA code works for one STS call; use --mfa-totp-secret-env or let awssession prompt"
 	case errors.As(err, &api) && api.ErrorCode() == "ExpiredToken":

@@ -15,6 +15,7 @@ import (
 type sessionFlags struct {
 	accessKey, secretKey, sessionToken string
 	profile, region                    string
+	profileArg                         bool // profile came as the PROFILE argument
 
 	roleARNs, sessionNames, externalIDs []string
 	durations                           durations
@@ -33,8 +34,12 @@ type sessionFlags struct {
 	cacheDir      string
 }
 
-// register adds the flags to cmd.
+// register adds the flags to cmd, and makes the errors of cmd's work
+// say how its profile was named (see profileError).
 func (f *sessionFlags) register(cmd *cobra.Command) {
+	if run := cmd.RunE; run != nil {
+		cmd.RunE = func(cmd *cobra.Command, args []string) error { return f.namingProfile(cmd, run(cmd, args)) }
+	}
 	fs := cmd.Flags()
 	fs.SortFlags = false
 	fs.StringVar(&f.accessKey, "access-key", "", "access key ID of the source keys (or $AWSSESSION_ACCESS_KEY)")

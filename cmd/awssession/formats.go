@@ -31,10 +31,10 @@ const (
 	varExpiration      = "AWS_CREDENTIAL_EXPIRATION"
 )
 
-// sessionVarNames are all the variables env sets, in output order; env
-// --unset clears them.
+// sessionVarNames are all the variables env sets, in output order, the
+// session's name ($AWSSESSION) last; env --unset clears them.
 var sessionVarNames = []string{varAccessKeyID, varSecretAccessKey, varSessionToken, varSecurityToken,
-	varRegion, varDefaultRegion, varExpiration}
+	varRegion, varDefaultRegion, varExpiration, markerVar}
 
 // sessionVars returns the variables that carry creds and region, and the
 // ones a shell should clear because this session has no value for them

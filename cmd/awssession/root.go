@@ -103,9 +103,7 @@ func (c *cli) newRoot(args []string) *cobra.Command {
 	root.SetGlobalNormalizationFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		return pflag.NormalizedName(strings.ReplaceAll(name, "_", "-"))
 	})
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return &usageError{cmd: cmd.CommandPath(), err: err}
-	})
+	root.SetFlagErrorFunc(flagError)
 	switch firstCommand(args) {
 	case "env":
 		root.AddCommand(c.envCmd())
@@ -214,9 +212,10 @@ func noArgs(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
-// notef prints a note or warning on stderr unless --silent.
+// notef prints a note or warning on stderr unless --silent, made safe
+// for a terminal (its arguments may be names from files).
 func (c *cli) notef(format string, args ...any) {
 	if !c.silent {
-		fmt.Fprintf(c.stderr, "awssession: "+format+"\n", args...)
+		fmt.Fprintf(c.stderr, "awssession: %s\n", terminalText(fmt.Sprintf(format, args...)))
 	}
 }
