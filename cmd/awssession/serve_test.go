@@ -158,7 +158,7 @@ func TestServeFormats(t *testing.T) {
 	for _, tt := range []struct{ format, want string }{
 		{"fish", "set -gx " + credserver.EnvAuthToken + " '"},
 		{"powershell", "$Env:" + credserver.EnvFullURI + " = 'http://127.0.0.1:"},
-		{"dotenv", credserver.EnvFullURI + `="http://127.0.0.1:`},
+		{"dotenv", credserver.EnvFullURI + `='http://127.0.0.1:`},
 		{"json", `"` + credserver.EnvAuthToken + `": "`},
 	} {
 		t.Run(tt.format, func(t *testing.T) {
