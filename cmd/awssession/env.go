@@ -54,7 +54,7 @@ const envExample = `  # MFA session (GetSessionToken), code asked on the termina
 
 func (c *cli) envCmd() *cobra.Command {
 	var f sessionFlags
-	format := choice{value: "bash", allowed: formatNames}
+	var out outputFlags
 	var unset, nested bool
 	cmd := &cobra.Command{
 		Use:     "env [PROFILE]",
@@ -63,7 +63,11 @@ func (c *cli) envCmd() *cobra.Command {
 		Example: envExample,
 		Args:    profileArgs(&f),
 		RunE: c.quickAction(func(cmd *cobra.Command, _ []string) error {
-			name := canonicalFormat(format.value)
+			name, err := out.name(cmd)
+			if err != nil {
+				return err
+			}
+			name = canonicalFormat(name)
 			sf, shell := shellFormats[name]
 			if unset {
 				if !shell || sf.unset == nil {
@@ -106,10 +110,9 @@ func (c *cli) envCmd() *cobra.Command {
 		}),
 	}
 	f.register(cmd)
-	cmd.Flags().Var(&format, "format", "output format: "+strings.Join(formatNames, ", ")+" (json: the variables as one object; process: the credential_process document)")
+	out.register(cmd, formatNames, " (json: the variables as one object; process: the credential_process document)")
 	cmd.Flags().BoolVar(&unset, "unset", false, "print statements that clear the session's variables and $"+markerVar+" (no credentials needed)")
 	nestedFlag(cmd, &nested)
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(formatNames, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 

@@ -80,7 +80,7 @@ func TestEnvBashEval(t *testing.T) {
 	who := runCLI(t, f.env, "", "whoami", "--json", "--access-key", env["AWS_ACCESS_KEY_ID"], "--secret-key", env["AWS_SECRET_ACCESS_KEY"],
 		"--session-token", env["AWS_SESSION_TOKEN"], "--sts-endpoint", f.srv.URL, "--region", env["AWS_REGION"])
 	require.Equal(t, 0, who.code, "stderr: %s", who.stderr)
-	assert.Contains(t, who.stdout, `"Arn":"arn:aws:sts::123456789012:assumed-role/Reader/`)
+	assert.Contains(t, who.stdout, `"Arn": "arn:aws:sts::123456789012:assumed-role/Reader/`)
 }
 
 // awkward holds every kind of byte a shell could misread.

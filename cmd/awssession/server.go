@@ -47,7 +47,7 @@ var serveFormats = []string{"bash", "zsh", "sh", "fish", "powershell", "dotenv",
 func (c *cli) serveCmd() *cobra.Command {
 	var f sessionFlags
 	addr := "127.0.0.1:0"
-	format := choice{value: "bash", allowed: serveFormats}
+	var out outputFlags
 	cmd := &cobra.Command{
 		Use:     "serve [PROFILE]",
 		Short:   "Serve the session to AWS SDKs on a loopback port until interrupted",
@@ -56,13 +56,17 @@ func (c *cli) serveCmd() *cobra.Command {
 		Args:    profileArgs(&f),
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			format, err := out.name(cmd) // before the server starts
+			if err != nil {
+				return err
+			}
 			srv, region, err := c.startServer(ctx, cmd, &f, addr)
 			if err != nil {
 				return err
 			}
 			defer srv.Close()
 			set := serverVars(srv, region)
-			if name := canonicalFormat(format.value); name == "json" {
+			if name := canonicalFormat(format); name == "json" {
 				err = writeJSON(c.stdout, set)
 			} else {
 				err = writeShell(c.stdout, shellFormats[name], set, unsetVars(set))
@@ -77,8 +81,7 @@ func (c *cli) serveCmd() *cobra.Command {
 	}
 	f.register(cmd)
 	cmd.Flags().StringVar(&addr, "addr", addr, "loopback address to listen on: 127.0.0.1:PORT, [::1]:PORT or localhost:PORT (port 0: a free port)")
-	cmd.Flags().Var(&format, "format", "output format: "+strings.Join(serveFormats, ", "))
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(serveFormats, cobra.ShellCompDirectiveNoFileComp))
+	out.register(cmd, serveFormats, " (json: the variables as one object)")
 	return cmd
 }
 

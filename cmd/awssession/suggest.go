@@ -97,6 +97,10 @@ func flagError(cmd *cobra.Command, err error) error {
 	var missing *pflag.NotExistError
 	if errors.As(err, &missing) && missing.GetSpecifiedShortnames() == "" {
 		typed := strings.ReplaceAll(missing.GetSpecifiedName(), "_", "-")
+		if slices.Contains(stsFlags, typed) && cmd.Flags().Lookup("role-arn") != nil { // a session command without them: explain
+			return usageErrorf(cmd, "--%s: %s makes no STS call, so the flags that talk to STS (--%s) do nothing here; leave it out",
+				typed, cmd.Name(), strings.Join(stsFlags, ", --"))
+		}
 		var names []string
 		cmd.Flags().VisitAll(func(f *pflag.Flag) {
 			if !f.Hidden {
