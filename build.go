@@ -85,7 +85,11 @@ func (s *session) layerAccount(i int) string {
 // mfaSource hands out the codes of WithMFA's or WithProfileMFA's provider
 // for device serial.
 func (o *options) mfaSource(serial string) *mfaSource {
-	return &mfaSource{serial: serial, endpoint: o.stsEndpoint, tokens: o.mfa.Tokens, cache: o.cache, log: o.logger, now: o.world.clock.Now}
+	memory := o.mfaMemory
+	if memory == nil {
+		memory = o.cache
+	}
+	return &mfaSource{serial: serial, endpoint: o.stsEndpoint, tokens: o.mfa.Tokens, cache: memory, log: o.logger, now: o.world.clock.Now}
 }
 
 // sourceProvider returns the provider of the plan's source.

@@ -39,6 +39,7 @@ type options struct {
 	expectedAccount string
 	logger          *slog.Logger
 	cache           Cache
+	mfaMemory       Cache // WithMFAMemory's; nil: cache's
 	durations       DurationPolicy
 	files           *sharedFiles // WithSharedConfigFiles; nil: the environment's or the defaults
 	world           world
