@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -41,4 +42,32 @@ func (f *fixture) readerProfiles(t *testing.T) string {
 	require.NoError(t, os.WriteFile(filepath.Join(f.dir, "credentials"), []byte("[base]\naws_access_key_id = "+f.alice.AccessKeyID+
 		"\naws_secret_access_key = "+f.alice.SecretAccessKey+"\n"), 0o600))
 	return config
+}
+
+// TestFakeSTSFromProfileSettings, through the command: the ways README.md
+// gives to point profiles at a fake STS work: AWS_ENDPOINT_URL_STS,
+// AWS_ENDPOINT_URL, endpoint_url in the profile, sts in its [services].
+func TestFakeSTSFromProfileSettings(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	config := f.readerProfiles(t)
+	data, err := os.ReadFile(config)
+	require.NoError(t, err)
+	data = append(data, []byte("\n[profile reader-url]\nsource_profile = base\nrole_arn = "+f.reader.ARN+"\nendpoint_url = "+f.srv.URL+
+		"\n\n[profile reader-services]\nsource_profile = base\nrole_arn = "+f.reader.ARN+"\nservices = fake\n\n[services fake]\nsts =\n  endpoint_url = "+
+		f.srv.URL+"\n")...)
+	require.NoError(t, os.WriteFile(config, data, 0o600))
+	for _, tt := range []struct {
+		profile string
+		env     []string
+	}{
+		{"reader", []string{"AWS_ENDPOINT_URL_STS=" + f.srv.URL}},
+		{"reader", []string{"AWS_ENDPOINT_URL=" + f.srv.URL}},
+		{"reader-url", nil},
+		{"reader-services", nil},
+	} {
+		r := f.binary(t, tt.env, "", "whoami", tt.profile, "--no-cache")
+		assert.Equal(t, 0, r.code, "%s %v: stderr: %s", tt.profile, tt.env, r.stderr)
+		assert.Contains(t, r.stdout, ":assumed-role/Reader/")
+	}
 }
