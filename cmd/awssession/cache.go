@@ -103,8 +103,9 @@ func (c *cli) cacheClearCmd(dir *string) *cobra.Command {
 		Short: "Forget every cached session, or PROFILE's (the next run calls STS and may ask for an MFA code)",
 		Long: `Forget every cached session, or with PROFILE the cached layers of the
 session "awssession exec PROFILE" uses by default (its roles and its MFA
-session; a session built with other flags has other entries). Records of
-MFA codes used in the last 90 seconds stay, so that no code is sent twice.`,
+session; a session built with other flags has other entries), with their
+lock files; a lock a running awssession holds stays. Records of MFA codes
+used in the last 90 seconds stay, so that no code is sent twice.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return usageErrorf(cmd, "unexpected argument %q (one PROFILE at most)", args[1])

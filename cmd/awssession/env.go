@@ -15,10 +15,14 @@ AWS_DEFAULT_REGION (when known) and AWS_CREDENTIAL_EXPIRATION (RFC 3339, UTC,
 when the keys expire). Shell formats also clear stale AWS_SESSION_TOKEN,
 AWS_SECURITY_TOKEN and AWS_CREDENTIAL_EXPIRATION.
 
-Formats:
-  bash (also zsh, sh; the default), fish, powershell, dotenv
+Formats (--format, or --json for json):
+  bash (also zsh, sh; the default), fish, powershell
            statements that set (and clear) the variables; values are quoted
-           so that any byte survives eval
+           so that they come back as they are and no part of them runs
+           (PowerShell's in ASCII alone, readable in any code page)
+  dotenv   NAME='value' lines for "set -a; . FILE", docker compose and the
+           dotenv libraries; a value single quotes cannot carry for all of
+           them (a quote, backslash, control character or ${) is refused
   json     one JSON object that maps each variable's name to its value, e.g.
            {"AWS_ACCESS_KEY_ID": "ASIA...", "AWS_CREDENTIAL_EXPIRATION": "...", ...}
            (with AWSSESSION, the session's name); variables to clear are not in it

@@ -14,7 +14,9 @@ const explainLong = `Show the session the flags describe, without any network ca
 source, then each STS layer bottom up (MFA session, roles) with its
 duration, whether it is chained (1 h cap), whether the cache still holds it,
 and which layers the next run will call STS for and ask an MFA code for.
-Everything is checked as for a real run, so a bad flag fails here too.`
+Everything is checked as for a real run, so a bad flag fails here too. It
+takes the flags that plan a session, not those that only talk to STS
+(--mfa-token, --prompt, --sts-timeout).`
 
 const explainExample = `  awssession explain --profile dev --mfa-serial arn:aws:iam::111111111111:mfa/alice \
       --session-token-duration 12h --role-arn arn:aws:iam::123456789012:role/Admin
