@@ -37,6 +37,13 @@ var ErrCacheMiss = errors.New("cache miss")
 // used: a session handed out must be good for at least this long.
 const CacheRefreshWindow = 5 * time.Minute
 
+// HandedOutUntil returns when a session hands out credentials that STS
+// issued until expires, as [Plan]'s layers, [PeekSession] and the
+// session's Credentials report it: its credentials cache renews them a
+// little before STS ends them. A tool that shows a [Cache]'s entries
+// shows this time, so that it names the one the sessions show.
+func HandedOutUntil(expires time.Time) time.Time { return handedOutUntil(expires) }
+
 // InvalidateSession removes the cache entries of the session opts
 // describe (which must include [WithCache]), so that its next use calls
 // STS afresh. Other sessions' entries stay. It makes no network call.

@@ -8,10 +8,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/awssession/awssession"
 	"github.com/awssession/awssession/ststest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // isolated keeps an example away from the shared config files and
@@ -259,4 +264,98 @@ func ExamplePeekSession() {
 	// Output:
 	// run 1: peeked false, 1 STS calls so far
 	// run 2: peeked true, 1 STS calls so far
+}
+
+// Profiles point at a fake STS as they point at any endpoint, through the
+// SDK's own settings: endpoint_url in the profile (every service), or sts
+// in a [services] section the profile names; AWS_ENDPOINT_URL_STS (and
+// AWS_ENDPOINT_URL) in the process environment do the same for every
+// profile. WithSTSEndpoint, when given, wins.
+func ExampleWithProfile_fakeSTS() {
+	srv, _ := ststest.Start()
+	defer srv.Close()
+	alice := srv.AddUser("alice")
+	reader := srv.AddRole("Reader", ststest.Trust{Principals: []string{alice.ARN}})
+
+	dir, _ := os.MkdirTemp("", "awssession-example")
+	defer os.RemoveAll(dir)
+	_ = os.WriteFile(filepath.Join(dir, "config"), []byte(`
+[profile via-endpoint-url]
+role_arn = `+reader.ARN+`
+source_profile = alice
+role_session_name = alice
+region = eu-west-1
+endpoint_url = `+srv.URL+`
+
+[profile via-services]
+role_arn = `+reader.ARN+`
+source_profile = alice
+role_session_name = alice
+region = eu-west-1
+services = fake
+
+[services fake]
+sts =
+  endpoint_url = `+srv.URL+`
+`), 0o600)
+	_ = os.WriteFile(filepath.Join(dir, "credentials"), []byte(`
+[alice]
+aws_access_key_id = `+alice.AccessKeyID+`
+aws_secret_access_key = `+alice.SecretAccessKey+`
+`), 0o600)
+
+	ctx := context.Background()
+	for _, profile := range []string{"via-endpoint-url", "via-services"} {
+		cfg, err := awssession.CreateSession(ctx, awssession.WithProfile(profile), isolated(dir))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		id, err := awssession.CallerIdentity(ctx, cfg)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(profile, id.ARN)
+	}
+	// Output:
+	// via-endpoint-url arn:aws:sts::123456789012:assumed-role/Reader/alice
+	// via-services arn:aws:sts::123456789012:assumed-role/Reader/alice
+}
+
+// TestWhoAmI is README.md's example of testing code with ststest, run as
+// it is there (TestREADMEExampleRuns keeps the two the same).
+func TestWhoAmI(t *testing.T) {
+	srv := ststest.NewServer(t) // closed by t.Cleanup
+	alice := srv.AddUser("alice")
+	dev := srv.AddMFADevice("alice")
+	admin := srv.AddRole("Admin", ststest.Trust{Principals: []string{alice.ARN}, RequireMFA: true})
+
+	ctx := context.Background()
+	cfg, err := awssession.CreateSession(ctx,
+		awssession.WithStaticCredentials(alice.AccessKeyID, alice.SecretAccessKey, ""),
+		awssession.WithMFA(dev.SerialNumber, awssession.TOTP(dev.Secret)),
+		awssession.WithAssumeRole(awssession.AssumeRole{RoleARN: admin.ARN}),
+		awssession.WithRegion("us-east-1"), // every AWS client needs a region; ststest takes any
+		awssession.WithSTSEndpoint(srv.URL),
+		awssession.WithEnvironment(nil)) // none of the machine's AWS_* variables or ~/.aws
+	require.NoError(t, err)
+	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, nil) // your code, with the session
+	require.NoError(t, err)
+	assert.Contains(t, aws.ToString(out.Arn), ":assumed-role/Admin/")
+	// srv.Requests() records every call; srv.InjectFault(ststest.Throttle(2)) injects faults.
+}
+
+// TestREADMEExampleRuns: the README's ststest example is TestWhoAmI's
+// body, so the documentation runs.
+func TestREADMEExampleRuns(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	_, block, ok := strings.Cut(string(readme), "## Testing your code with ststest\n\n```go\n")
+	require.True(t, ok, "README.md has no ststest example")
+	block, _, _ = strings.Cut(block, "```")
+	src, err := os.ReadFile("example_test.go")
+	require.NoError(t, err)
+	assert.Contains(t, string(src), block, "README.md's ststest example differs from TestWhoAmI")
 }

@@ -47,6 +47,9 @@ type PlannedSource struct {
 	// "keyring:file:dev"), the credential_process command, the token file
 	// of an SSO or console sign-in session.
 	From string
+	// CredentialSource is the profile's credential_source (Environment,
+	// Ec2InstanceMetadata, EcsContainer) when that names the source.
+	CredentialSource string
 	// RoleARN is a web identity source's role.
 	RoleARN string
 	// Endpoint is where the source's calls go, "" for AWS's own.
@@ -163,7 +166,7 @@ func (s *session) plannedSource() PlannedSource {
 	src := s.plan.src
 	ps := PlannedSource{Kind: src.kind, Name: src.name, From: src.from, Region: s.plan.region}
 	if c := src.profile; c != nil {
-		ps.Profile = c.base.Profile
+		ps.Profile, ps.CredentialSource = c.base.Profile, c.base.CredentialSource
 	}
 	switch {
 	case src.webIdentity != nil:

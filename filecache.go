@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/awssession/awssession/internal/stsrules"
-	"github.com/gofrs/flock"
 )
 
 // FileCache is a [Cache] in a directory: one file per entry, mode 0600, in
@@ -25,9 +24,6 @@ type FileCache struct {
 }
 
 var _ Cache = (*FileCache)(nil)
-
-// lockRetry is how often a waiting Lock tries again.
-const lockRetry = 10 * time.Millisecond
 
 // keyRE and maxKey: keys are 1-128 of [a-z0-9-], not starting with '-'.
 // The length is checked apart: a counted repeat ({0,127}) compiles into a
@@ -218,7 +214,7 @@ func (c *FileCache) removeStaleTemps(now time.Time) {
 	}
 }
 
-// Delete removes an entry.
+// Delete removes an entry, and its lock file unless a process holds it.
 func (c *FileCache) Delete(_ context.Context, key string) error {
 	p, err := c.path(key, ".json")
 	if err != nil {
@@ -227,39 +223,18 @@ func (c *FileCache) Delete(_ context.Context, key string) error {
 	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("credential cache: %w", err)
 	}
+	if err := removeLock(strings.TrimSuffix(p, ".json") + ".lock"); err != nil {
+		return fmt.Errorf("credential cache: %w", err)
+	}
 	return nil
-}
-
-// Lock takes the entry's lock file, waiting until ctx is done.
-func (c *FileCache) Lock(ctx context.Context, key string) (func(), error) {
-	p, err := c.path(key, ".lock")
-	if err != nil {
-		return nil, err
-	}
-	// The lock file must be a regular file: flock would open a FIFO and
-	// wait for a writer forever, and follow a symbolic link anywhere.
-	f, err := openRegular(p, os.O_CREATE|os.O_RDONLY)
-	if err != nil {
-		return nil, fmt.Errorf("credential cache: lock %s: %w", filepath.Base(p), err)
-	}
-	_ = f.Close()
-	l := flock.New(p, flock.SetPermissions(0o600), flock.SetFlag(os.O_CREATE|os.O_RDONLY|noFollow))
-	ok, err := l.TryLockContext(ctx, lockRetry)
-	if err != nil || !ok {
-		_ = l.Close()
-		if err == nil {
-			err = ctx.Err()
-		}
-		return nil, fmt.Errorf("credential cache: lock %s: %w", filepath.Base(p), err)
-	}
-	return func() { _ = l.Unlock() }, nil
 }
 
 // Clear removes every credentials entry, lock file and leftover temporary
 // file. It is for a user who wants every session to start afresh (e.g.
 // "awssession cache clear"); it does not wait for processes using the
-// cache. Records of MFA codes used in the last 90 seconds stay: without
-// them the next process could send a code STS has already accepted.
+// cache, and leaves the lock files they hold. Records of MFA codes used
+// in the last 90 seconds stay: without them the next process could send a
+// code STS has already accepted.
 func (c *FileCache) Clear() error {
 	items, err := os.ReadDir(c.dir)
 	if err != nil {
@@ -271,8 +246,13 @@ func (c *FileCache) Clear() error {
 		if strings.HasPrefix(n, "mfa-") && recent(it) {
 			continue
 		}
-		if strings.HasSuffix(n, ".json") || strings.HasSuffix(n, ".lock") || strings.HasPrefix(n, ".tmp-") {
-			if err := os.Remove(filepath.Join(c.dir, n)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		switch p := filepath.Join(c.dir, n); {
+		case strings.HasSuffix(n, ".lock"):
+			if err := removeLock(p); err != nil {
+				errs = append(errs, err)
+			}
+		case strings.HasSuffix(n, ".json") || strings.HasPrefix(n, ".tmp-"):
+			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				errs = append(errs, err)
 			}
 		}

@@ -2,6 +2,7 @@ package awssession
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -18,8 +19,8 @@ type TokenProvider func(ctx context.Context, serialNumber string) (string, error
 
 // StaticToken returns a provider of one six-digit code, good for one STS
 // call: STS accepts each code once, so a second request returns
-// [ErrMFATokenUsed] instead of sending a code that would be rejected. It is
-// safe for concurrent use.
+// [ErrMFATokenUsed] instead of sending a code that would be rejected (a
+// session reports an [*MFACodeUsedError]). It is safe for concurrent use.
 func StaticToken(code string) TokenProvider {
 	var once sync.Mutex
 	used := false
@@ -51,11 +52,15 @@ type mfaSource struct {
 	now      func() time.Time
 }
 
-// maxReusedCodes is how many already-used codes a provider may offer
-// before code gives up.
+// maxReusedCodes is how many codes code asks a provider for, the
+// first included, while the ones it gives were already used: a prompt
+// says why it asks again, at most this often.
 const maxReusedCodes = 3
 
-// code returns a checked six-digit code that no caller has used yet.
+// code returns a checked six-digit code that no caller has used yet. A
+// used one is an [*MFACodeUsedError] at once, unless the provider gives a
+// fresh code when asked again (a prompt, TOTP; see askedAgain): then it
+// is asked again, told why, up to maxReusedCodes times in all.
 func (m *mfaSource) code(ctx context.Context) (secret, error) {
 	// Holding the device serialises this source's callers too.
 	dev, err := usedCodes.acquire(ctx, deviceKey{m.endpoint, m.serial}, m.now())
@@ -78,24 +83,33 @@ func (m *mfaSource) code(ctx context.Context) (secret, error) {
 			last = e
 		}
 	}
-	ctx = withLogger(ctx, m.log)
+	req := &codeRequest{}
+	ctx = context.WithValue(withLogger(ctx, m.log), codeRequestKey{}, req)
 	for range maxReusedCodes {
 		c, err := m.tokens(ctx, m.serial)
-		if err != nil {
+		switch {
+		case errors.Is(err, ErrMFATokenUsed) && !last.UsedAt.IsZero():
+			// A provider of one code (StaticToken) asked again.
+			return "", m.usedError(last)
+		case err != nil:
 			return "", fmt.Errorf("MFA code for %s: %w", m.serial, err)
 		}
 		if stsrules.TokenCode.Check(c) != nil {
 			return "", invalid(namedAt("MFA token code"), "the code for %s must be six digits (got %d characters)", m.serial, len(c))
 		}
 		code := secret(c)
-		if last.usedRecently(m.serial, code, m.now()) {
-			m.log.LogAttrs(ctx, slog.LevelDebug, "MFA code already used; asking for the next one", slog.String("serial", m.serial))
-			continue
+		if !last.usedRecently(m.serial, code, m.now()) {
+			dev.last = m.remember(ctx, code)
+			return code, nil
 		}
-		dev.last = m.remember(ctx, code)
-		return code, nil
+		used := m.usedError(last)
+		if !req.fresh {
+			return "", used // it would give the same code again
+		}
+		m.log.LogAttrs(ctx, slog.LevelDebug, "MFA code already used; asking for the next one", slog.String("serial", m.serial))
+		req.retry, req.fresh = used, false
 	}
-	return "", fmt.Errorf("MFA code for %s: the codes offered were already used; wait for the next one: %w", m.serial, ErrMFATokenUsed)
+	return "", req.retry
 }
 
 // attach puts a fresh code and the device's serial into a request's

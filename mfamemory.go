@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -76,6 +77,99 @@ func (d *deviceMemory) pruneLocked(now time.Time) {
 		}
 	}
 }
+
+// MFACodeUsedError reports an MFA code that was already sent to STS for
+// its device, found before it was sent again: STS accepts each code once,
+// so it would only refuse it. It matches [ErrMFATokenUsed]. A session
+// returns it at once for providers that would give the same code again
+// ([StaticToken], [ProcessToken], a provider of your own), and after
+// asking again a few times for those that give a fresh one (prompts,
+// which say why they ask again, and [TOTP], which waits for the next).
+type MFACodeUsedError struct {
+	// SerialNumber is the MFA device.
+	SerialNumber string
+	// UsedAt is when the code was handed out for an STS call, by this
+	// process or (with [WithCache] or [WithMFAMemory]) another.
+	UsedAt time.Time
+	// NextCode is how long, from when the error was made, until a virtual
+	// device shows its next code (its 30 s step ends); 0 when it shows a
+	// new one already.
+	NextCode time.Duration
+}
+
+func (e *MFACodeUsedError) Error() string {
+	next := "the device shows a new one now"
+	if e.NextCode > 0 {
+		next = fmt.Sprintf("the next code comes in %d s", int((e.NextCode+time.Second-1)/time.Second))
+	}
+	return fmt.Sprintf("MFA code for %s already used at %s (STS takes each code once); %s",
+		e.SerialNumber, e.UsedAt.Local().Format(time.TimeOnly), next)
+}
+
+// Is reports whether target is [ErrMFATokenUsed].
+func (e *MFACodeUsedError) Is(target error) bool { return target == ErrMFATokenUsed }
+
+// usedError is the error for a code the device's record last names.
+func (m *mfaSource) usedError(last mfaEntry) *MFACodeUsedError {
+	now := m.now()
+	step := func(t time.Time) int64 { return t.Unix() / int64(TOTPPeriod/time.Second) }
+	e := &MFACodeUsedError{SerialNumber: m.serial, UsedAt: last.UsedAt}
+	if step(last.UsedAt) >= step(now) {
+		e.NextCode = time.Unix((step(now)+1)*int64(TOTPPeriod/time.Second), 0).Sub(now)
+	}
+	return e
+}
+
+// codeRequest is what mfaSource tells a provider through the context of
+// its call, and learns back from it.
+type codeRequest struct {
+	// retry says why the code is asked for again: the last one offered
+	// was used. nil on the first ask.
+	retry *MFACodeUsedError
+	// fresh is set by a provider that gives another code when asked
+	// again (see askedAgain).
+	fresh bool
+}
+
+type codeRequestKey struct{}
+
+// askedAgain is called by providers that give a fresh code when asked
+// again (a person types the next one; TOTP waits for the next step): it
+// tells the session so, and returns why it asks again, nil on the first
+// ask. Providers that do not call it are not asked again: a used code of
+// theirs is an error at once.
+func askedAgain(ctx context.Context) *MFACodeUsedError {
+	r, _ := ctx.Value(codeRequestKey{}).(*codeRequest)
+	if r == nil {
+		return nil
+	}
+	r.fresh = true
+	return r.retry
+}
+
+// promptText is the question prompts ask, "MFA code for SERIAL:", after
+// the reason when they ask again (see askedAgain).
+func promptText(ctx context.Context, serialNumber string) string {
+	q := "MFA code for " + serialNumber + ":"
+	if used := askedAgain(ctx); used != nil {
+		return used.Error() + ". Type the next code.\n" + q
+	}
+	return q
+}
+
+// mfaMemoryOption is WithMFAMemory's.
+type mfaMemoryOption struct{ c Cache }
+
+func (m mfaMemoryOption) apply(o *options) { o.mfaMemory = m.c }
+
+// WithMFAMemory keeps the record of the MFA codes used for each device (a
+// hash of the last code and when it was sent, never a code STS could
+// still take from someone else) in c, and takes the device's lock there,
+// so that no process sends a code another one sent. [WithCache] does the
+// same in its cache; this option is for sessions that cache no
+// credentials but share devices with others (awssession --no-cache).
+// Given both, c holds the record.
+func WithMFAMemory(c Cache) Option { return mfaMemoryOption{c: c} }
 
 // loggerKey is the context key of the logger that token providers log to
 // (TOTP's waiting note); mfaSource sets it to the session's logger.

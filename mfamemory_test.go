@@ -103,3 +103,90 @@ func TestDeviceMemoryPrunes(t *testing.T) {
 	assert.NotContains(t, mem.devices, deviceKey{serial: "a"})
 	assert.Contains(t, mem.devices, deviceKey{serial: "b"}, "held: never dropped")
 }
+
+// A used code from a provider that would give it again (one code, an MFA
+// process, a provider of the caller's own) is an *MFACodeUsedError at
+// once, the provider asked once; a provider that gives fresh codes (it
+// calls askedAgain, as prompts and TOTP do) is asked again, told why, at
+// most maxReusedCodes times in all.
+func TestUsedCodeOnceOrAskedAgain(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, fresh := range []bool{false, true} {
+		t.Run(fmt.Sprintf("fresh %v", fresh), func(t *testing.T) {
+			t.Parallel()
+			serial := fmt.Sprintf("arn:aws:iam::123456789012:mfa/used-%d", serialisedRuns.Add(1))
+			_, err := newTestMFASource(serial, StaticToken("123456")).code(ctx)
+			require.NoError(t, err)
+			var calls int
+			var reasons []*MFACodeUsedError
+			again := newTestMFASource(serial, func(ctx context.Context, _ string) (string, error) {
+				calls++
+				if fresh {
+					reasons = append(reasons, askedAgain(ctx))
+				}
+				return "123456", nil
+			})
+			_, err = again.code(ctx)
+			var used *MFACodeUsedError
+			require.ErrorAs(t, err, &used)
+			require.ErrorIs(t, err, ErrMFATokenUsed)
+			assert.Equal(t, serial, used.SerialNumber)
+			assert.WithinDuration(t, time.Now(), used.UsedAt, time.Minute)
+			assert.LessOrEqual(t, used.NextCode, TOTPPeriod)
+			assert.Regexp(t, `already used at \d\d:\d\d:\d\d \(STS takes each code once\); (the next code comes in \d+ s|the device shows a new one now)$`, err.Error())
+			if !fresh {
+				assert.Equal(t, 1, calls, "a provider of the same code is not asked again")
+				return
+			}
+			assert.Equal(t, maxReusedCodes, calls)
+			require.Len(t, reasons, maxReusedCodes)
+			assert.Nil(t, reasons[0], "no reason on the first ask")
+			assert.NotNil(t, reasons[1])
+			assert.Contains(t, promptText(context.WithValue(ctx, codeRequestKey{}, &codeRequest{retry: used}), serial),
+				"Type the next code.\nMFA code for "+serial+":")
+		})
+	}
+}
+
+// The next code comes when the 30 s step of the clock ends, unless the
+// used code was of an earlier step: then the device shows a new one.
+func TestUsedErrorNextCode(t *testing.T) {
+	t.Parallel()
+	step := time.Unix(1_800_000_000, 0) // a step boundary: 1.8e9 is a multiple of 30
+	for _, tt := range []struct {
+		used, now time.Time
+		next      time.Duration
+	}{
+		{step.Add(5 * time.Second), step.Add(18 * time.Second), 12 * time.Second},
+		{step.Add(-2 * time.Second), step.Add(3 * time.Second), 0},
+	} {
+		m := &mfaSource{serial: "s", now: func() time.Time { return tt.now }}
+		assert.Equal(t, tt.next, m.usedError(mfaEntry{UsedAt: tt.used}).NextCode)
+	}
+}
+
+// WithMFAMemory keeps the record of used codes in its cache, also for a
+// session without WithCache, and no credentials there.
+func TestWithMFAMemory(t *testing.T) {
+	t.Parallel()
+	srv := ststest.NewServer(t)
+	alice := srv.AddUser("alice")
+	dev := srv.AddMFADevice("alice")
+	dir := t.TempDir()
+	memory, err := NewFileCache(filepath.Join(dir, "memory"))
+	require.NoError(t, err)
+	cfg, err := CreateSession(context.Background(), WithEnvironment(nil),
+		WithSharedConfigFiles([]string{filepath.Join(dir, "config")}, []string{filepath.Join(dir, "credentials")}),
+		WithStaticCredentials(alice.AccessKeyID, alice.SecretAccessKey, ""), WithRegion("us-east-1"), WithSTSEndpoint(srv.URL),
+		WithMFA(dev.SerialNumber, StaticToken(srv.TOTPCode(dev.SerialNumber))), WithGetSessionToken(0), WithMFAMemory(memory))
+	require.NoError(t, err)
+	_, err = cfg.Credentials.Retrieve(context.Background())
+	require.NoError(t, err)
+	records, err := filepath.Glob(filepath.Join(dir, "memory", "mfa-*.json"))
+	require.NoError(t, err)
+	assert.Len(t, records, 1)
+	layers, err := filepath.Glob(filepath.Join(dir, "memory", "session-*"))
+	require.NoError(t, err)
+	assert.Empty(t, layers, "WithMFAMemory caches no session")
+}

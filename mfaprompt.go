@@ -40,7 +40,7 @@ func PromptToken(in io.Reader, out io.Writer) TokenProvider {
 			return "", fmt.Errorf("prompt for MFA code: %w", err)
 		}
 		defer mu.Unlock()
-		if _, err := fmt.Fprintf(out, "MFA code for %s: ", serialNumber); err != nil {
+		if _, err := fmt.Fprint(out, promptText(ctx, serialNumber)+" "); err != nil {
 			return "", fmt.Errorf("prompt for MFA code: %w", err)
 		}
 		if pending == nil {
@@ -98,7 +98,7 @@ func askTerminal(ctx context.Context, in, out *os.File, serialNumber string) (st
 			_ = out.Close()
 		}
 	}
-	if _, err := fmt.Fprintf(out, "MFA code for %s: ", serialNumber); err != nil {
+	if _, err := fmt.Fprint(out, promptText(ctx, serialNumber)+" "); err != nil {
 		closeAll()
 		return "", fmt.Errorf("prompt for the MFA code for %s: %w", serialNumber, err)
 	}
@@ -173,7 +173,7 @@ func GUIToken(tool string, env []string) (TokenProvider, error) {
 			return "", fmt.Errorf("prompt for MFA code: %w", err)
 		}
 		defer mu.Unlock()
-		code, err := r.run(ctx, dialog("MFA code for "+serialNumber+":"))
+		code, err := r.run(ctx, dialog(promptText(ctx, serialNumber)))
 		var exit *processError
 		if errors.As(err, &exit) && exit.status == 1 {
 			// All three exit with 1 when the person cancels.

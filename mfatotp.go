@@ -78,6 +78,7 @@ func (s *totpSource) code(ctx context.Context, serialNumber string) (string, err
 	if s.bad != nil {
 		return "", s.bad
 	}
+	askedAgain(ctx) // asked again, it waits for the next step's code
 	if err := s.mu.Lock(ctx); err != nil {
 		return "", fmt.Errorf("TOTP for %s: %w", serialNumber, err)
 	}

@@ -35,6 +35,7 @@ type options struct {
 	expectedAccount   string // "" for any
 	logger            *slog.Logger
 	cache             Cache
+	mfaMemory         Cache // WithMFAMemory's; nil: cache's
 	durations         DurationPolicy
 	files             *sharedFiles // nil: the environment's or the defaults
 	world             world

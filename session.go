@@ -176,7 +176,11 @@ func (b *builder) build() aws.CredentialsProvider {
 // mfaSource hands out the codes of WithMFA's or WithProfileMFA's provider
 // for device serial.
 func (o *options) mfaSource(serial string) *mfaSource {
-	return &mfaSource{serial: serial, endpoint: o.stsEndpoint, tokens: o.mfa.Tokens, cache: o.cache, log: o.logger, now: o.world.clock.Now}
+	memory := o.mfaMemory // the memory of used codes applies without a cache of sessions
+	if memory == nil {
+		memory = o.cache
+	}
+	return &mfaSource{serial: serial, endpoint: o.stsEndpoint, tokens: o.mfa.Tokens, cache: memory, log: o.logger, now: o.world.clock.Now}
 }
 
 // layerAccount is the account layer i's credentials must belong to, ""

@@ -109,7 +109,7 @@ func (w *world) testCLI(t *testing.T) {
 // fails here though it works at AWS (ststest's tests prove it).
 func (w *world) testEvalEnv(t *testing.T, c *cliEnv) {
 	const script = `set -euo pipefail
-eval "$("$AWSSESSION" env --access-key "$E2E_ACCESS_KEY" --secret-key "$E2E_SECRET_KEY" \
+eval "$("$AWSSESSION_BIN" env --access-key "$E2E_ACCESS_KEY" --secret-key "$E2E_SECRET_KEY" \
 	--role-arn "$E2E_ROLE_ARN" --mfa-serial "$E2E_MFA_SERIAL" --mfa-totp-secret-env E2E_MFA_SEED \
 	--sts-endpoint "$MOTO_URL" --region us-east-1 --no-cache --no-session)"
 test -n "${AWS_SESSION_TOKEN:-}" || { echo "awssession env exported no AWS_SESSION_TOKEN" >&2; exit 1; }
@@ -117,7 +117,7 @@ test -n "${AWS_SESSION_TOKEN:-}" || { echo "awssession env exported no AWS_SESSI
 "$AWS" --endpoint-url "$MOTO_URL" sts get-caller-identity --output json
 `
 	out := c.run(t, c.environ(
-		"AWSSESSION="+c.awssession,
+		"AWSSESSION_BIN="+c.awssession,
 		"AWS="+c.aws,
 		"MOTO_URL="+w.moto.URL,
 		"E2E_ACCESS_KEY="+w.accessKeyID,

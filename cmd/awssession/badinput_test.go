@@ -163,7 +163,7 @@ func TestBadInput(t *testing.T) {
 		option("profile name with a space", "WithProfile", awssession.WithProfile("my profile")).
 			flags(f, "--profile", nil, "env", "--profile", "my profile", "--sts-endpoint", f.srv.URL),
 		option("keys and a profile", "WithProfile", keys, awssession.WithProfile("dev")).
-			flags(f, "--profile", nil, "env", "dev", "--access-key", f.alice.AccessKeyID, "--sts-endpoint", f.srv.URL),
+			flags(f, "the PROFILE argument", nil, "env", "dev", "--access-key", f.alice.AccessKeyID, "--sts-endpoint", f.srv.URL),
 		option("MFA session of 899 s", "WithGetSessionToken", keys, awssession.WithGetSessionToken(899*time.Second)).
 			flags(f, "--session-token-duration", nil, append([]string{"env", "--session-token-duration", "899"}, alice()...)...),
 		option("MFA session of 37 h", "WithGetSessionToken", keys, awssession.WithGetSessionToken(37*time.Hour)).

@@ -14,10 +14,20 @@ import (
 const envCacheDir = "AWSSESSION_CACHE_DIR"
 
 // cacheOption returns the cross-process credential cache the flags ask
-// for, and its directory: on by default, off with --no-cache (nil, "").
+// for, and its directory: on by default, off with --no-cache (dir ""). The
+// record of MFA codes used is no cache of sessions and stays on: with
+// --no-cache it is kept in $AWSSESSION_CACHE_DIR or the default cache
+// directory (--no-cache and --cache-dir exclude each other), so that two
+// runs never send one code. Where that directory cannot be used, the run
+// goes on with this process's record alone.
 func (c *cli) cacheOption(f *sessionFlags) (awssession.Option, string, error) {
 	if f.noCache {
-		return nil, "", nil
+		memory, err := awssession.NewFileCache(c.getenv(envCacheDir))
+		if err != nil {
+			c.logger().Debug("no record of used MFA codes across runs", "error", err)
+			return nil, "", nil
+		}
+		return awssession.WithMFAMemory(memory), "", nil
 	}
 	cache, err := c.fileCache(f.cacheDir)
 	if err != nil {
@@ -54,7 +64,15 @@ func (c *cli) cacheCmd() *cobra.Command {
 mode 0700), so that a second run within their lifetime makes no STS call and
 asks for no MFA code. --no-cache turns this off for one run; --cache-dir or
 $AWSSESSION_CACHE_DIR moves the cache. None of these commands creates the
-directory.`,
+directory.
+
+The same directory keeps the record of MFA codes used (per device, a hash
+of the last code and when it was sent; "mfa" entries): STS accepts a code
+once, so a code another run sent is refused before it is sent (exit 2,
+with when the next code comes), and TOTP codes wait for the next one. The
+record is no cache of sessions: --no-cache keeps it too (in
+$AWSSESSION_CACHE_DIR or the default directory), and cache clear leaves
+records younger than 90 seconds.`,
 		Example: `  awssession cache dir
   awssession cache list
   awssession cache clear dev      # dev's default session only
@@ -85,8 +103,9 @@ func (c *cli) cacheClearCmd(dir *string) *cobra.Command {
 		Short: "Forget every cached session, or PROFILE's (the next run calls STS and may ask for an MFA code)",
 		Long: `Forget every cached session, or with PROFILE the cached layers of the
 session "awssession exec PROFILE" uses by default (its roles and its MFA
-session; a session built with other flags has other entries). Records of
-MFA codes used in the last 90 seconds stay, so that no code is sent twice.`,
+session; a session built with other flags has other entries), with their
+lock files; a lock a running awssession holds stays. Records of MFA codes
+used in the last 90 seconds stay, so that no code is sent twice.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return usageErrorf(cmd, "unexpected argument %q (one PROFILE at most)", args[1])

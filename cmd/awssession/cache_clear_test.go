@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/awssession/awssession"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -99,7 +103,7 @@ func TestCacheListAndClearProfile(t *testing.T) {
 
 	text := f.run(t, nil, "", "cache", "list")
 	require.Equal(t, 0, text.code, "stderr: %s", text.stderr)
-	assert.Regexp(t, `^KIND\s+KEY\s+STS EXPIRY / USED\s+ACCOUNT\s+SESSIONS\n`, text.stdout)
+	assert.Regexp(t, `^KIND\s+KEY\s+HANDED OUT UNTIL / CODE USED\s+ACCOUNT\s+SESSIONS\n`, text.stdout)
 	assert.Equal(t, len(entries)+1, strings.Count(text.stdout, "\n"))
 	for _, s := range append(secrets, f.alice.SecretAccessKey) {
 		assert.NotContains(t, list.stdout+text.stdout, s, "cache list shows a secret")
@@ -139,4 +143,121 @@ func sortedValues(m map[string][]string) map[string][]string {
 		}
 	}
 	return m
+}
+
+// lockFiles lists the .lock files of dir by kind prefix and key.
+func lockFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	matches, err := filepath.Glob(filepath.Join(dir, "*.lock"))
+	require.NoError(t, err)
+	var names []string
+	for _, m := range matches {
+		names = append(names, filepath.Base(m))
+	}
+	return names
+}
+
+// TestCacheClearLocks, through the command: cache clear PROFILE and cache
+// clear remove the lock files of the entries they forget, except one a
+// live process holds (this test, here); the record of a recent MFA code
+// and its lock stay.
+func TestCacheClearLocks(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	writeProfiles(t, f, "endpoint_url = "+f.srv.URL+"\n")
+	dir := filepath.Join(f.dir, "cache")
+	for _, args := range [][]string{{"admin", "--mfa-totp-secret-env", "MFA_SEED"}, {"reader"}} {
+		r := f.binary(t, nil, "", append([]string{"env"}, args...)...)
+		require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	}
+	readerKey := f.readerKey(t)
+	readerLock := readerKey + ".lock"
+	require.Contains(t, lockFiles(t, dir), readerLock)
+	cache, err := awssession.NewFileCache(dir)
+	require.NoError(t, err)
+	unlock, err := cache.Lock(context.Background(), readerKey)
+	require.NoError(t, err)
+
+	r := f.binary(t, nil, "", "cache", "clear", "admin")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	for _, l := range lockFiles(t, dir) {
+		assert.True(t, l == readerLock || strings.HasPrefix(l, "mfa-"), "cache clear admin left %s", l)
+	}
+	r = f.binary(t, nil, "", "cache", "clear")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, lockFiles(t, dir), readerLock, "a held lock stays")
+	unlock()
+	r = f.binary(t, nil, "", "cache", "clear")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	for _, l := range lockFiles(t, dir) {
+		assert.True(t, strings.HasPrefix(l, "mfa-"), "cache clear left %s", l)
+	}
+	r = f.binary(t, nil, "", "env", "reader")
+	assert.Equal(t, 0, r.code, "a session after the clear: stderr: %s", r.stderr)
+}
+
+// TestHandedOutUntilEverywhere: explain, list and cache list name the
+// same time for a cached role, the one the session hands it out until
+// (STS's expiry less the credentials cache's minute), in JSON and text.
+func TestHandedOutUntilEverywhere(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	writeProfiles(t, f, "endpoint_url = "+f.srv.URL+"\n")
+	r := f.binary(t, nil, "", "env", "reader", "--json")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	handedOut, err := time.Parse(time.RFC3339, jsonField(t, r.stdout, varExpiration))
+	require.NoError(t, err)
+
+	var plan explained
+	r = f.binary(t, nil, "", "explain", "reader", "--json")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &plan))
+	require.NotNil(t, plan.Layers[0].Expires)
+	want := plan.Layers[0].Expires.Truncate(time.Second)
+	assert.True(t, want.Equal(handedOut), "explain %s, env %s", want, handedOut)
+
+	e := f.readerEntry(t)
+	require.NotNil(t, e.HandedOutUntil)
+	assert.True(t, want.Equal(e.HandedOutUntil.Truncate(time.Second)), "cache list %s, explain %s", e.HandedOutUntil, want)
+	assert.True(t, e.STSExpiration.After(*e.HandedOutUntil), "STS's own expiry is later")
+
+	var profiles []listedProfile
+	r = f.binary(t, nil, "", "list", "--json")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &profiles))
+	for _, p := range profiles {
+		if p.Profile == "reader" {
+			require.Len(t, p.Cached, 1)
+			assert.True(t, want.Equal(p.Cached[0].HandedOutUntil.Truncate(time.Second)), "list %s, explain %s", p.Cached[0].HandedOutUntil, want)
+		}
+	}
+
+	shown := want.Local().Format(time.DateTime)
+	for _, args := range [][]string{{"explain", "reader"}, {"list"}, {"cache", "list"}} {
+		r := f.binary(t, nil, "", args...)
+		require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+		assert.Contains(t, r.stdout, shown, "%v shows the time explain does", args)
+	}
+}
+
+// readerEntry is cache list's entry for the role of profile reader.
+func (f *fixture) readerEntry(t *testing.T) cachedEntry {
+	t.Helper()
+	var entries []cachedEntry
+	r := f.binary(t, nil, "", "cache", "list", "--json")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &entries))
+	for _, e := range entries {
+		if slices.Contains(e.Sessions, "reader: role "+f.reader.ARN) {
+			return e
+		}
+	}
+	t.Fatalf("no entry for reader's role in %s", r.stdout)
+	return cachedEntry{}
+}
+
+// readerKey is the cache key of profile reader's role.
+func (f *fixture) readerKey(t *testing.T) string {
+	t.Helper()
+	return f.readerEntry(t).Key
 }

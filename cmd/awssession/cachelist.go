@@ -23,9 +23,13 @@ type cachedEntry struct {
 	// MFA session, GetSessionToken) or "mfa" (the last MFA code used for
 	// a device, as a hash).
 	Kind string `json:"kind"`
-	// STSExpiration is when STS ends the session (role, session).
-	STSExpiration *time.Time `json:"stsExpiration,omitempty"`
-	Expired       bool       `json:"expired"`
+	// HandedOutUntil is when a session hands the entry's credentials out
+	// until (role, session): the time explain and list show, a little
+	// before STSExpiration, when STS ends them.
+	HandedOutUntil *time.Time `json:"handedOutUntil,omitempty"`
+	STSExpiration  *time.Time `json:"stsExpiration,omitempty"`
+	// Expired reports an entry no session hands out any more.
+	Expired bool `json:"expired"`
 	// UsedAt is when the last code was sent (mfa).
 	UsedAt    *time.Time `json:"usedAt,omitempty"`
 	AccountID string     `json:"accountId,omitempty"`
@@ -44,10 +48,10 @@ type entryFields struct {
 }
 
 func (c *cli) cacheListCmd(dir *string) *cobra.Command {
-	var out textOrJSON
+	var out outputFlags
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List the cached sessions: key, kind, expiry and the profiles using each (never a secret)",
+		Short: "List the cached sessions: key, kind, when each is handed out until, the profiles using each (never a secret)",
 		Args:  noArgs,
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
 			asJSON, err := out.asJSON(cmd)
@@ -63,9 +67,7 @@ func (c *cli) cacheListCmd(dir *string) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(c.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(entries)
+				return printJSON(c.stdout, entries)
 			}
 			if len(entries) == 0 {
 				c.notef("nothing cached in %s", path)
@@ -74,7 +76,7 @@ func (c *cli) cacheListCmd(dir *string) *cobra.Command {
 			return writeCachedEntries(c.stdout, entries)
 		}),
 	}
-	out.register(cmd, "the entries as a JSON array")
+	out.register(cmd, textOrJSON, " (json: an array of the entries, with STS's own expiry too)")
 	return cmd
 }
 
@@ -101,8 +103,8 @@ func (c *cli) cachedEntries(cmd *cobra.Command, dir string) ([]cachedEntry, erro
 		if b, err := os.ReadFile(filepath.Join(dir, f.Name())); err == nil && json.Unmarshal(b, &fields) == nil {
 			e.AccountID = fields.AccountID
 			if !fields.Expiration.IsZero() {
-				exp := fields.Expiration.UTC()
-				e.STSExpiration, e.Expired = &exp, !now.Before(exp)
+				exp, until := fields.Expiration.UTC(), awssession.HandedOutUntil(fields.Expiration).UTC()
+				e.STSExpiration, e.HandedOutUntil, e.Expired = &exp, &until, !now.Before(until)
 			}
 			if !fields.UsedAt.IsZero() {
 				used := fields.UsedAt.UTC()
@@ -148,19 +150,21 @@ func (c *cli) sessionsByKey(cmd *cobra.Command, dir string) map[string][]string 
 
 func writeCachedEntries(w io.Writer, entries []cachedEntry) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "KIND\tKEY\tSTS EXPIRY / USED\tACCOUNT\tSESSIONS")
+	fmt.Fprintln(tw, "KIND\tKEY\tHANDED OUT UNTIL / CODE USED\tACCOUNT\tSESSIONS")
 	for _, e := range entries {
 		when := "-"
 		switch {
-		case e.STSExpiration != nil && e.Expired:
-			when = e.STSExpiration.Format(time.DateTime+" UTC") + " (expired)"
-		case e.STSExpiration != nil:
-			when = e.STSExpiration.Format(time.DateTime+" UTC") + " (" + untilText(*e.STSExpiration) + " left)"
+		case e.HandedOutUntil != nil:
+			when = handedOutText(*e.HandedOutUntil)
 		case e.UsedAt != nil:
-			when = "code used " + e.UsedAt.Format(time.DateTime+" UTC")
+			when = "code used " + e.UsedAt.Local().Format(time.DateTime)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Kind, e.Key, when, firstNonEmpty(e.AccountID, "-"),
-			firstNonEmpty(strings.Join(e.Sessions, "; "), "-"))
+		sessions := make([]string, len(e.Sessions))
+		for i, s := range e.Sessions {
+			sessions[i] = safeName(s)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", safeName(e.Kind), safeName(e.Key), when, safeName(firstNonEmpty(e.AccountID, "-")),
+			firstNonEmpty(strings.Join(sessions, "; "), "-"))
 	}
 	return tw.Flush()
 }

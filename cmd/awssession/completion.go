@@ -40,7 +40,9 @@ func (c *cli) firstArgProfile(cmd *cobra.Command, args []string, toComplete stri
 
 // profileCompletions lists the profiles whose names start with
 // toComplete. Unreadable shared files complete nothing: a shell's
-// completion is no place for an error.
+// completion is no place for an error. Names with characters a terminal
+// acts on (see terminalText) are left out: the shell would print them,
+// and an escaped form would complete to another name.
 func (c *cli) profileCompletions(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	names, err := c.profileNames()
 	if err != nil {
@@ -48,7 +50,7 @@ func (c *cli) profileCompletions(_ *cobra.Command, _ []string, toComplete string
 	}
 	var out []cobra.Completion
 	for _, n := range names {
-		if strings.HasPrefix(n, toComplete) {
+		if strings.HasPrefix(n, toComplete) && isTerminalSafe(n) {
 			out = append(out, n)
 		}
 	}

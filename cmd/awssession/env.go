@@ -15,10 +15,14 @@ AWS_DEFAULT_REGION (when known) and AWS_CREDENTIAL_EXPIRATION (RFC 3339, UTC,
 when the keys expire). Shell formats also clear stale AWS_SESSION_TOKEN,
 AWS_SECURITY_TOKEN and AWS_CREDENTIAL_EXPIRATION.
 
-Formats:
-  bash (also zsh, sh; the default), fish, powershell, dotenv
+Formats (--format, or --json for json):
+  bash (also zsh, sh; the default), fish, powershell
            statements that set (and clear) the variables; values are quoted
-           so that any byte survives eval
+           so that they come back as they are and no part of them runs
+           (PowerShell's in ASCII alone, readable in any code page)
+  dotenv   NAME='value' lines for "set -a; . FILE", docker compose and the
+           dotenv libraries; a value single quotes cannot carry for all of
+           them (a quote, backslash, control character or ${) is refused
   json     one JSON object that maps each variable's name to its value, e.g.
            {"AWS_ACCESS_KEY_ID": "ASIA...", "AWS_CREDENTIAL_EXPIRATION": "...", ...}
            (with AWSSESSION, the session's name); variables to clear are not in it
@@ -30,8 +34,12 @@ Formats:
            ::add-mask:: commands for the secrets
 Only the result goes to stdout; MFA prompts, notes and errors go to stderr.
 
---unset prints the statements that clear all these variables, without
-building a session.`
+--unset prints the statements that clear all these variables and
+AWSSESSION, without building a session.
+
+Inside a session (AWSSESSION set by exec or an earlier env) env refuses
+(exit 2): the new session could be built from the old one's keys. Leave
+it first (eval "$(awssession env --unset)"), or pass --nested.`
 
 const envExample = `  # MFA session (GetSessionToken), code asked on the terminal
   eval "$(awssession env --profile dev --mfa-serial arn:aws:iam::111111111111:mfa/alice)"
@@ -50,8 +58,8 @@ const envExample = `  # MFA session (GetSessionToken), code asked on the termina
 
 func (c *cli) envCmd() *cobra.Command {
 	var f sessionFlags
-	format := choice{value: "bash", allowed: formatNames}
-	var unset bool
+	var out outputFlags
+	var unset, nested bool
 	cmd := &cobra.Command{
 		Use:     "env [PROFILE]",
 		Short:   "Print the session as environment variables for eval",
@@ -59,13 +67,20 @@ func (c *cli) envCmd() *cobra.Command {
 		Example: envExample,
 		Args:    profileArgs(&f),
 		RunE: c.quickAction(func(cmd *cobra.Command, _ []string) error {
-			name := canonicalFormat(format.value)
+			name, err := out.name(cmd)
+			if err != nil {
+				return err
+			}
+			name = canonicalFormat(name)
 			sf, shell := shellFormats[name]
 			if unset {
 				if !shell || sf.unset == nil {
 					return usageErrorf(cmd, "--unset works with --format bash, fish or powershell, not %s", name)
 				}
 				return writeShell(c.stdout, sf, nil, sessionVarNames)
+			}
+			if err := c.refuseNested(cmd, nested); err != nil {
+				return err
 			}
 			var envFile string
 			if name == "github" {
@@ -99,9 +114,9 @@ func (c *cli) envCmd() *cobra.Command {
 		}),
 	}
 	f.register(cmd)
-	cmd.Flags().Var(&format, "format", "output format: "+strings.Join(formatNames, ", ")+" (json: the variables as one object; process: the credential_process document)")
-	cmd.Flags().BoolVar(&unset, "unset", false, "print statements that clear the session's variables (no credentials needed)")
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(formatNames, cobra.ShellCompDirectiveNoFileComp))
+	out.register(cmd, formatNames, " (json: the variables as one object; process: the credential_process document)")
+	cmd.Flags().BoolVar(&unset, "unset", false, "print statements that clear the session's variables and $"+markerVar+" (no credentials needed)")
+	nestedFlag(cmd, &nested)
 	return cmd
 }
 

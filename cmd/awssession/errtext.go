@@ -4,55 +4,22 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/awssession/awssession"
 )
-
-// maxErrorText is how much of an error report prints. STS (or anything
-// claiming to be it at --sts-endpoint) chooses its error messages; a 5 MB
-// message is not a diagnosis.
-const maxErrorText = 1 << 10
-
-// terminalText makes an error message safe and short for a terminal:
-// control characters (C0 and C1, DEL), bidirectional overrides and invalid
-// UTF-8 are escaped (\x1b, \u202e), and the text is cut at maxErrorText
-// bytes with a marker that says how much was left out.
-func terminalText(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		if b.Len() >= maxErrorText {
-			fmt.Fprintf(&b, "… [%d more bytes not shown]", len(s)-i)
-			break
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r < 0x100 && unicode.IsControl(r):
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case isBidiControl(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteString(s[i : i+size])
-		}
-		i += size
-	}
-	return b.String()
-}
-
-// isBidiControl reports the Unicode characters that reorder the text
-// around them (LRE…RLO, LRI…PDI, LRM, RLM, ALM): a message could show a
-// path or an ARN other than the one it holds.
-func isBidiControl(r rune) bool {
-	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f || r == 0x061c
-}
 
 // cliText is err's message in the command line's terms: every library
 // input error in it (joined, or wrapped by the SDK and the layers, whose
 // own words stay) speaks in flags and profile keys, as inputText words it.
 func cliText(err error) string {
+	var given *profileError
+	errors.As(err, &given)
+	return wordedFor(err, given)
+}
+
+// wordedFor is cliText for a run whose profile was given as given says
+// (nil: none was named).
+func wordedFor(err error, given *profileError) string {
 	s := err.Error()
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		// errors.Join: one problem after another, not one per line.
@@ -62,13 +29,13 @@ func cliText(err error) string {
 		}
 		if s == strings.Join(parts, "\n") {
 			for i, e := range j.Unwrap() {
-				parts[i] = cliText(e)
+				parts[i] = wordedFor(e, given)
 			}
 			return strings.Join(parts, "; ")
 		}
 	}
 	for _, e := range inputErrors(err) {
-		s = strings.Replace(s, e.Error(), inputText(e), 1)
+		s = strings.Replace(s, e.Error(), inputText(e, given), 1)
 	}
 	return s
 }
@@ -93,8 +60,8 @@ func inputErrors(err error) []*awssession.InputError {
 // inputText words a library input error for a person at a shell: what
 // they typed (a flag, a profile key, an environment variable), what is
 // wrong, and the flags that fix it.
-func inputText(e *awssession.InputError) string {
-	s := inputSubject(e) + ": " + e.Problem
+func inputText(e *awssession.InputError, given *profileError) string {
+	s := inputSubject(e, given) + ": " + e.Problem
 	if r := remedyText(e); r != "" {
 		s += "; " + r
 	}
@@ -102,9 +69,12 @@ func inputText(e *awssession.InputError) string {
 }
 
 // inputSubject names what an input error is about: the profile key, the
-// flag that fills the option, or what the library named.
-func inputSubject(e *awssession.InputError) string {
+// flag that fills the option (the profile as it was given), or what the
+// library named.
+func inputSubject(e *awssession.InputError, given *profileError) string {
 	switch {
+	case e.Option == "WithProfile" && e.Param == "" && given != nil:
+		return given.subject()
 	case e.Profile != "" && e.ProfileKey != "":
 		return fmt.Sprintf("profile %q: %s", e.Profile, e.ProfileKey)
 	case e.Profile != "":

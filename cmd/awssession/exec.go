@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -17,7 +18,10 @@ import (
 )
 
 const execLong = `Run COMMAND with the session in its environment (the variables of
-"awssession env"), and exit with its status (128+N when signal N killed it).
+"awssession env", and AWSSESSION, the session's name), and exit with its
+status (128+N when signal N killed it; 127 when COMMAND is not found, 126
+when it is found but cannot run). Without COMMAND, exec starts $SHELL.
+COMMAND is looked up before the session is built: a typo costs no MFA code.
 
 With --server, COMMAND gets no keys at all: awssession serves the session on
 a loopback port in the container credentials protocol that every AWS SDK and
@@ -35,9 +39,14 @@ command's environment: AWS_PROFILE, AWS_DEFAULT_PROFILE, other keys
 AWS_SECURITY_TOKEN, AWS_ACCESS_KEY, AWS_SECRET_KEY,
 AWS_CREDENTIAL_EXPIRATION), other container or web identity credentials
 (AWS_CONTAINER_*, AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN,
-AWS_ROLE_SESSION_NAME), and awssession's own secrets (AWSSESSION_*
-secrets, the variable named by --mfa-totp-secret-env). SIGINT, SIGTERM and
-SIGHUP are passed on to the command.`
+AWS_ROLE_SESSION_NAME), and awssession's own secrets (AWSSESSION_ACCESS_KEY,
+AWSSESSION_SECRET_KEY, AWSSESSION_SESSION_TOKEN, AWSSESSION_MFA_TOKEN,
+AWSSESSION_KEYRING_PASSPHRASE, and the variable --mfa-totp-secret-env
+names). SIGINT, SIGTERM and SIGHUP are passed on to the command.
+
+Inside a session (AWSSESSION set, by exec or env) exec refuses (exit 2),
+as aws-vault does: the outer session's keys could become the new one's
+source. Leave it first, or pass --nested.`
 
 const execExample = `  awssession exec --profile dev --role-arn arn:aws:iam::123456789012:role/ReadOnly -- aws s3 ls
   awssession exec --mfa-serial arn:aws:iam::111111111111:mfa/alice -- terraform plan
@@ -51,7 +60,7 @@ var forwardedSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGH
 
 func (c *cli) execCmd() *cobra.Command {
 	var f sessionFlags
-	var server bool
+	var server, nested bool
 	cmd := &cobra.Command{
 		Use:     "exec [PROFILE] [flags] [-- COMMAND [ARGS...]]",
 		Short:   "Run a command with the session in its environment",
@@ -62,9 +71,17 @@ func (c *cli) execCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := c.refuseNested(cmd, nested); err != nil {
+				return err
+			}
 			if len(args) == 0 {
 				// A shell with the session, as aws-vault exec starts one.
 				args = []string{firstNonEmpty(c.getenv("SHELL"), "/bin/sh")}
+			}
+			// Found before any STS call or prompt: a typo costs no MFA code.
+			path, err := c.lookPath(args[0])
+			if err != nil {
+				return &startError{name: args[0], err: err}
 			}
 			if server {
 				srv, region, err := c.startServer(cmd.Context(), cmd, &f, "")
@@ -72,18 +89,19 @@ func (c *cli) execCmd() *cobra.Command {
 					return err
 				}
 				defer srv.Close()
-				return c.runChild(args, c.childEnv(&f, append(serverVars(srv, region), marker(&f))))
+				return c.runChild(path, args, c.childEnv(&f, append(serverVars(srv, region), marker(&f))))
 			}
 			cfg, creds, err := c.session(cmd.Context(), cmd, &f)
 			if err != nil {
 				return err
 			}
 			set, _ := sessionVars(creds, cfg.Region)
-			return c.runChild(args, c.childEnv(&f, append(set, marker(&f))))
+			return c.runChild(path, args, c.childEnv(&f, append(set, marker(&f))))
 		}),
 	}
 	f.register(cmd)
 	cmd.Flags().BoolVar(&server, "server", false, "give the command a loopback credential endpoint that keeps the session fresh, instead of keys")
+	nestedFlag(cmd, &nested)
 	// Flags after COMMAND are COMMAND's.
 	cmd.Flags().SetInterspersed(false)
 	return cmd
@@ -101,11 +119,20 @@ var competingVars = []string{
 	"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
 }
 
+// secretVars are awssession's own variables that carry secrets (and the
+// access key ID that goes with one): no process awssession starts gets
+// them. It is the one list of them; exec's command goes without them and
+// without the variable --mfa-totp-secret-env names.
+var secretVars = []string{envAccessKey, envSecretKey, envSessionToken, envMFAToken, envKeyringPassphrase}
+
 // childEnv is the environment of the command: the caller's, without
 // variables that compete with the session or carry awssession's secrets,
 // plus set.
 func (c *cli) childEnv(f *sessionFlags, set []envVar) []string {
-	drop := map[string]bool{envAccessKey: true, envSecretKey: true, envSessionToken: true, envMFAToken: true}
+	drop := map[string]bool{}
+	for _, name := range secretVars {
+		drop[name] = true
+	}
 	for _, name := range competingVars {
 		drop[name] = true
 	}
@@ -127,13 +154,9 @@ func (c *cli) childEnv(f *sessionFlags, set []envVar) []string {
 	return env
 }
 
-// runChild runs args with env, forwarding signals, and returns its exit
-// status as an exitStatus.
-func (c *cli) runChild(args, env []string) error {
-	path, err := c.lookPath(args[0])
-	if err != nil {
-		return &startError{err}
-	}
+// runChild runs the program at path with args and env, forwarding
+// signals, and returns its exit status as an exitStatus.
+func (c *cli) runChild(path string, args, env []string) error {
 	var stdin io.Reader = c.stdin
 	if c.lines != nil {
 		stdin = c.lines // what is left after secrets were read
@@ -144,7 +167,7 @@ func (c *cli) runChild(args, env []string) error {
 	signal.Notify(sigs, forwardedSignals...)
 	defer signal.Stop(sigs)
 	if err := child.Start(); err != nil {
-		return &startError{fmt.Errorf("exec %s: %w", args[0], err)}
+		return &startError{name: args[0], err: err}
 	}
 	done := make(chan struct{})
 	go func() {
@@ -157,7 +180,7 @@ func (c *cli) runChild(args, env []string) error {
 			}
 		}
 	}()
-	err = child.Wait()
+	err := child.Wait()
 	close(done)
 	var exitErr *exec.ExitError
 	if err != nil && !errors.As(err, &exitErr) && !errors.Is(err, exec.ErrWaitDelay) {
@@ -169,10 +192,13 @@ func (c *cli) runChild(args, env []string) error {
 	return exitStatus(child.ProcessState.ExitCode())
 }
 
-// lookPath finds name in the PATH of the (injected) environment.
+// lookPath finds name in the PATH of the (injected) environment, or
+// checks the path name that holds a separator; errors match
+// fs.ErrNotExist (exec.ErrNotFound for a name not in PATH) or
+// fs.ErrPermission.
 func (c *cli) lookPath(name string) (string, error) {
 	if strings.ContainsRune(name, filepath.Separator) {
-		return name, nil
+		return exec.LookPath(name)
 	}
 	for _, dir := range filepath.SplitList(c.getenv("PATH")) {
 		if dir == "" {
@@ -182,19 +208,56 @@ func (c *cli) lookPath(name string) (string, error) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("exec %s: %w", name, exec.ErrNotFound)
+	return "", exec.ErrNotFound
 }
 
 // startError is a command exec could not start. Its exit status is 127
-// when the command was not found and 126 otherwise, as in env(1).
-type startError struct{ err error }
+// when the command was not found (not in PATH, or no such file) and 126
+// when it was found but could not run (not executable), as shells and
+// env(1) report them.
+type startError struct {
+	name string
+	err  error
+}
 
-func (e *startError) Error() string { return e.err.Error() }
+func (e *startError) Error() string {
+	var lookErr *exec.Error
+	switch {
+	case e.notFound():
+		return fmt.Sprintf("exec %s: command not found", e.name)
+	case errors.As(e.err, &lookErr):
+		return fmt.Sprintf("exec %s: %v", e.name, lookErr.Err)
+	}
+	return fmt.Sprintf("exec %s: %v", e.name, e.err)
+}
+
 func (e *startError) Unwrap() error { return e.err }
 
+func (e *startError) notFound() bool {
+	return errors.Is(e.err, exec.ErrNotFound) || errors.Is(e.err, fs.ErrNotExist)
+}
+
 func (e *startError) status() int {
-	if errors.Is(e.err, exec.ErrNotFound) {
+	if e.notFound() {
 		return 127
 	}
 	return 126
+}
+
+// nestedFlag registers --nested, for the commands that refuse to run
+// inside a session.
+func nestedFlag(cmd *cobra.Command, nested *bool) {
+	cmd.Flags().BoolVar(nested, "nested", false, "run inside another awssession session ($"+markerVar+" set), whose keys may then be the source")
+}
+
+// refuseNested is a usage error inside a session ($AWSSESSION set, by exec
+// or env) unless --nested: the session's keys would take the place of
+// the source the person meant, as aws-vault refuses nested sessions.
+func (c *cli) refuseNested(cmd *cobra.Command, nested bool) error {
+	outer := c.getenv(markerVar)
+	if outer == "" || nested {
+		return nil
+	}
+	return usageErrorf(cmd, "already in session %q ($%s): a session inside it may be built from its keys; "+
+		"leave it first (exit the shell of exec, or eval \"$(awssession env --unset)\"), or pass --nested", outer, markerVar)
 }

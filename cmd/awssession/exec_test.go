@@ -108,3 +108,77 @@ func TestExecForwardsSignals(t *testing.T) {
 		})
 	}
 }
+
+// TestExecSecretsAndNesting, through the command: the child gets none of
+// awssession's secrets (the keyring passphrase included); a command that
+// is not found exits 127 before any STS call (in PATH or as a path), one
+// found but not executable 126; inside a session ($AWSSESSION set) exec
+// and env refuse with exit 2 unless --nested, and env --unset still
+// works there.
+func TestExecSecretsAndNesting(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	secrets := []string{envKeyringPassphrase + "=hunter2", envMFAToken + "=123456", envSessionToken + "=", envAccessKey + "=" + f.alice.AccessKeyID}
+	r := f.binary(t, secrets, "", append(append([]string{"exec"}, f.aliceArgs("--role-arn", f.reader.ARN)...), "--", "env", "-0")...)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	got := map[string]string{}
+	for _, kv := range strings.Split(strings.TrimSuffix(r.stdout, "\x00"), "\x00") {
+		k, v, _ := strings.Cut(kv, "=")
+		got[k] = v
+	}
+	for _, name := range secretVars {
+		_, ok := got[name]
+		assert.False(t, ok, "the command sees %s", name)
+	}
+	assert.NotContains(t, r.stdout, "hunter2")
+	assert.Regexp(t, `^ASIA`, got["AWS_ACCESS_KEY_ID"])
+
+	notExecutable := filepath.Join(t.TempDir(), "script")
+	require.NoError(t, os.WriteFile(notExecutable, []byte("#!/bin/sh\n"), 0o600))
+	before := f.srv.CountRequests("")
+	for _, tt := range []struct {
+		command string
+		code    int
+		want    string
+	}{
+		{"no-such-command-awssession", 127, "exec no-such-command-awssession: command not found"},
+		{filepath.Join(t.TempDir(), "missing"), 127, "command not found"},
+		{notExecutable, 126, "permission denied"},
+	} {
+		r := f.binary(t, nil, "", append(append([]string{"exec"}, f.aliceArgs("--role-arn", f.reader.ARN)...), "--", tt.command)...)
+		assert.Equal(t, tt.code, r.code, "%s: stderr: %s", tt.command, r.stderr)
+		assert.Contains(t, r.stderr, tt.want)
+	}
+	assert.Equal(t, before, f.srv.CountRequests(""), "a command that cannot run costs no STS call")
+
+	inside := []string{markerVar + "=dev"}
+	for _, args := range [][]string{
+		append([]string{"exec"}, f.aliceArgs("--role-arn", f.reader.ARN)...),
+		append([]string{"env"}, f.aliceArgs("--role-arn", f.reader.ARN)...),
+	} {
+		command := map[bool][]string{true: {"--", "true"}}[args[0] == "exec"]
+		before := f.srv.CountRequests("")
+		r := f.binary(t, inside, "", append(args, command...)...)
+		assert.Equal(t, exitUsage, r.code, "%s inside a session: stderr: %s", args[0], r.stderr)
+		assert.Contains(t, r.stderr, `already in session "dev" ($AWSSESSION)`)
+		assert.Contains(t, r.stderr, "--nested")
+		assert.Equal(t, before, f.srv.CountRequests(""), "refused before any STS call")
+		r = f.binary(t, inside, "", append(append(args, "--nested"), command...)...)
+		assert.Equal(t, 0, r.code, "%s --nested: stderr: %s", args[0], r.stderr)
+	}
+	r = f.binary(t, inside, "", "env", "--unset")
+	assert.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+}
+
+// TestEnvUnsetMarker: eval of env --unset in bash leaves no AWSSESSION
+// behind.
+func TestEnvUnsetMarker(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	r := f.binary(t, nil, "", "env", "--unset")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	env := evalBash(t, r.stdout, markerVar+"=dev", "AWS_ACCESS_KEY_ID=x", "KEEP=1")
+	_, ok := env[markerVar]
+	assert.False(t, ok, "AWSSESSION still set after env --unset")
+	assert.Equal(t, "1", env["KEEP"])
+}

@@ -66,7 +66,10 @@ func (c *cli) exitCode(err error) int {
 		return exitInterrupted
 	case errors.As(err, &usage), !c.started, errors.Is(err, awssession.ErrInvalidInput), keyring.IsUnusable(err):
 		return exitUsage
-	case errors.Is(err, awssession.ErrMFAFailed), errors.Is(err, awssession.ErrMFATokenUsed):
+	case errors.Is(err, awssession.ErrMFATokenUsed):
+		// Known before it was sent: a code given twice, not a refusal.
+		return exitUsage
+	case errors.Is(err, awssession.ErrMFAFailed):
 		return exitRefused
 	case errors.As(err, &api) && authCodes[api.ErrorCode()]:
 		return exitRefused
@@ -91,13 +94,14 @@ func (c *cli) report(err error) int {
 	}
 	fmt.Fprintf(c.stderr, "awssession: %s\n", terminalText(oneLine(err)))
 	if h := c.hint(err); h != "" {
-		fmt.Fprintf(c.stderr, "hint: %s\n", h)
+		fmt.Fprintf(c.stderr, "hint: %s\n", terminalText(h))
 	}
 	return code
 }
 
 func (c *cli) hint(err error) string {
 	var usage *usageError
+	var start *startError
 	var api smithy.APIError
 	switch {
 	case errors.As(err, &usage):
@@ -106,8 +110,13 @@ func (c *cli) hint(err error) string {
 		return "run 'awssession --help' for usage"
 	case keyring.IsUnusable(err):
 		return keyringHint(err)
+	case c.profileHint(err) != "":
+		return c.profileHint(err)
+	case errors.As(err, &start) && start.notFound():
+		return c.commandHint(start.name)
 	case errors.Is(err, awssession.ErrMFATokenUsed):
-		return "an MFA code works for one STS call; use --mfa-totp-secret-env or let awssession prompt"
+		return "give the device's next code (--mfa-token, $AWSSESSION_MFA_TOKEN or mfa_process give one code per run); " +
+			"--mfa-totp-secret-env computes fresh codes itself"
 	case errors.As(err, &api) && api.ErrorCode() == "ExpiredToken":
 		return "the source credentials have expired; get new ones (or drop --session-token)"
 	case errors.As(err, &api) && (api.ErrorCode() == "InvalidClientTokenId" || api.ErrorCode() == "SignatureDoesNotMatch"):

@@ -57,7 +57,7 @@ func TestExitCodes(t *testing.T) {
 		{"STS: not trusted", nil, append([]string{"env", "--role-arn", f.deep.ARN}, f.aliceArgs()...), 3, "AccessDenied"},
 		{"STS: wrong secret", []string{envSecretKey + "=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}, append([]string{"whoami"}, f.aliceArgs()...), 3, "SignatureDoesNotMatch"},
 		{"STS: unknown key", nil, []string{"whoami", "--access-key", "AKIAIOSFODNN7EXAMPLE", "--sts-endpoint", f.srv.URL}, 3, "InvalidClientTokenId"},
-		{"exec: not found", nil, append([]string{"exec"}, f.aliceArgs("--", "no-such-command-awssession")...), 127, "executable file not found"},
+		{"exec: not found", nil, append([]string{"exec"}, f.aliceArgs("--", "no-such-command-awssession")...), 127, "command not found"},
 		{"sts-server: bad users file", nil, []string{"sts-server", "--users", badUsers}, 2, `unknown field "colour"`},
 		// Last: the cache remembers these codes and the MFA session.
 		{"exec --server: wrong MFA code", nil, append([]string{"exec", "--server", "--mfa-serial", f.mfa.SerialNumber, "--mfa-token", f.wrongCode(),

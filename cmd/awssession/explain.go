@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -15,7 +14,9 @@ const explainLong = `Show the session the flags describe, without any network ca
 source, then each STS layer bottom up (MFA session, roles) with its
 duration, whether it is chained (1 h cap), whether the cache still holds it,
 and which layers the next run will call STS for and ask an MFA code for.
-Everything is checked as for a real run, so a bad flag fails here too.`
+Everything is checked as for a real run, so a bad flag fails here too. It
+takes the flags that plan a session, not those that only talk to STS
+(--mfa-token, --prompt, --sts-timeout).`
 
 const explainExample = `  awssession explain --profile dev --mfa-serial arn:aws:iam::111111111111:mfa/alice \
       --session-token-duration 12h --role-arn arn:aws:iam::123456789012:role/Admin
@@ -47,7 +48,7 @@ type explainedStep struct {
 
 func (c *cli) explainCmd() *cobra.Command {
 	var f sessionFlags
-	var out textOrJSON
+	var out outputFlags
 	cmd := &cobra.Command{
 		Use:     "explain [PROFILE]",
 		Short:   "Show the chain a session would use, its durations and cache hits (no network)",
@@ -69,15 +70,13 @@ func (c *cli) explainCmd() *cobra.Command {
 			}
 			e := explainedPlan(plan, setup)
 			if asJSON {
-				enc := json.NewEncoder(c.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(e)
+				return printJSON(c.stdout, e)
 			}
 			return writeExplained(c, e)
 		}),
 	}
-	f.register(cmd)
-	out.register(cmd, `the plan as JSON`)
+	f.registerPlan(cmd)
+	out.register(cmd, textOrJSON, " (json: the plan)")
 	return cmd
 }
 
@@ -100,7 +99,7 @@ func explainedPlan(p awssession.Plan, setup sessionSetup) explained {
 
 func writeExplained(c *cli, e explained) error {
 	w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(w, "source\t%s\n", e.Source)
+	fmt.Fprintf(w, "source\t%s\n", terminalText(e.Source))
 	fmt.Fprintf(w, "region\t%s\n", firstNonEmpty(e.Region, "(none: STS calls use us-east-1)"))
 	fmt.Fprintf(w, "cache\t%s\n", firstNonEmpty(e.Cache, "off"))
 	if len(e.Layers) == 0 {
@@ -132,7 +131,7 @@ func writeExplained(c *cli, e explained) error {
 		var next string
 		switch {
 		case l.Cached:
-			next = "cached until " + l.Expires.Local().Format(time.DateTime) + " (" + untilText(*l.Expires) + " left)"
+			next = "cached until " + handedOutText(*l.Expires)
 		case l.Prompts:
 			next = "calls STS, MFA code from " + l.MFACodeFrom
 		case l.CallsSTS:
@@ -140,7 +139,8 @@ func writeExplained(c *cli, e explained) error {
 		default:
 			next = "not needed (a layer above is cached)"
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", i+1, name, durationText(time.Duration(l.DurationSeconds)*time.Second), strings.Join(details, ", "), next)
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", i+1, terminalText(name), durationText(time.Duration(l.DurationSeconds)*time.Second),
+			terminalText(strings.Join(details, ", ")), next)
 	}
 	return w.Flush()
 }

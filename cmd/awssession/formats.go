@@ -6,10 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
@@ -31,10 +29,10 @@ const (
 	varExpiration      = "AWS_CREDENTIAL_EXPIRATION"
 )
 
-// sessionVarNames are all the variables env sets, in output order; env
-// --unset clears them.
+// sessionVarNames are all the variables env sets, in output order, the
+// session's name ($AWSSESSION) last; env --unset clears them.
 var sessionVarNames = []string{varAccessKeyID, varSecretAccessKey, varSessionToken, varSecurityToken,
-	varRegion, varDefaultRegion, varExpiration}
+	varRegion, varDefaultRegion, varExpiration, markerVar}
 
 // sessionVars returns the variables that carry creds and region, and the
 // ones a shell should clear because this session has no value for them
@@ -68,10 +66,16 @@ func regionVars(region string) []envVar {
 	return []envVar{{name: varRegion, value: region}, {name: varDefaultRegion, value: region}}
 }
 
-// A shellFormat prints variables as statements of one shell.
+// A shellFormat prints variables as statements of one shell. Every value
+// is quoted so that its reader gives back the value and runs no part of
+// it, whatever it holds (the values come from STS, or anything at
+// --sts-endpoint); a value a format cannot carry that way is refused.
 type shellFormat struct {
 	set   func(name, value string) string
 	unset func(name string) string // nil: the format cannot clear a variable
+	// check refuses a value the format cannot carry; nil: any value
+	// without NUL (which no environment variable holds).
+	check func(value string) error
 }
 
 // formatNames are the values of env --format; json, process and github
@@ -84,15 +88,19 @@ var shellFormats = map[string]shellFormat{
 		unset: func(n string) string { return "unset " + n },
 	},
 	"fish": {
-		set:   func(n, v string) string { return "set -gx " + n + " " + quoteFish(v) + ";" },
-		unset: func(n string) string { return "set -e " + n + ";" },
+		set: func(n, v string) string { return "set -gx " + n + " " + quoteFish(v) + ";" },
+		// set -e fails for a variable that is not set: a sourced script
+		// would end with that status.
+		unset: func(n string) string { return "set -e " + n + "; or true;" },
 	},
 	"powershell": {
 		set:   func(n, v string) string { return "$Env:" + n + " = " + quotePowerShell(v) },
 		unset: func(n string) string { return "Remove-Item -Path Env:" + n + " -ErrorAction SilentlyContinue" },
+		check: checkPowerShell,
 	},
 	"dotenv": {
-		set: func(n, v string) string { return n + "=" + quoteDotenv(v) },
+		set:   func(n, v string) string { return n + "=" + quoteDotenv(v) },
+		check: checkDotenv,
 	},
 }
 
@@ -104,8 +112,19 @@ func canonicalFormat(name string) string {
 	return name
 }
 
-// writeShell prints set and unset statements in format f.
+// writeShell prints set and unset statements in format f, or nothing
+// when a value cannot be carried (the error names the variable, never
+// the value).
 func writeShell(w io.Writer, f shellFormat, set []envVar, unset []string) error {
+	check := f.check
+	if check == nil {
+		check = checkNoNUL
+	}
+	for _, v := range set {
+		if err := check(v.value); err != nil {
+			return fmt.Errorf("%s: %w", v.name, err)
+		}
+	}
 	var b strings.Builder
 	for _, v := range set {
 		b.WriteString(f.set(v.name, v.value) + "\n")
@@ -164,40 +183,6 @@ func heredocDelimiter(value string) string {
 			return d
 		}
 	}
-}
-
-// quoteSh single-quotes s for sh, bash and zsh: every byte is literal
-// inside single quotes except the quote itself, written '\”.
-func quoteSh(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// quoteFish single-quotes s for fish, where \\ and \' are the only escapes
-// inside single quotes.
-func quoteFish(s string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
-}
-
-// quotePowerShell single-quotes s for PowerShell: a quote is doubled, and
-// PowerShell also takes the typographic single quotes as quotes.
-func quotePowerShell(s string) string {
-	var b strings.Builder
-	b.WriteByte('\'')
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if slices.Contains([]rune{'\'', '\u2018', '\u2019', '\u201a', '\u201b'}, r) {
-			b.WriteString(s[i : i+size])
-		}
-		b.WriteString(s[i : i+size]) // the bytes as given, valid UTF-8 or not
-		i += size
-	}
-	b.WriteByte('\'')
-	return b.String()
-}
-
-// quoteDotenv double-quotes s with the escapes dotenv readers decode.
-func quoteDotenv(s string) string {
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`).Replace(s) + `"`
 }
 
 // escapeWorkflowCommand escapes a GitHub Actions workflow command value.

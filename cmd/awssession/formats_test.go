@@ -14,20 +14,33 @@ func TestQuote(t *testing.T) {
 	tests := []struct {
 		in, sh, fish, powershell, dotenv string
 	}{
-		{"plain", `'plain'`, `'plain'`, `'plain'`, `"plain"`},
-		{"", `''`, `''`, `''`, `""`},
-		{"it's", `'it'\''s'`, `'it\'s'`, `'it''s'`, `"it's"`},
-		{`a\b`, `'a\b'`, `'a\\b'`, `'a\b'`, `"a\\b"`},
-		{`"$x"`, `'"$x"'`, `'"$x"'`, `'"$x"'`, `"\"$x\""`},
-		{"a\nb", "'a\nb'", "'a\nb'", "'a\nb'", `"a\nb"`},
-		{"‘x’", "'‘x’'", "'‘x’'", "'‘‘x’’'", `"‘x’"`},
-		{"\xff'", `'` + "\xff" + `'\'''`, `'` + "\xff" + `\''`, `'` + "\xff" + `'''`, `"` + "\xff" + `'"`},
+		{"plain", `'plain'`, `'plain'`, `'plain'`, `'plain'`},
+		{"", `''`, `''`, `''`, `''`},
+		{"it's", `'it'\''s'`, `'it\'s'`, `'it''s'`, ""},
+		{`a\b`, `'a\b'`, `'a\\b'`, `'a\b'`, ""},
+		{`"$x"`, `'"$x"'`, `'"$x"'`, `'"$x"'`, `'"$x"'`},
+		{"$(id)`id`", "'$(id)`id`'", "'$(id)`id`'", "'$(id)`id`'", "'$(id)`id`'"},
+		{"${HOME}", "'${HOME}'", "'${HOME}'", "'${HOME}'", ""},
+		{"a\nb", "'a\nb'", "'a\nb'", "'a\nb'", ""},
+		{"‘x’", "'‘x’'", "'‘x’'", "([char]::ConvertFromUtf32(0x2018) + 'x' + [char]::ConvertFromUtf32(0x2019))", "'‘x’'"},
+		{"aё", "'aё'", "'aё'", "('a' + [char]::ConvertFromUtf32(0x451))", "'aё'"},
+		{"\xff'", `'` + "\xff" + `'\'''`, `'` + "\xff" + `\''`, "", ""},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.sh, quoteSh(tt.in), "sh %q", tt.in)
 		assert.Equal(t, tt.fish, quoteFish(tt.in), "fish %q", tt.in)
-		assert.Equal(t, tt.powershell, quotePowerShell(tt.in), "powershell %q", tt.in)
-		assert.Equal(t, tt.dotenv, quoteDotenv(tt.in), "dotenv %q", tt.in)
+		if tt.powershell == "" {
+			assert.Error(t, checkPowerShell(tt.in), "powershell %q", tt.in)
+		} else {
+			assert.NoError(t, checkPowerShell(tt.in), "powershell %q", tt.in)
+			assert.Equal(t, tt.powershell, quotePowerShell(tt.in), "powershell %q", tt.in)
+		}
+		if tt.dotenv == "" {
+			assert.Error(t, checkDotenv(tt.in), "dotenv %q", tt.in)
+		} else {
+			assert.NoError(t, checkDotenv(tt.in), "dotenv %q", tt.in)
+			assert.Equal(t, tt.dotenv, quoteDotenv(tt.in), "dotenv %q", tt.in)
+		}
 	}
 }
 
@@ -46,6 +59,19 @@ func TestQuoteShEveryByte(t *testing.T) {
 	assert.Equal(t, value, env["V"])
 	_, ok := env["GONE"]
 	assert.False(t, ok)
+}
+
+// TestWriteShellRefusesNUL: no format prints a value with NUL (no
+// environment variable holds one; shells drop it or stop at it), and
+// nothing is printed at all.
+func TestWriteShellRefusesNUL(t *testing.T) {
+	t.Parallel()
+	for name, f := range shellFormats {
+		var out bytes.Buffer
+		err := writeShell(&out, f, []envVar{{name: "OK", value: "x"}, {name: "V", value: "a\x00b"}}, nil)
+		assert.ErrorContains(t, err, "V: holds a", name)
+		assert.Empty(t, out.String(), name)
+	}
 }
 
 func TestWriteGitHub(t *testing.T) {

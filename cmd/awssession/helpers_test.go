@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -46,6 +47,7 @@ type fixture struct {
 	admin, reader, deep ststest.Role
 	env                 []string
 	dir                 string
+	wrongCodes          atomic.Int64 // see wrongCode
 }
 
 func newFixture(t *testing.T, opts ...ststest.ServerOption) *fixture {
@@ -79,14 +81,16 @@ func (f *fixture) aliceArgs(extra ...string) []string {
 	return append([]string{"--access-key", f.alice.AccessKeyID, "--sts-endpoint", f.srv.URL, "--region", "eu-west-1"}, extra...)
 }
 
-// wrongCode returns a six-digit code the device does not accept now.
+// wrongCode returns a six-digit code the device does not accept now, a
+// new one at each call: awssession remembers every code it sent, wrong
+// ones too, and refuses to send one twice (exit 2, not STS's refusal).
 func (f *fixture) wrongCode() string {
 	now := f.srv.Now()
 	valid := map[string]bool{}
 	for _, d := range []time.Duration{-30 * time.Second, 0, 30 * time.Second} {
 		valid[f.srv.CodeAt(f.mfa.SerialNumber, now.Add(d))] = true
 	}
-	for i := 0; ; i++ {
+	for i := int(f.wrongCodes.Add(1)) * 10; ; i++ {
 		if c := fmt.Sprintf("%06d", i); !valid[c] {
 			return c
 		}
@@ -127,7 +131,28 @@ func runCLI(t *testing.T, env []string, stdin string, args ...string) result {
 // typed (each prompt reads a line of it).
 func (f *fixture) typing(t *testing.T, env []string, typed string, args ...string) result {
 	t.Helper()
-	return runCLIWith(t, append(append([]string(nil), f.env...), env...), "", strings.NewReader(typed), args...)
+	return runCLIWith(t, append(append([]string(nil), f.env...), env...), "", &lineReader{r: strings.NewReader(typed)}, args...)
+}
+
+// lineReader reads at most a line at a time, as a terminal in canonical
+// mode delivers what is typed: a prompt's reader never takes the next
+// prompt's line.
+type lineReader struct{ r *strings.Reader }
+
+func (l *lineReader) Read(p []byte) (int, error) {
+	for i := range p {
+		b, err := l.r.ReadByte()
+		if err != nil {
+			if i == 0 {
+				return 0, err
+			}
+			return i, nil
+		}
+		if p[i] = b; b == '\n' {
+			return i + 1, nil
+		}
+	}
+	return len(p), nil
 }
 
 // runCLIWith runs the command; tty, when not nil, is what is typed on the

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -12,80 +13,146 @@ import (
 	"github.com/spf13/cobra"
 )
 
+const listLong = `List every profile of the shared config and credentials files and every
+profile the keyring holds items for: what its credentials are, whether the
+keyring holds a TOTP seed for it, and the sessions the cache holds for it
+by default, with the time each is handed out until (as explain shows it).
+No secret is shown, and the file backend needs no passphrase for it.
+
+Credentials, as the session would find them:
+  keyring (BACKEND)    long-term keys in the keyring ("awssession add")
+  credentials file     long-term keys in the shared files
+  role on PROFILE      a role_arn whose source_profile chain ends at PROFILE
+  credential_process, sso, login, web identity, credential_source NAME
+                       what the profile names; the SDK fetches them
+  none                 nothing yet: "awssession add PROFILE" stores keys
+  unusable             the profile cannot be planned: "awssession explain
+                       PROFILE" says why`
+
+// listedProfile is one profile of list, in its JSON form.
+type listedProfile struct {
+	Profile string `json:"profile"`
+	// Credentials is the CREDENTIALS column (see listLong).
+	Credentials string `json:"credentials"`
+	// BaseProfile is the profile whose credentials sign the first call.
+	BaseProfile string          `json:"baseProfile,omitempty"`
+	TOTPSeed    bool            `json:"totpSeedInKeyring"`
+	Cached      []listedSession `json:"cachedSessions"`
+}
+
+// listedSession is a cached layer of a profile's default session.
+type listedSession struct {
+	Kind           string    `json:"kind"`
+	HandedOutUntil time.Time `json:"handedOutUntil"`
+}
+
 func (c *cli) listCmd() *cobra.Command {
-	return &cobra.Command{
+	var out outputFlags
+	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List profiles, where their keys live, and their cached sessions",
-		Long: `List every profile of the shared config and credentials files and every
-profile the keyring holds items for: where its long-term keys live (keyring,
-credentials file, or none: a role profile, SSO, a credential_process, ...),
-whether the keyring holds a TOTP seed for it, and the sessions the cache
-holds for it by default, with their expiry. No secret is shown, and the
-file backend needs no passphrase for it.`,
-		Args: noArgs,
+		Short: "List profiles, what their credentials are, and their cached sessions",
+		Long:  listLong,
+		Args:  noArgs,
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
-			names, err := c.profileNames()
-			if err != nil {
-				return fmt.Errorf("read the shared files: %w", err)
-			}
-			kr, err := c.openKeyring()
+			asJSON, err := out.asJSON(cmd)
 			if err != nil {
 				return err
 			}
-			held, err := kr.Profiles()
+			profiles, err := c.listProfiles(cmd.Context())
 			if err != nil {
 				return err
 			}
-			byName := map[string]keyring.Held{}
-			for _, h := range held {
-				if _, ok := byName[h.Profile]; !ok {
-					names = append(names, h.Profile)
-				}
-				byName[h.Profile] = h
-			}
-			names = uniqueSorted(names)
-			cache, err := c.fileCache("")
-			if err != nil {
-				return err
+			if asJSON {
+				return printJSON(c.stdout, profiles)
 			}
 			w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "PROFILE\tKEYS\tTOTP SEED\tCACHED SESSIONS")
-			for _, name := range names {
-				h := byName[name]
-				keys, seed := "none", "-"
-				switch {
-				case h.Keys:
-					keys = "keyring (" + kr.Backend() + ")"
-				case c.profileHasKeys(cmd.Context(), name):
-					keys = "credentials file"
+			fmt.Fprintln(w, "PROFILE\tCREDENTIALS\tTOTP SEED\tCACHED SESSIONS")
+			for _, p := range profiles {
+				seed, cached := map[bool]string{true: "keyring", false: "-"}[p.TOTPSeed], []string{}
+				for _, s := range p.Cached {
+					cached = append(cached, s.Kind+" until "+handedOutText(s.HandedOutUntil))
 				}
-				if h.TOTPSeed {
-					seed = "keyring"
-				}
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", name, keys, seed, c.cachedSessions(cmd, cache, name))
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", safeName(p.Profile), safeName(p.Credentials), seed,
+					firstNonEmpty(strings.Join(cached, ", "), "-"))
 			}
 			return w.Flush()
 		}),
 	}
+	out.register(cmd, textOrJSON, " (json: an array of the profiles)")
+	return cmd
 }
 
-// cachedSessions describes the cached layers of profile's default
-// session, e.g. "AssumeRole until 2026-11-30 21:04 UTC", or "-".
-func (c *cli) cachedSessions(cmd *cobra.Command, cache *awssession.FileCache, profile string) string {
-	plan, err := c.profilePlan(cmd.Context(), cache, profile)
+// listProfiles describes every profile of the shared files and the
+// keyring, sorted by name.
+func (c *cli) listProfiles(ctx context.Context) ([]listedProfile, error) {
+	names, err := c.profileNames()
 	if err != nil {
-		return "-"
+		return nil, fmt.Errorf("read the shared files: %w", err)
 	}
-	var parts []string
-	for _, l := range plan.Layers {
-		if l.Cached {
-			parts = append(parts, fmt.Sprintf("%s until %s", l.Kind, l.Expires.UTC().Format(time.DateTime+" UTC")))
+	kr, err := c.openKeyring()
+	if err != nil {
+		return nil, err
+	}
+	held, err := kr.Profiles()
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string]keyring.Held{}
+	for _, h := range held {
+		names = append(names, h.Profile)
+		byName[h.Profile] = h
+	}
+	cache, err := c.fileCache("")
+	if err != nil {
+		return nil, err
+	}
+	profiles := []listedProfile{}
+	for _, name := range uniqueSorted(names) {
+		h := byName[name]
+		p := listedProfile{Profile: name, TOTPSeed: h.TOTPSeed, Cached: []listedSession{}}
+		plan, err := c.profilePlan(ctx, cache, name)
+		switch {
+		case h.Keys:
+			p.Credentials = "keyring (" + kr.Backend() + ")"
+		case err != nil:
+			p.Credentials = "unusable"
+		default:
+			p.Credentials, p.BaseProfile = credentialsText(plan, name), plan.BaseProfile
 		}
+		for _, l := range plan.Layers {
+			if l.Cached {
+				p.Cached = append(p.Cached, listedSession{Kind: string(l.Kind), HandedOutUntil: l.Expires.UTC()})
+			}
+		}
+		profiles = append(profiles, p)
 	}
-	if len(parts) == 0 {
-		return "-"
+	return profiles, nil
+}
+
+// credentialsText says what profile's credentials are, from the plan of
+// its default session (the library's reading of the profile chain).
+func credentialsText(plan awssession.Plan, profile string) string {
+	switch {
+	case plan.BaseProfile != "" && plan.BaseProfile != profile:
+		return "role on " + plan.BaseProfile
+	case plan.BaseCredentials == "keys":
+		return "credentials file"
+	case plan.SourceLayer.CredentialSource != "":
+		return "credential_source " + plan.SourceLayer.CredentialSource
+	case plan.BaseCredentials != "":
+		return plan.BaseCredentials
 	}
-	return strings.Join(parts, ", ")
+	return "none"
+}
+
+// handedOutText is when a session hands out a cached layer until, as
+// list, cache list and explain show it: local time, and how long is left.
+func handedOutText(t time.Time) string {
+	s := t.Local().Format(time.DateTime)
+	if !time.Now().Before(t) {
+		return s + " (expired)"
+	}
+	return s + " (" + untilText(t) + " left)"
 }
 
 func uniqueSorted(names []string) []string {

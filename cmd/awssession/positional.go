@@ -31,8 +31,57 @@ func (f *sessionFlags) setPositionalProfile(cmd *cobra.Command, name string) err
 	if f.profile != "" && f.profile != name {
 		return usageErrorf(cmd, "profile %q given as an argument and --profile %q; give one", name, f.profile)
 	}
-	f.profile = name
+	f.profile, f.profileArg = name, true
 	return nil
+}
+
+// profileError is an error of a run whose profile was named: it says how,
+// so that an error about the profile names what the person typed (the
+// PROFILE argument, --profile or $AWS_PROFILE), and the hint can offer the
+// profiles a misspelt name may stand for.
+type profileError struct {
+	name string
+	how  profileHow
+	err  error
+}
+
+// profileHow is how a run's profile was named.
+type profileHow int
+
+const (
+	profileByFlag profileHow = iota
+	profileByArgument
+	profileByEnv
+)
+
+func (e *profileError) Error() string { return e.err.Error() }
+func (e *profileError) Unwrap() error { return e.err }
+
+// subject names the profile as it was given.
+func (e *profileError) subject() string {
+	switch e.how {
+	case profileByArgument:
+		return "the PROFILE argument"
+	case profileByEnv:
+		return "$AWS_PROFILE"
+	}
+	return "--profile"
+}
+
+// namingProfile makes err (from cmd's work) a profileError when the run
+// named a profile.
+func (f *sessionFlags) namingProfile(cmd *cobra.Command, err error) error {
+	if err == nil || f.profile == "" {
+		return err
+	}
+	how := profileByEnv // sessionOptions took it from AWS_PROFILE
+	switch {
+	case f.profileArg:
+		how = profileByArgument
+	case cmd.Flags().Changed("profile"):
+		how = profileByFlag
+	}
+	return &profileError{name: f.profile, how: how, err: err}
 }
 
 // execArgs splits exec's arguments: `exec [PROFILE] [flags] [-- COMMAND
@@ -59,7 +108,7 @@ func (c *cli) execArgs(cmd *cobra.Command, f *sessionFlags, args []string) ([]st
 		return nil, err
 	}
 	if err := cmd.Flags().Parse(args[1:end]); err != nil {
-		return nil, usageErrorf(cmd, "%v", err)
+		return nil, flagError(cmd, err)
 	}
 	if rest := cmd.Flags().Args(); len(rest) > 0 {
 		return nil, usageErrorf(cmd, "unexpected argument %q after profile %q: put the command after --", rest[0], args[0])

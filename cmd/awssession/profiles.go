@@ -5,14 +5,13 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awssession/awssession"
 	"gopkg.in/ini.v1"
 )
 
 // profileNames lists the profiles of the shared config and credentials
-// files the run's environment names (section names only: the SDK's
-// parser reads the keys, see profileHasKeys).
+// files the run's environment names (section names only: the library
+// plans each profile from the SDK's parser, see profilePlan).
 func (c *cli) profileNames() ([]string, error) {
 	configFile, credsFile := c.sharedFilePaths()
 	seen := map[string]bool{}
@@ -45,12 +44,6 @@ func (c *cli) profileNames() ([]string, error) {
 	}
 	sort.Strings(names)
 	return names, nil
-}
-
-// profileHasKeys reports whether the shared files hold keys for profile.
-func (c *cli) profileHasKeys(ctx context.Context, profile string) bool {
-	sc, err := config.LoadSharedConfigProfile(ctx, profile, c.sharedConfigFiles)
-	return err == nil && sc.Credentials.HasKeys()
 }
 
 // profilePlan is the plan of the session "--profile profile" builds by

@@ -161,7 +161,7 @@ func TestPositionalProfile(t *testing.T) {
 
 	r = f.run(t, nil, "", "env", "deep", "--format", "dotenv", "--sts-endpoint", f.srv.URL)
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
-	assert.Contains(t, r.stdout, `AWSSESSION="deep"`)
+	assert.Contains(t, r.stdout, `AWSSESSION='deep'`)
 
 	r = f.run(t, nil, "", "exec", "deep", "--sts-endpoint", f.srv.URL, "--", "sh", "-c", `echo "$AWSSESSION $AWS_SESSION_TOKEN"`)
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)

@@ -42,9 +42,20 @@ role of every run for 12 h. --no-session sends the code to AssumeRole
 instead (each role refresh then needs a new code); a role duration over
 1 h does too, with a note.
 
-Exit status: 0 ok, 2 bad input, 3 refused by STS (wrong MFA code, access
-denied, unknown or expired keys), 130 interrupted, 1 anything else. exec returns the
-command's own status.`
+Every MFA code sent is recorded (a hash, per device, in the cache
+directory, also with --no-cache): a code already used is refused before it
+is sent, saying when the next one comes; a prompt asks again and says why.
+
+A profile may be given as the first argument of every session command
+(env, exec, serve, credential-process, console, explain, whoami); a
+misspelt profile or flag gets the names it may stand for. Output: every
+command whose output is structured takes --format (text, json, or its own
+formats) and --json, the short form of --format json.
+
+Exit status: 0 ok, 2 bad input (also an MFA code already used, found before
+it is sent), 3 refused by STS (wrong MFA code, access denied, unknown or
+expired keys), 130 interrupted, 1 anything else. exec returns the command's
+own status (127: not found, 126: not runnable).`
 
 const rootExample = `  # A profile of ~/.aws/config (role_arn, mfa_serial, source_profile), as aws-vault users type it
   awssession exec admin -- aws s3 ls
@@ -103,9 +114,7 @@ func (c *cli) newRoot(args []string) *cobra.Command {
 	root.SetGlobalNormalizationFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		return pflag.NormalizedName(strings.ReplaceAll(name, "_", "-"))
 	})
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return &usageError{cmd: cmd.CommandPath(), err: err}
-	})
+	root.SetFlagErrorFunc(flagError)
 	switch firstCommand(args) {
 	case "env":
 		root.AddCommand(c.envCmd())
@@ -214,9 +223,10 @@ func noArgs(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
-// notef prints a note or warning on stderr unless --silent.
+// notef prints a note or warning on stderr unless --silent, made safe
+// for a terminal (its arguments may be names from files).
 func (c *cli) notef(format string, args ...any) {
 	if !c.silent {
-		fmt.Fprintf(c.stderr, "awssession: "+format+"\n", args...)
+		fmt.Fprintf(c.stderr, "awssession: %s\n", terminalText(fmt.Sprintf(format, args...)))
 	}
 }

@@ -158,7 +158,7 @@ func TestServeFormats(t *testing.T) {
 	for _, tt := range []struct{ format, want string }{
 		{"fish", "set -gx " + credserver.EnvAuthToken + " '"},
 		{"powershell", "$Env:" + credserver.EnvFullURI + " = 'http://127.0.0.1:"},
-		{"dotenv", credserver.EnvFullURI + `="http://127.0.0.1:`},
+		{"dotenv", credserver.EnvFullURI + `='http://127.0.0.1:`},
 		{"json", `"` + credserver.EnvAuthToken + `": "`},
 	} {
 		t.Run(tt.format, func(t *testing.T) {
@@ -205,4 +205,39 @@ func wrongToken(token string) string {
 		last = "B"
 	}
 	return token[:len(token)-1] + last
+}
+
+// TestServeProfileArgument: serve takes a profile as its argument, as
+// exec, env and every other session command do; with --profile too, the
+// two must agree.
+func TestServeProfileArgument(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.readerProfiles(t)
+	cmd := f.cliProcess(t, "serve", "reader", "--sts-endpoint", f.srv.URL)
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	printed := ""
+	for lines := bufio.NewScanner(out); lines.Scan(); {
+		if printed += lines.Text() + "\n"; strings.Contains(lines.Text(), credserver.EnvAuthToken) {
+			break
+		}
+	}
+	vars := evalBash(t, printed)
+	require.NotEmpty(t, vars[credserver.EnvAuthToken], "stdout: %s; stderr: %s", printed, stderr.String())
+	status, doc, err := httpGet(vars[credserver.EnvFullURI], vars[credserver.EnvAuthToken], "")
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, status)
+	assert.Regexp(t, `^ASIA`, doc.AccessKeyID)
+	assert.Equal(t, 1, f.srv.CountRequests("AssumeRole"), "the profile's role")
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+	require.NoError(t, cmd.Wait(), "stderr: %s", stderr.String())
+
+	r := f.binary(t, nil, "", "serve", "reader", "--profile", "base")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, `profile "reader" given as an argument and --profile "base"`)
 }

@@ -32,7 +32,9 @@ this terminal, only when the MFA session below the roles ends.
 serve runs in the foreground: start it in its own terminal and paste the
 lines into others (eval "$(awssession serve)" would wait for it to end).`
 
-const serveExample = `  awssession serve --profile dev --mfa-serial arn:aws:iam::111111111111:mfa/alice \
+const serveExample = `  awssession serve admin       # a profile of ~/.aws/config, as with exec and env
+
+  awssession serve --profile dev --mfa-serial arn:aws:iam::111111111111:mfa/alice \
       --session-token-duration 12h --role-arn arn:aws:iam::123456789012:role/Admin
   # in another terminal, paste the printed lines, then: aws s3 ls
 
@@ -45,22 +47,26 @@ var serveFormats = []string{"bash", "zsh", "sh", "fish", "powershell", "dotenv",
 func (c *cli) serveCmd() *cobra.Command {
 	var f sessionFlags
 	addr := "127.0.0.1:0"
-	format := choice{value: "bash", allowed: serveFormats}
+	var out outputFlags
 	cmd := &cobra.Command{
-		Use:     "serve",
+		Use:     "serve [PROFILE]",
 		Short:   "Serve the session to AWS SDKs on a loopback port until interrupted",
 		Long:    serveLong,
 		Example: serveExample,
-		Args:    noArgs,
+		Args:    profileArgs(&f),
 		RunE: c.action(func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			format, err := out.name(cmd) // before the server starts
+			if err != nil {
+				return err
+			}
 			srv, region, err := c.startServer(ctx, cmd, &f, addr)
 			if err != nil {
 				return err
 			}
 			defer srv.Close()
 			set := serverVars(srv, region)
-			if name := canonicalFormat(format.value); name == "json" {
+			if name := canonicalFormat(format); name == "json" {
 				err = writeJSON(c.stdout, set)
 			} else {
 				err = writeShell(c.stdout, shellFormats[name], set, unsetVars(set))
@@ -75,8 +81,7 @@ func (c *cli) serveCmd() *cobra.Command {
 	}
 	f.register(cmd)
 	cmd.Flags().StringVar(&addr, "addr", addr, "loopback address to listen on: 127.0.0.1:PORT, [::1]:PORT or localhost:PORT (port 0: a free port)")
-	cmd.Flags().Var(&format, "format", "output format: "+strings.Join(serveFormats, ", "))
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(serveFormats, cobra.ShellCompDirectiveNoFileComp))
+	out.register(cmd, serveFormats, " (json: the variables as one object)")
 	return cmd
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/awssession/awssession"
@@ -10,7 +9,7 @@ import (
 
 func (c *cli) whoamiCmd() *cobra.Command {
 	var f sessionFlags
-	var out textOrJSON
+	var out outputFlags
 	cmd := &cobra.Command{
 		Use:   "whoami [PROFILE]",
 		Short: "Show who the session is (STS GetCallerIdentity)",
@@ -34,13 +33,14 @@ needs no IAM permission.`,
 				return err
 			}
 			if asJSON {
-				return json.NewEncoder(c.stdout).Encode(id)
+				return printJSON(c.stdout, id)
 			}
-			_, err = fmt.Fprintf(c.stdout, "Account  %s\nArn      %s\nUserId   %s\n", id.Account, id.ARN, id.UserID)
+			// STS, or anything at --sts-endpoint, chose these.
+			_, err = fmt.Fprintf(c.stdout, "Account  %s\nArn      %s\nUserId   %s\n", safeName(id.Account), safeName(id.ARN), safeName(id.UserID))
 			return err
 		}),
 	}
 	f.register(cmd)
-	out.register(cmd, `print {"Account","Arn","UserId"}`)
+	out.register(cmd, textOrJSON, ` (json: {"Account","Arn","UserId"})`)
 	return cmd
 }
