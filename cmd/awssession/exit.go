@@ -99,7 +99,10 @@ func (c *cli) report(err error) int {
 func (c *cli) hint(err error) string {
 	var usage *usageError
 	var api smithy.APIError
+	var own interface{ hint() string }
 	switch {
+	case errors.As(err, &own) && own.hint() != "":
+		return own.hint() // the error knows better (an IAM call is not STS)
 	case errors.As(err, &usage):
 		return fmt.Sprintf("run '%s --help' for usage", usage.cmd)
 	case !c.started:
