@@ -105,12 +105,10 @@ var competingVars = []string{
 // variables that compete with the session or carry awssession's secrets,
 // plus set.
 func (c *cli) childEnv(f *sessionFlags, set []envVar) []string {
-	drop := map[string]bool{envAccessKey: true, envSecretKey: true, envSessionToken: true, envMFAToken: true}
+	drop := secretVarSet(f)
+	drop[envAccessKey] = true
 	for _, name := range competingVars {
 		drop[name] = true
-	}
-	if f.totpEnv != "" {
-		drop[f.totpEnv] = true
 	}
 	for _, v := range set {
 		drop[v.name] = true
