@@ -110,12 +110,11 @@ func (r codeCommand) run(ctx context.Context, argv []string) (string, error) {
 
 // running is a started code command.
 type running struct {
-	cmd     *exec.Cmd
-	line    chan lineResult // its first non-blank line of stdout
-	exited  chan error      // Wait's result
-	stderr  *stderrWatch
-	pipes   []*os.File // our ends, closed by stop
-	stopped bool
+	cmd    *exec.Cmd
+	line   chan lineResult // its first non-blank line of stdout
+	exited chan error      // Wait's result
+	stderr *stderrWatch
+	pipes  []*os.File // our ends, closed by stop
 }
 
 type lineResult struct {
