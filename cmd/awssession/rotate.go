@@ -88,7 +88,7 @@ func (c *cli) rotate(cmd *cobra.Command, profile string, f *rotateFlags) error {
 	}
 	pending, err := kr.Rotation(profile)
 	if err != nil {
-		return err
+		c.notef("warning: %v; it is replaced", err) // it only names a key left by an interrupted rotate
 	}
 	check := keyCheck{endpoint: f.stsEndpoint, region: f.region, profile: profile, timeout: time.Duration(f.stsTimeout)}
 	if err := c.verifyKey(ctx, old, check); err != nil {
