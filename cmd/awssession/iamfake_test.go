@@ -19,8 +19,8 @@ import (
 // real SDK client. Its keys are ststest users' keys, so that the fake STS
 // accepts a new key as IAM and STS would. It does not verify signatures
 // (ststest does, for STS): a call must name one of the user's keys in
-// its Authorization header. afterCreate, when set, runs after a key is
-// created and before the answer is written.
+// its Authorization header. afterCreate, when set, runs once, after the
+// next key is created and before the answer is written.
 type fakeIAMServer struct {
 	URL string
 	sts *ststest.Server
@@ -100,6 +100,7 @@ func (f *fakeIAMServer) create(w http.ResponseWriter) {
 	u := f.sts.AddUser(fmt.Sprintf("rotated-%d", f.n))
 	f.keys[u.AccessKeyID] = u.SecretAccessKey
 	after := f.afterCreate
+	f.afterCreate = nil
 	f.mu.Unlock()
 	if after != nil {
 		after(u.AccessKeyID)

@@ -234,7 +234,6 @@ func TestRotateAfterAnInterruptedRotate(t *testing.T) {
 	x := newRotateFixture(t)
 	created := make(chan string, 1)
 	x.iam.afterCreate = func(id string) {
-		x.iam.afterCreate = nil
 		// The new key's proof hangs until the process is killed.
 		x.srv.InjectFault(ststest.Latency(1, time.Minute).ForAction("GetCallerIdentity"))
 		created <- id
