@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/awssession/awssession/internal/atomicfile"
 	"github.com/awssession/awssession/internal/stsrules"
 )
 
@@ -31,66 +32,6 @@ var _ Cache = (*FileCache)(nil)
 var keyRE = stsrules.LazyRegexp(`^[a-z0-9][a-z0-9-]*$`)
 
 const maxKey = 128
-
-// DefaultCacheDir returns the default directory of a [FileCache]:
-// "awssession" under the user's cache directory ($XDG_CACHE_HOME or
-// ~/.cache on Linux, ~/Library/Caches on macOS, %LocalAppData% on
-// Windows).
-func DefaultCacheDir() (string, error) {
-	base, err := os.UserCacheDir()
-	if err != nil {
-		return "", fmt.Errorf("find the user cache directory: %w", err)
-	}
-	return filepath.Join(base, "awssession"), nil
-}
-
-// NewFileCache returns a cache in dir, creating it with mode 0700; dir ""
-// means [DefaultCacheDir]. An existing directory that others can read is
-// tightened to 0700; one owned by another user is refused, and so is a
-// symbolic link (its target would be tightened and filled with
-// credentials; name the target itself).
-func NewFileCache(dir string) (*FileCache, error) {
-	if dir == "" {
-		d, err := DefaultCacheDir()
-		if err != nil {
-			return nil, err
-		}
-		dir = d
-	}
-	if err := refuseSymlink(dir); err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("credential cache: %w", err)
-	}
-	fi, err := os.Lstat(dir)
-	if err != nil {
-		return nil, fmt.Errorf("credential cache: %w", err)
-	}
-	if !fi.IsDir() { // a symbolic link planted since refuseSymlink
-		return nil, fmt.Errorf("credential cache: %s is not a directory", dir)
-	}
-	if err := checkOwner(dir, fi); err != nil {
-		return nil, err
-	}
-	if fi.Mode().Perm() != 0o700 {
-		if err := os.Chmod(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("credential cache: restrict %s to its owner: %w", dir, err)
-		}
-	}
-	return &FileCache{dir: dir}, nil
-}
-
-// refuseSymlink returns an error if dir is a symbolic link. Links above it
-// (a linked home or ~/.cache) are the user's layout and are followed.
-func refuseSymlink(dir string) error {
-	fi, err := os.Lstat(dir)
-	if err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		target, _ := filepath.EvalSymlinks(dir)
-		return fmt.Errorf("credential cache: %s is a symbolic link (to %s); give the directory itself", dir, target)
-	}
-	return nil
-}
 
 // Dir returns the cache's directory.
 func (c *FileCache) Dir() string { return c.dir }
@@ -159,32 +100,17 @@ func openRegular(path string, flag int) (*os.File, error) {
 	return f, nil
 }
 
-// Put writes an entry to a temporary file in the same directory and
-// renames it over the old one, so readers never see a partial entry. It
-// then removes temporary files that a killed process left (see
-// removeStaleTemps).
+// Put writes an entry atomically (see [atomicfile.Write]: a temporary
+// file in the same directory, synced, renamed over the old one), so
+// readers never see a partial entry. It then removes temporary files that
+// a killed process left (see removeStaleTemps).
 func (c *FileCache) Put(_ context.Context, key string, value []byte) error {
 	p, err := c.path(key, ".json")
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(c.dir, ".tmp-"+key+"-*") // mode 0600
-	if err != nil {
+	if err := atomicfile.Write(p, value); err != nil {
 		return fmt.Errorf("credential cache: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename: no-op
-	_, err = tmp.Write(value)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), p)
-	}
-	if err != nil {
-		return fmt.Errorf("credential cache: write %s: %w", filepath.Base(p), err)
 	}
 	c.removeStaleTemps(time.Now())
 	return nil
@@ -205,7 +131,7 @@ func (c *FileCache) removeStaleTemps(now time.Time) {
 		return
 	}
 	for _, it := range items {
-		if !strings.HasPrefix(it.Name(), ".tmp-") {
+		if !strings.HasPrefix(it.Name(), atomicfile.TempPrefix) {
 			continue
 		}
 		if fi, err := it.Info(); err == nil && now.Sub(fi.ModTime()) > staleTemp {
@@ -251,7 +177,7 @@ func (c *FileCache) Clear() error {
 			if err := removeLock(p); err != nil {
 				errs = append(errs, err)
 			}
-		case strings.HasSuffix(n, ".json") || strings.HasPrefix(n, ".tmp-"):
+		case strings.HasSuffix(n, ".json") || strings.HasPrefix(n, atomicfile.TempPrefix):
 			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				errs = append(errs, err)
 			}

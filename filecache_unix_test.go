@@ -38,6 +38,40 @@ func TestFileCacheRefusesSymlinkedDir(t *testing.T) {
 	require.NoError(t, c.Put(context.Background(), "k", []byte("v")))
 }
 
+// A symbolic link named with a trailing "/" or "/." is still the link:
+// the system would follow it, so the path is cleaned and the link
+// refused, its target's mode untouched. A ".." after a directory name is
+// refused too (through a link it leads elsewhere than it reads).
+func TestFileCacheRefusesSymlinkWithTrailingSlash(t *testing.T) {
+	target := filepath.Join(t.TempDir(), "shared")
+	require.NoError(t, os.Mkdir(target, 0o755))
+	link := filepath.Join(t.TempDir(), "cache")
+	require.NoError(t, os.Symlink(target, link))
+
+	for _, dir := range []string{link + "/", link + "/.", link + "//./", filepath.Join(link, "sub") + "/../"} {
+		_, err := awssession.NewFileCache(dir)
+		require.Error(t, err, "got no error for %q", dir)
+		require.ErrorIs(t, err, awssession.ErrInvalidInput, "%q", dir)
+		fi, err := os.Stat(target)
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o755), fi.Mode().Perm(), "%q tightened the link's target", dir)
+	}
+	_, err := os.Stat(filepath.Join(target, "sub"))
+	assert.ErrorIs(t, err, os.ErrNotExist, "nothing was created under the target")
+}
+
+// Something that is not a directory is bad input (exit 2 in the CLI), not
+// a failure.
+func TestFileCacheRefusesNonDirectories(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o600))
+	for _, dir := range []string{"/dev/zero", file, filepath.Join(file, "sub")} {
+		_, err := awssession.NewFileCache(dir)
+		require.ErrorIs(t, err, awssession.ErrInvalidInput, "%q", dir)
+		assert.Contains(t, err.Error(), "not a directory")
+	}
+}
+
 // Entry and lock files are not followed when they are symbolic links.
 func TestFileCacheDoesNotFollowLinks(t *testing.T) {
 	ctx := context.Background()

@@ -3,7 +3,6 @@ package awssession
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -11,8 +10,6 @@ import (
 	"runtime"
 	"strings"
 	"time"
-
-	"github.com/awssession/awssession/internal/stsrules"
 )
 
 // DefaultMFAProcessTimeout is how long an [MFAProcess] may take to print a
@@ -40,9 +37,13 @@ type MFAProcess struct {
 }
 
 // ProcessToken returns a provider that runs p for each code and reads one
-// six-digit code, alone on its stdout but for surrounding whitespace. The
-// command's stdin is empty. What it prints is never logged nor quoted in
-// an error. A command that runs past its timeout is killed. A command line
+// six-digit code: the first line of its stdout that is not blank, the code
+// alone on it but for surrounding whitespace. The command's stdin is
+// empty. It runs in a process group of its own (on Unix), so it cannot
+// read the terminal; once it printed its code and exited, or when it runs
+// past its timeout, that group is killed: no child it started outlives
+// it, and a child that holds its stdout open does not hold up the code.
+// What it prints is never logged nor quoted in an error. A command line
 // that cannot be split (an unbalanced quote, nothing to run) is an error
 // matching [ErrInvalidInput] naming "MFA process". The provider is safe
 // for concurrent use (each call runs the command once).
@@ -57,82 +58,6 @@ func ProcessToken(p MFAProcess) (TokenProvider, error) {
 	}
 	return func(ctx context.Context, _ string) (string, error) { return r.run(ctx, argv) }, nil
 }
-
-// codeCommand runs a program that prints an MFA code: an MFA process or a
-// dialog (see GUIToken).
-type codeCommand struct {
-	argv    []string // the command; run's argv may differ (a dialog's text)
-	env     []string // nil: this process's
-	timeout time.Duration
-	stderr  io.Writer // nil: os.Stderr
-}
-
-// maxCodeOutput bounds what is read of a command's stdout: a code and a
-// newline, with room for a banner that makes the output wrong anyway.
-const maxCodeOutput = 4096
-
-// run runs argv and returns the code it printed.
-func (r codeCommand) run(ctx context.Context, argv []string) (string, error) {
-	name := filepath.Base(argv[0])
-	path, err := lookPath(argv[0], r.env)
-	if err != nil {
-		return "", fmt.Errorf("MFA process %s: %w", name, err)
-	}
-	runCtx, cancel := context.WithTimeout(ctx, r.timeout)
-	defer cancel()
-	cmd := exec.CommandContext(runCtx, path, argv[1:]...)
-	cmd.Args[0] = argv[0]
-	cmd.Env = r.env
-	cmd.Stderr = r.stderr
-	if cmd.Stderr == nil {
-		cmd.Stderr = os.Stderr
-	}
-	var out limitedBuffer
-	cmd.Stdout = &out
-	// A child that outlives the killed command (sh running sleep) keeps
-	// stdout open; stop waiting for it soon after the kill.
-	cmd.WaitDelay = time.Second
-	err = cmd.Run()
-	var exit *exec.ExitError
-	switch {
-	case ctx.Err() != nil:
-		return "", fmt.Errorf("MFA process %s: %w", name, ctx.Err())
-	case runCtx.Err() != nil:
-		return "", fmt.Errorf("MFA process %s: no code after %s: %w", name, r.timeout, runCtx.Err())
-	case errors.As(err, &exit):
-		return "", &processError{name: name, status: exit.ExitCode()}
-	case err != nil:
-		return "", fmt.Errorf("MFA process %s: %w", name, err)
-	}
-	code := strings.TrimSpace(out.String())
-	if stsrules.TokenCode.Check(code) != nil {
-		return "", fmt.Errorf("MFA process %s printed no six-digit code (%d bytes on stdout; the code must be alone)", name, len(out.b))
-	}
-	return code, nil
-}
-
-// processError is an MFA process that exited with a non-zero status.
-type processError struct {
-	name   string
-	status int
-}
-
-func (e *processError) Error() string {
-	return fmt.Sprintf("MFA process %s exited with status %d", e.name, e.status)
-}
-
-// limitedBuffer keeps the first maxCodeOutput bytes written to it and
-// discards the rest, so a runaway command cannot fill memory.
-type limitedBuffer struct{ b []byte }
-
-func (l *limitedBuffer) Write(p []byte) (int, error) {
-	if room := maxCodeOutput - len(l.b); room > 0 {
-		l.b = append(l.b, p[:min(room, len(p))]...)
-	}
-	return len(p), nil
-}
-
-func (l *limitedBuffer) String() string { return string(l.b) }
 
 // lookPath finds a program as exec.LookPath does, in the PATH of env (nil:
 // this process's). Relative PATH entries are skipped, as Go's ErrDot rule

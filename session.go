@@ -211,7 +211,7 @@ func inMemory(p aws.CredentialsProvider) aws.CredentialsProvider {
 type sessionSource struct{ sts *stsService }
 
 func (s sessionSource) GetServiceBaseEndpoint(_ context.Context, sdkID string) (string, bool, error) {
-	return s.sts.endpoint, sdkID == "STS" && s.sts.endpoint != "", nil
+	return s.sts.endpoint.url, sdkID == "STS" && s.sts.endpoint.url != "", nil
 }
 
 // stsOf returns the STS of the session cfg came from, or one for cfg
@@ -222,7 +222,7 @@ func stsOf(cfg aws.Config) *stsService {
 			return s.sts
 		}
 	}
-	return &stsService{caller: caller{log: discard}, cfg: cfg, endpoint: "", region: cfg.Region, foreign: true}
+	return &stsService{caller: caller{log: discard}, cfg: cfg, region: cfg.Region, foreign: true}
 }
 
 // discard is the logger of sessions without WithLogger. It never changes.

@@ -248,7 +248,7 @@ func (s *session) builder(ctx context.Context) (*builder, error) {
 // newBuilder is the builder of the session's providers and clients on cfg.
 func (s *session) newBuilder(cfg aws.Config) *builder {
 	b := &builder{session: s, cfg: cfg, caller: caller{timeout: s.o.stsTimeout, log: s.o.logger}, getenv: s.getenv}
-	b.sts = &stsService{caller: b.caller, cfg: cfg, endpoint: s.plan.endpointOf(serviceSTS).url, region: s.plan.region}
+	b.sts = &stsService{caller: b.caller, cfg: cfg, endpoint: s.plan.endpointOf(serviceSTS), region: s.plan.region}
 	return b
 }
 

@@ -197,7 +197,7 @@ func toSEC1(path string) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(path, out, 0o600)
+	return atomicfile.Write(path, out)
 }
 
 // endpointURL is an endpoint as the SDK's clients take it: nil for AWS's.

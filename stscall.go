@@ -58,7 +58,7 @@ func withTimeout(ctx context.Context, d time.Duration) (context.Context, context
 type stsService struct {
 	caller
 	cfg      aws.Config // HTTP client, retryer, API options
-	endpoint string     // "" for AWS's, by region; the route was checked when planned
+	endpoint endpoint   // url "" for AWS's, by region
 	region   string
 	// foreign: an STS for a config that no session made, whose endpoint
 	// the SDK resolves (and the route rule then checks).
@@ -79,7 +79,7 @@ func (s *stsService) get() (*sts.Client, error) {
 			if !s.foreign {
 				// Explicit, so that no setting the SDK reads elsewhere
 				// (the process environment) sends the call elsewhere.
-				o.BaseEndpoint = endpointURL(endpoint{url: s.endpoint})
+				o.BaseEndpoint = endpointURL(s.endpoint)
 			}
 			if s.region != "" || o.Region == "" {
 				o.Region = s.region
@@ -89,8 +89,11 @@ func (s *stsService) get() (*sts.Client, error) {
 			}
 		})
 		if s.foreign {
-			s.err = endpoint{url: aws.ToString(s.client.Options().BaseEndpoint), from: namedAt("the config's STS endpoint")}.check()
+			s.endpoint = endpoint{url: aws.ToString(s.client.Options().BaseEndpoint), from: namedAt("the config's STS endpoint")}
 		}
+		// Checked when planned where the plan calls STS; here for every
+		// other call (CallerIdentity, the console), before it is sent.
+		s.err = s.endpoint.check()
 	})
 	return s.client, s.err
 }

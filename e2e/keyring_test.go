@@ -82,8 +82,8 @@ func (w *world) testKeyring(t *testing.T) {
 	w.requireIdentity(t, ctx, key.ID, key.Secret.Reveal(), true)
 	w.requireIdentity(t, ctx, oldID, oldSecret, false)
 
-	c.run(t, env, bin, "remove", "base")
-	for _, args := range [][]string{{"remove", "base"}, append([]string{"rotate", "base", "--iam-endpoint", w.moto.URL}, endpoints...)} {
+	c.run(t, env, bin, "remove", "base", "--force")
+	for _, args := range [][]string{{"remove", "base", "--force"}, append([]string{"rotate", "base", "--iam-endpoint", w.moto.URL}, endpoints...)} {
 		code, stderr := c.runStatus(t, env, bin, args...)
 		assert.Equal(t, 2, code, "awssession %v: got exit %d, want 2; stderr:\n%s", args, code, stderr)
 		assert.Contains(t, stderr, `profile "base": not in the keyring`)

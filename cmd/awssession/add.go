@@ -2,13 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/awssession/awssession"
 	"github.com/awssession/awssession/internal/keyring"
-	"github.com/pquerna/otp/totp"
+	"github.com/awssession/awssession/internal/loopback"
 	"github.com/spf13/cobra"
 )
 
@@ -16,6 +18,7 @@ import (
 type addFlags struct {
 	fromEnv, noVerify, totpSeed bool
 	stsEndpoint, region         string
+	stsTimeout                  duration
 }
 
 func (c *cli) addCmd() *cobra.Command {
@@ -32,10 +35,15 @@ source_profile of role profiles, with its mfa_serial.
 The keys are typed without echo (or read one per line from stdin when it is
 not a terminal), or taken with --env from AWS_ACCESS_KEY_ID and
 AWS_SECRET_ACCESS_KEY. One STS GetCallerIdentity checks them before they are
-stored, unless --no-verify.
+stored, unless --no-verify, with PROFILE's settings when it is a profile of
+the shared files (its region, endpoint_url and [services] section), and
+gives up after --sts-timeout. The key ID, secret and PROFILE are checked in
+any case: a secret is one word of at most 128 characters, a profile name at
+most 128 bytes.
 
 --totp-seed stores the base32 seed of PROFILE's virtual MFA device instead,
-so that MFA codes come from the keyring.`,
+so that MFA codes come from the keyring: at least 16 base32 characters (80
+bits, the least RFC 4226 accepts).`,
 		Example: `  awssession add dev
   aws-vault exec --no-session dev -- awssession add dev --env
   awssession add dev --totp-seed`,
@@ -53,6 +61,7 @@ so that MFA codes come from the keyring.`,
 	fs.BoolVar(&f.totpSeed, "totp-seed", false, "store the base32 TOTP seed of the profile's MFA device instead of keys")
 	fs.StringVar(&f.stsEndpoint, "sts-endpoint", "", "send the check to this STS URL")
 	fs.StringVar(&f.region, "region", "", "region of the check's STS call")
+	fs.Var(&f.stsTimeout, "sts-timeout", "give up on the check (retries included) after this long (default 30s)")
 	cmd.MarkFlagsMutuallyExclusive("totp-seed", "env")
 	return cmd
 }
@@ -64,6 +73,9 @@ func profileArg(cmd *cobra.Command, args []string) error {
 		return usageErrorf(cmd, "want one PROFILE, got %d arguments", len(args))
 	case args[0] == "" || strings.ContainsAny(args[0], "[] \t\r\n"):
 		return usageErrorf(cmd, "%q is not a profile name", args[0])
+	}
+	if err := keyring.CheckProfile(args[0]); err != nil {
+		return usageErrorf(cmd, "%q is not a profile name: %v", args[0], err)
 	}
 	return nil
 }
@@ -79,7 +91,13 @@ func (c *cli) addKeys(cmd *cobra.Command, profile string, f *addFlags) error {
 		return err
 	}
 	if !f.noVerify {
-		arn, err := c.verifyKey(cmd.Context(), key, f.stsEndpoint, f.region)
+		check := keyCheck{endpoint: f.stsEndpoint, region: f.region, profile: profile, timeout: time.Duration(f.stsTimeout)}
+		if f.stsEndpoint != "" {
+			if err := loopback.CheckURL(f.stsEndpoint); err != nil {
+				return usageErrorf(cmd, "--sts-endpoint: %v", err)
+			}
+		}
+		arn, err := c.callerARN(cmd.Context(), key, check)
 		if err != nil {
 			return fmt.Errorf("check the keys with STS GetCallerIdentity (--no-verify skips it): %w", err)
 		}
@@ -112,46 +130,69 @@ func (c *cli) readKeys(cmd *cobra.Command, fromEnv bool) (keyring.AccessKey, err
 			return keyring.AccessKey{}, err
 		}
 	}
-	switch {
-	case !isAccessKeyID(id):
-		return keyring.AccessKey{}, usageErrorf(cmd, "the access key ID is not one (16 to 128 upper-case letters and digits, such as AKIA…)")
-	case strings.HasPrefix(id, "ASIA"):
-		return keyring.AccessKey{}, usageErrorf(cmd, "%s is a temporary key (ASIA…): the keyring is for long-term keys (AKIA…)", id)
-	case secret == "":
-		return keyring.AccessKey{}, usageErrorf(cmd, "the secret access key is empty")
+	key := keyring.AccessKey{ID: id, Secret: keyring.Secret(secret)}
+	if err := key.Check(); err != nil {
+		return keyring.AccessKey{}, usageErrorf(cmd, "%v", err)
 	}
-	return keyring.AccessKey{ID: id, Secret: keyring.Secret(secret)}, nil
+	return key, nil
 }
 
-// isAccessKeyID reports 16-128 upper-case letters and digits.
-func isAccessKeyID(s string) bool {
-	if len(s) < 16 || len(s) > 128 {
-		return false
-	}
-	for _, r := range s {
-		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
-			return false
-		}
-	}
-	return true
+// keyCheck says how a key is checked with STS: the endpoint and region
+// flags, the profile whose settings apply (its region, endpoint_url and
+// [services] section, when the shared files hold it), and --sts-timeout (0:
+// the default).
+type keyCheck struct {
+	endpoint, region, profile string
+	timeout                   time.Duration
 }
 
-// verifyKey asks STS who key belongs to and returns the ARN.
-func (c *cli) verifyKey(ctx context.Context, key keyring.AccessKey, endpoint, region string) (string, error) {
+// verifyKey asks STS whether it knows key (GetCallerIdentity).
+func (c *cli) verifyKey(ctx context.Context, key keyring.AccessKey, check keyCheck) error {
+	_, err := c.callerARN(ctx, key, check)
+	return err
+}
+
+// callerARN asks STS who key belongs to and returns the ARN. The call,
+// retries included, gives up after check.timeout.
+func (c *cli) callerARN(ctx context.Context, key keyring.AccessKey, check keyCheck) (string, error) {
+	timeout := check.timeout
+	if timeout == 0 {
+		timeout = awssession.DefaultSTSTimeout
+	}
+	env := c.environ
+	if check.profile != "" && c.isSharedProfile(ctx, check.profile) {
+		// The profile's settings (endpoint_url, [services]), as the SDK
+		// takes them for keys: through AWS_PROFILE.
+		env = append(env[:len(env):len(env)], "AWS_PROFILE="+check.profile)
+	}
 	opts := []awssession.Option{
-		awssession.WithEnvironment(c.environ),
+		awssession.WithEnvironment(env),
 		awssession.WithStaticCredentials(key.ID, key.Secret.Reveal(), ""),
-		awssession.WithRegion(firstNonEmpty(region, c.getenv("AWS_REGION"), c.getenv("AWS_DEFAULT_REGION"), "us-east-1")),
+		awssession.WithSTSTimeout(timeout),
 	}
-	if endpoint != "" {
-		opts = append(opts, awssession.WithSTSEndpoint(endpoint))
+	if region := firstNonEmpty(check.region, c.getenv("AWS_REGION"), c.getenv("AWS_DEFAULT_REGION")); region != "" {
+		opts = append(opts, awssession.WithRegion(region))
+	}
+	if check.endpoint != "" {
+		opts = append(opts, awssession.WithSTSEndpoint(check.endpoint))
 	}
 	cfg, err := awssession.CreateSession(ctx, opts...)
 	if err != nil {
 		return "", err
 	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	id, err := awssession.CallerIdentity(ctx, cfg)
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return "", fmt.Errorf("no answer from STS within %s (--sts-timeout): %w", timeout, err)
+	}
 	return id.ARN, err
+}
+
+// isSharedProfile reports whether the shared files hold profile.
+func (c *cli) isSharedProfile(ctx context.Context, profile string) bool {
+	names, err := awssession.Profiles(ctx, awssession.WithEnvironment(c.environ))
+	return err == nil && slices.Contains(names, profile)
 }
 
 // addTOTPSeed reads, checks and stores a profile's TOTP seed.
@@ -160,9 +201,14 @@ func (c *cli) addTOTPSeed(cmd *cobra.Command, profile string) error {
 	if err != nil {
 		return err
 	}
-	seed = strings.ToUpper(strings.ReplaceAll(seed, " ", ""))
-	if _, err := totp.GenerateCode(seed, time.Now()); err != nil || seed == "" {
-		return usageErrorf(cmd, "the TOTP seed is not base32 (A-Z, 2-7), as the MFA device's set-up shows it")
+	seed = strings.ToUpper(strings.Join(strings.Fields(seed), ""))
+	// The library's rule for seeds: base32, 16 to 1024 characters.
+	if _, err := awssession.TOTP(seed)(cmd.Context(), "the device"); err != nil {
+		var ie *awssession.InputError
+		if errors.As(err, &ie) {
+			return usageErrorf(cmd, "--totp-seed: %s", ie.Problem)
+		}
+		return err
 	}
 	kr, err := c.openKeyring()
 	if err != nil {

@@ -119,25 +119,14 @@ var competingVars = []string{
 	"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
 }
 
-// secretVars are awssession's own variables that carry secrets (and the
-// access key ID that goes with one): no process awssession starts gets
-// them. It is the one list of them; exec's command goes without them and
-// without the variable --mfa-totp-secret-env names.
-var secretVars = []string{envAccessKey, envSecretKey, envSessionToken, envMFAToken, envKeyringPassphrase}
-
 // childEnv is the environment of the command: the caller's, without
 // variables that compete with the session or carry awssession's secrets,
 // plus set.
 func (c *cli) childEnv(f *sessionFlags, set []envVar) []string {
-	drop := map[string]bool{}
-	for _, name := range secretVars {
-		drop[name] = true
-	}
+	drop := secretVarSet(f)
+	drop[envAccessKey] = true
 	for _, name := range competingVars {
 		drop[name] = true
-	}
-	if f.totpEnv != "" {
-		drop[f.totpEnv] = true
 	}
 	for _, v := range set {
 		drop[v.name] = true

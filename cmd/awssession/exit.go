@@ -103,7 +103,10 @@ func (c *cli) hint(err error) string {
 	var usage *usageError
 	var start *startError
 	var api smithy.APIError
+	var own interface{ hint() string }
 	switch {
+	case errors.As(err, &own) && own.hint() != "":
+		return own.hint() // the error knows better (an IAM call is not STS)
 	case errors.As(err, &usage):
 		return fmt.Sprintf("run '%s --help' for usage", usage.cmd)
 	case !c.started:

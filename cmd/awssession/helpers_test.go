@@ -30,6 +30,7 @@ const sdkClientSwitch = "AWSSESSION_TEST_AS_SDK_CLIENT"
 func TestMain(m *testing.M) {
 	switch {
 	case os.Getenv(cliSwitch) == "1":
+		limitFileSizeFromEnv()
 		main()
 	case os.Getenv(sdkClientSwitch) == "1":
 		os.Exit(sdkClientMain())

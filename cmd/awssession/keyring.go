@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -49,6 +50,7 @@ func (c *cli) keyringSettings() keyring.Settings {
 		Backend:    firstNonEmpty(c.keyringBackend, c.getenv(envKeyringBackend)),
 		FileDir:    c.keyringFileDir(),
 		Passphrase: c.passphrase,
+		RecordDir:  filepath.Join(c.configDir(), "keyring-records"),
 	}
 }
 
@@ -70,6 +72,13 @@ func (c *cli) keyringFileDir() string {
 	if d := c.getenv(envKeyringFileDir); d != "" {
 		return d
 	}
+	return filepath.Join(c.configDir(), "keyring")
+}
+
+// configDir is awssession under the user config directory, from the
+// run's environment: where the keyring's file backend and the records of
+// OS backends' items live (see keyring.Settings.RecordDir).
+func (c *cli) configDir() string {
 	base := c.getenv("XDG_CONFIG_HOME")
 	if base == "" && runtime.GOOS == "linux" && c.getenv("HOME") != "" {
 		base = filepath.Join(c.getenv("HOME"), ".config")
@@ -77,7 +86,7 @@ func (c *cli) keyringFileDir() string {
 	if base == "" {
 		base, _ = os.UserConfigDir()
 	}
-	return filepath.Join(base, "awssession", "keyring")
+	return filepath.Join(base, "awssession")
 }
 
 // readPassphrase is $AWSSESSION_KEYRING_PASSPHRASE, else typed on the
@@ -128,6 +137,40 @@ func (c *cli) readHidden(prompt string, tty bool) (string, bool, error) {
 	}
 	line, err := c.readHiddenLine(ctx, in, prompt)
 	return line, true, err
+}
+
+// confirm asks question on a terminal (stdin when it is one, else the
+// controlling terminal) and reports whether the answer was yes; ok is
+// false when there is no terminal to ask on. The question goes to stderr.
+func (c *cli) confirm(ctx context.Context, question string) (yes, ok bool, err error) {
+	var in *bufio.Reader
+	if _, isFile := c.stdin.(*os.File); c.stdinTerminal && isFile {
+		in = c.stdinReader()
+	} else {
+		open := c.openTTY
+		if open == nil {
+			open = func() (io.ReadCloser, error) { return os.Open("/dev/tty") }
+		}
+		t, err := open()
+		if err != nil {
+			return false, false, nil
+		}
+		c.closers = append(c.closers, t)
+		in = bufio.NewReader(t)
+	}
+	fmt.Fprintf(c.stderr, "%s [y/N] ", question)
+	answer := make(chan string, 1)
+	go func() {
+		line, _ := in.ReadString('\n')
+		answer <- strings.ToLower(strings.TrimSpace(line))
+	}()
+	select {
+	case a := <-answer:
+		return a == "y" || a == "yes", true, nil
+	case <-ctx.Done():
+		fmt.Fprintln(c.stderr)
+		return false, true, ctx.Err()
+	}
 }
 
 // readSecretLine reads a secret for add: typed without echo when stdin is

@@ -25,7 +25,7 @@ func TestKeyctlCommands(t *testing.T) {
 	f := newFixture(t)
 	profile := fmt.Sprintf("test-%d-%d", os.Getpid(), time.Now().UnixNano())
 	env := []string{envKeyringBackend + "=keyctl"}
-	t.Cleanup(func() { f.run(t, env, "", "remove", profile) })
+	t.Cleanup(func() { f.run(t, env, "", "remove", profile, "--force") })
 
 	r := f.run(t, env, f.alice.AccessKeyID+"\n"+f.alice.SecretAccessKey+"\n", "add", profile, "--sts-endpoint", f.srv.URL)
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
@@ -34,7 +34,7 @@ func TestKeyctlCommands(t *testing.T) {
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 	assert.Regexp(t, `(?m)^`+profile+`\s+keyring \(keyctl\)\s`, r.stdout)
 	noSecret(t, r, f.alice.SecretAccessKey)
-	r = f.run(t, env, "", "remove", profile)
+	r = f.run(t, env, "", "remove", profile, "--force")
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 	r = f.run(t, env, "", "list")
 	assert.NotContains(t, r.stdout, profile)

@@ -19,28 +19,33 @@ import (
 // before it is opened: missing keys are then a clear error (exit 2), never
 // a fall back to EC2 metadata.
 //
-// The cache id names the backend and profile, not the key: it is known
-// without unlocking the keyring, so a cached session is served without a
-// passphrase prompt; remove and rotate drop the sessions above the keys.
+// The cache id is the keyring's (keyring.CacheID): the backend, the
+// profile and a stamp of the stored key, read without unlocking the
+// keyring, so a cached session is served without a passphrase prompt,
+// and only while the keys it was built on are the ones stored. A wrong
+// passphrase is not noticed on such a warm run: it guards the keys at
+// rest, the cached sessions are the cache directory's (mode 0700); the
+// first run that needs the keys refuses it.
 func (c *cli) keyringSource(base string) (aws.CredentialsProvider, string, bool) {
 	s := c.keyringSettings()
+	kr, err := keyring.Open(s)
 	if !c.keyringNamed() {
-		kr, err := keyring.Open(s)
 		if err != nil || !holdsKeys(kr, base) {
 			return nil, "", false
 		}
 		s.Backend = kr.Backend()
 	}
-	return &keyring.Provider{Settings: s, Profile: base}, sourceID(s.Backend, base), true
+	id := "keyring:" + s.Backend + ":" + base + ":unopened" // Retrieve then says why it cannot open
+	if err == nil {
+		id = kr.CacheID(base)
+	}
+	return &keyring.Provider{Settings: s, Profile: base}, id, true
 }
 
 // noCodes stands in for MFA codes in plans, which ask for none.
 func noCodes(context.Context, string) (string, error) {
 	return "", errors.New("no MFA code while planning")
 }
-
-// sourceID is the cache id of a profile's keys in a backend.
-func sourceID(backend, profile string) string { return "keyring:" + backend + ":" + profile }
 
 // holdsKeys reports whether kr lists keys for profile (reading no secret).
 func holdsKeys(kr *keyring.Keyring, profile string) bool {

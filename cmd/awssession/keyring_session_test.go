@@ -66,7 +66,7 @@ func TestKeyringBaseOfRoleChain(t *testing.T) {
 	}
 
 	// Removed keys: a clear error and exit 2, not the SDK's default chain.
-	r = f.run(t, env, "", "remove", "plain")
+	r = f.run(t, env, "", "remove", "plain", "--force")
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 	c := newCLI(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, environ)
 	c.started = true
@@ -128,7 +128,7 @@ func TestKeyringProfileThroughCommands(t *testing.T) {
 		return out
 	}
 	require.NotEmpty(t, sessions())
-	out, err = run("remove", "base")
+	out, err = run("remove", "base", "--force")
 	require.NoError(t, err, out)
 	assert.Empty(t, sessions(), "remove drops the sessions built on the keys")
 

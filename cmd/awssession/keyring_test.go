@@ -56,10 +56,10 @@ func TestAddListRemove(t *testing.T) {
 	assert.Regexp(t, `^plain\s+credentials file\s+-\s+-$`, lines[3])
 	noSecret(t, r, f.alice.SecretAccessKey, f.mfa.Secret)
 
-	r = f.run(t, env, "", "remove", "dev")
+	r = f.run(t, env, "", "remove", "dev", "--force")
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 	assert.Contains(t, r.stderr, "removed the keys and TOTP seed of profile dev")
-	r = f.run(t, env, "", "remove", "dev")
+	r = f.run(t, env, "", "remove", "dev", "--force")
 	assert.Equal(t, 2, r.code, "got exit %d, want 2; stderr: %s", r.code, r.stderr)
 	assert.Contains(t, r.stderr, `profile "dev": not in the keyring`)
 	assert.Contains(t, r.stderr, "hint: 'awssession add PROFILE'")
@@ -94,7 +94,7 @@ func TestAddRefused(t *testing.T) {
 		{"not a key ID", nil, "alice\nsecret\n", []string{"--no-verify"}, exitUsage, "not one"},
 		{"ASIA key", nil, "ASIAIOSFODNN7EXAMPLE\nsecret\n", []string{"--no-verify"}, exitUsage, "temporary key"},
 		{"no stdin", nil, "", []string{"--no-verify"}, exitUsage, "stdin has no more lines"},
-		{"bad seed", nil, "not base32!\n", []string{"--totp-seed"}, exitUsage, "not base32"},
+		{"bad seed", nil, "not base32!\n", []string{"--totp-seed"}, exitUsage, "not a base32 seed"},
 		{"bad profile", nil, "", []string{"--no-verify", "two words"}, exitUsage, "not a profile name"},
 		{"no backend", []string{envKeyringBackend + "=wincred"}, f.alice.AccessKeyID + "\nx\n", []string{"--no-verify"}, exitUsage, "wincred"},
 		{"unknown backend", []string{envKeyringBackend + "=vault"}, f.alice.AccessKeyID + "\nx\n", []string{"--no-verify"}, exitUsage, "unknown backend"},

@@ -68,7 +68,7 @@ func (c *cli) tokenSource(cmd *cobra.Command, f *sessionFlags, serial string, an
 		}
 		return flagErrors(cmd, "--mfa-totp-secret-env $"+f.totpEnv, awssession.TOTP(seed)), "the TOTP seed in $" + f.totpEnv, nil
 	case f.mfaProcess != "":
-		tokens, err := c.processTokens(f.mfaProcess)
+		tokens, err := c.processTokens(f, f.mfaProcess)
 		if err != nil {
 			return nil, "", usageErrorf(cmd, "--mfa-process: %v", err)
 		}
@@ -77,10 +77,11 @@ func (c *cli) tokenSource(cmd *cobra.Command, f *sessionFlags, serial string, an
 	return c.promptTokens(cmd, f), "a prompt on the terminal", nil
 }
 
-// processTokens runs command for each code, in the run's environment,
-// its stderr on ours (a YubiKey's "touch your key").
-func (c *cli) processTokens(command string) (awssession.TokenProvider, error) {
-	return awssession.ProcessToken(awssession.MFAProcess{Command: command, Env: c.environ, Timeout: c.mfaProcessTimeout, Stderr: c.stderr})
+// processTokens runs command for each code, in the run's environment
+// without its secrets (helperEnv), its stderr on ours (a YubiKey's "touch
+// your key").
+func (c *cli) processTokens(f *sessionFlags, command string) (awssession.TokenProvider, error) {
+	return awssession.ProcessToken(awssession.MFAProcess{Command: command, Env: c.helperEnv(f), Timeout: c.mfaProcessTimeout, Stderr: c.stderr})
 }
 
 // flagErrors makes the invalid-input errors of tokens (a TOTP seed too

@@ -31,7 +31,7 @@ func (c *cli) promptTokens(cmd *cobra.Command, f *sessionFlags) awssession.Token
 		}
 		if f.prompt == "" && f.profile != "" {
 			if command := c.profileMFAProcess(ctx, f.profile); command != "" {
-				tokens, err := c.processTokens(command)
+				tokens, err := c.processTokens(f, command)
 				if err != nil {
 					return "", &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("mfa_process of profile %s: %w", f.profile, err)}
 				}
@@ -46,13 +46,28 @@ func (c *cli) promptTokens(cmd *cobra.Command, f *sessionFlags) awssession.Token
 				return code, err
 			}
 		}
-		gui, err := c.guiTokens(f.prompt)
+		gui, err := c.guiTokens(f, f.prompt)
 		if err != nil {
 			return "", &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("no terminal to ask for the MFA code for %s on, %v; "+
 				"give the code with --mfa-token (or $%s), --mfa-totp-secret-env or --mfa-process", serial, err, envMFAToken)}
 		}
-		chosen = gui
+		chosen = promptFailures(cmd, gui)
 		return chosen(ctx, serial)
+	}
+}
+
+// promptFailures makes a GUI prompt's failure (a dialog that cannot open
+// the display, one left unanswered past its timeout) a usage error that
+// names the flags giving a code without a prompt. A dialog the person
+// cancelled (or Ctrl-C) stays an interrupt.
+func promptFailures(cmd *cobra.Command, tokens awssession.TokenProvider) awssession.TokenProvider {
+	return func(ctx context.Context, serial string) (string, error) {
+		code, err := tokens(ctx, serial)
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return "", &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("no MFA code for %s from the GUI prompt: %w; "+
+				"give the code with --mfa-token (or $%s), --mfa-totp-secret-env or --mfa-process", serial, err, envMFAToken)}
+		}
+		return code, err
 	}
 }
 
@@ -77,10 +92,12 @@ func (c *cli) terminalTokens() awssession.TokenProvider {
 }
 
 // guiTokens returns a dialog: tool's, or the first one found where a
-// display is (osascript on macOS).
-func (c *cli) guiTokens(tool string) (awssession.TokenProvider, error) {
+// display is (osascript on macOS), run without the run's secrets
+// (helperEnv).
+func (c *cli) guiTokens(f *sessionFlags, tool string) (awssession.TokenProvider, error) {
+	env := c.helperEnv(f)
 	if tool != "" {
-		return awssession.GUIToken(tool, c.environ)
+		return awssession.GUIToken(tool, env)
 	}
 	tools := []string{"osascript"}
 	if c.goos != "darwin" {
@@ -90,7 +107,7 @@ func (c *cli) guiTokens(tool string) (awssession.TokenProvider, error) {
 		tools = guiTools[:2]
 	}
 	for _, t := range tools {
-		if tokens, err := awssession.GUIToken(t, c.environ); err == nil {
+		if tokens, err := awssession.GUIToken(t, env); err == nil {
 			return tokens, nil
 		}
 	}

@@ -2,27 +2,58 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/awssession/awssession"
+	"github.com/awssession/awssession/internal/keyring"
 	"github.com/spf13/cobra"
 )
 
 func (c *cli) removeCmd() *cobra.Command {
-	return &cobra.Command{
+	var force bool
+	cmd := &cobra.Command{
 		Use:   "remove PROFILE",
 		Short: "Remove a profile's keys and TOTP seed from the keyring, and its cached sessions",
-		Long: `Remove PROFILE's long-term keys and TOTP seed from the keyring, and drop the
-cached sessions built on them (of PROFILE and of every profile whose
-source_profile chain ends in it). The keys stay valid in IAM: deactivate or
-delete them there if they should no longer work.`,
-		Example: `  awssession remove dev`,
-		Args:    profileArg,
+		Long: `Remove PROFILE's long-term keys and TOTP seed from the keyring. No session
+built on those keys is served from the cache afterwards (with any flags:
+--role-arn, --session-token-duration), and the cached sessions of PROFILE's
+profiles are deleted. The keys stay valid in IAM: deactivate or delete them
+there if they should no longer work.
+
+On a terminal, remove asks before it deletes anything; --force removes
+without asking, as scripts need (without a terminal, remove refuses unless
+--force is given).`,
+		Example: `  awssession remove dev
+  awssession remove dev --force`,
+		Args: profileArg,
 		RunE: c.action(func(cmd *cobra.Command, args []string) error {
 			profile := args[0]
 			kr, err := c.openKeyring()
 			if err != nil {
 				return err
+			}
+			held, err := kr.Profiles()
+			if err != nil {
+				return err
+			}
+			what := heldItems(held, profile)
+			if len(what) == 0 {
+				_, err := kr.Remove(profile) // the keyring's own "not in the keyring" error
+				return err
+			}
+			if !force {
+				question := fmt.Sprintf("Remove the %s of profile %s from the keyring (%s)?", strings.Join(what, " and "), profile, kr.Backend())
+				switch yes, ok, err := c.confirm(cmd.Context(), question); {
+				case err != nil:
+					return err
+				case !ok:
+					return usageErrorf(cmd, "no terminal to ask on before removing the %s of profile %s: --force removes without asking",
+						strings.Join(what, " and "), profile)
+				case !yes:
+					c.notef("kept the %s of profile %s", strings.Join(what, " and "), profile)
+					return nil
+				}
 			}
 			// The cache keys depend on the keys being in the keyring:
 			// find them first.
@@ -36,6 +67,25 @@ delete them there if they should no longer work.`,
 			return nil
 		}),
 	}
+	cmd.Flags().BoolVar(&force, "force", false, "remove without asking")
+	return cmd
+}
+
+// heldItems names what the keyring holds for profile.
+func heldItems(held []keyring.Held, profile string) []string {
+	var what []string
+	for _, h := range held {
+		if h.Profile != profile {
+			continue
+		}
+		if h.Keys {
+			what = append(what, "keys")
+		}
+		if h.TOTPSeed {
+			what = append(what, "TOTP seed")
+		}
+	}
+	return what
 }
 
 // cachedLayers are the cache entries of sessions built on a profile's

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strings"
@@ -204,10 +205,32 @@ func (c *cli) stsServerCmd() *cobra.Command {
 	return cmd
 }
 
+// maxUsersFile caps --users: a file of users and roles is a few KiB.
+const maxUsersFile = 1 << 20
+
+// readUsersFile reads --users: a regular file of at most maxUsersFile
+// bytes (a FIFO would block the read, /dev/zero never end it).
 func readUsersFile(path string) (usersFile, error) {
-	data, err := os.ReadFile(path)
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return usersFile{}, err
+	case !fi.Mode().IsRegular():
+		return usersFile{}, fmt.Errorf("not a regular file (%v)", fi.Mode().Type())
+	case fi.Size() > maxUsersFile:
+		return usersFile{}, fmt.Errorf("%d bytes; a users file is at most %d", fi.Size(), maxUsersFile)
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		return usersFile{}, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxUsersFile+1))
+	if err != nil {
+		return usersFile{}, err
+	}
+	if len(data) > maxUsersFile {
+		return usersFile{}, fmt.Errorf("larger than %d bytes", maxUsersFile)
 	}
 	var spec usersFile
 	dec := json.NewDecoder(bytes.NewReader(data))

@@ -1,52 +1,67 @@
-// Package atomicfile writes a file so that a reader sees the old content
-// or the new, never a mix or a truncated file, even when the write fails
-// half way (a full disk, a file size limit) or the machine stops.
+// Package atomicfile replaces a file so that a reader, a crash or a
+// failed write never leaves it partial: the one way awssession writes a
+// file that holds something it cannot lose (a keyring item, a cached
+// session, a record of a rotation in progress).
 package atomicfile
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 )
 
-// WriteFile writes data to path with permissions perm: to a temporary
-// file in the same directory, synced, then renamed over path, and the
-// directory synced. On any error path is unchanged and the temporary
-// file removed.
-func WriteFile(path string, data []byte, perm os.FileMode) (err error) {
-	dir, base := filepath.Split(path)
+// TempPrefix starts the name of every temporary file Write creates, so
+// that a directory's readers can skip them and its owner can remove those
+// a killed process left.
+const TempPrefix = ".tmp-"
+
+// Write replaces path with data, mode 0600. It writes a temporary file in
+// the same directory, syncs it, renames it over path and syncs the
+// directory: whatever fails (a full disk, a file size limit, a crash),
+// path holds either its old content or data, never part of either. The
+// temporary file is removed when the write fails. Write is safe for
+// concurrent use; of concurrent writers of one path, the last rename wins.
+func Write(path string, data []byte) error {
+	dir, name := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	tmp, err := os.CreateTemp(dir, TempPrefix+name+"-*") // mode 0600
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
-	if err = f.Chmod(perm); err != nil {
-		return err
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Sync()
 	}
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
 	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
 	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	if err != nil {
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
 	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
+	return SyncDir(dir)
+}
+
+// SyncDir makes the directory's entries (a rename, a removal) durable.
+// Systems that cannot sync a directory (Windows) are not an error.
+func SyncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
 	}
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync() // the rename survives a crash; not every OS can sync a directory
-		_ = d.Close()
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
+		return fmt.Errorf("sync %s: %w", dir, err)
 	}
 	return nil
 }

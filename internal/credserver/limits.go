@@ -1,25 +1,30 @@
 package credserver
 
 import (
+	"container/list"
+	"context"
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
-// limits bound what clients can hold of a server: without them a client
-// (any local process can connect) keeps idle keep-alive connections open
-// for ever, and a few dozen of them exhaust the process's file
-// descriptors, starving every real request and the session's own STS
-// calls.
+// limits bound what clients can hold of a server: any local process can
+// connect, and without them it could keep idle connections open for ever
+// (a few dozen exhaust the process's file descriptors) or fill the
+// connection slots so that no real request is accepted.
 type limits struct {
 	// ReadHeaderTimeout bounds reading a request's headers,
 	// ReadTimeout the whole request, IdleTimeout the wait for the next
 	// request on a keep-alive connection. There is no write timeout: a
 	// response can wait for an MFA code typed on the terminal.
 	ReadHeaderTimeout, ReadTimeout, IdleTimeout time.Duration
-	// MaxConns is how many connections are open at once; more wait in
-	// the kernel's accept queue, holding no descriptor of ours.
+	// MaxConns is how many connections are served at once. A new one
+	// beyond it takes the slot of the oldest connection that has not
+	// delivered a complete request (see limited); only when every slot
+	// serves a request does it wait (and the ones after it in the
+	// kernel's accept queue).
 	MaxConns int
 	// WarnEvery is the least time between two warnings logged; the ones
 	// in between are counted in the next.
@@ -42,20 +47,36 @@ func defaultLimits() limits {
 // server returns the HTTP server of h with the limits l. It closes each
 // connection after its response: a client asks for credentials once per
 // session refresh (minutes to hours), and an idle keep-alive connection in
-// each client's pool would hold one of the MaxConns slots while others
-// wait.
+// each client's pool would hold one of the MaxConns slots. Each
+// connection is marked busy (see limitedConn.serving) once its request
+// reaches the handler, so that only connections that have not delivered
+// one are ever dropped for a new one.
 func (l limits) server(h http.Handler) *http.Server {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: l.ReadHeaderTimeout, ReadTimeout: l.ReadTimeout,
-		IdleTimeout: l.IdleTimeout, MaxHeaderBytes: maxHeaderBytes, ConnState: l.ConnState}
+	srv := &http.Server{ReadHeaderTimeout: l.ReadHeaderTimeout, ReadTimeout: l.ReadTimeout,
+		IdleTimeout: l.IdleTimeout, MaxHeaderBytes: maxHeaderBytes, ConnState: l.ConnState,
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context { return context.WithValue(ctx, connKey{}, c) },
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if c, ok := r.Context().Value(connKey{}).(*limitedConn); ok && !c.serving() {
+				return // dropped for a newer connection as the request arrived
+			}
+			h.ServeHTTP(w, r)
+		})}
 	srv.SetKeepAlivesEnabled(false)
 	return srv
 }
 
-// limitListener returns ln accepting at most n connections at a time
-// (golang.org/x/net/netutil.LimitListener, in 40 lines instead of a
-// module). full is called each time Accept has to wait for a slot.
-func limitListener(ln net.Listener, n int, full func()) net.Listener {
-	return &limited{Listener: ln, slots: make(chan struct{}, n), done: make(chan struct{}), full: full}
+// connKey is the context key of a request's connection.
+type connKey struct{}
+
+// limitListener returns ln holding at most n connections at a time. When
+// all n are taken, Accept drops the oldest connection that has not
+// delivered a complete request (an idle client's, or one that sends its
+// headers slowly), so that a client that holds many connections and sends
+// nothing cannot keep a real request from being accepted; only when all n
+// are serving requests does Accept wait. full is called each time Accept
+// drops a connection (dropped) or waits.
+func limitListener(ln net.Listener, n int, full func(dropped bool)) net.Listener {
+	return &limited{Listener: ln, slots: make(chan struct{}, n), done: make(chan struct{}), full: full, conns: list.New()}
 }
 
 type limited struct {
@@ -63,26 +84,66 @@ type limited struct {
 	slots     chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
-	full      func()
+	full      func(dropped bool)
+
+	mu    sync.Mutex
+	conns *list.List // of *limitedConn, oldest first
 }
 
+// Accept accepts a connection, then finds it a slot: a connection waits
+// for one (the only connection of ours held beyond n) only when every
+// slot serves a request.
 func (l *limited) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
 	select {
 	case l.slots <- struct{}{}:
 	default:
-		l.full()
+		victim := l.oldestWaiting()
+		l.full(victim != nil)
+		if victim != nil {
+			_ = victim.Close() // gives its slot back
+		}
 		select {
 		case l.slots <- struct{}{}:
 		case <-l.done:
+			_ = c.Close()
 			return nil, net.ErrClosed
 		}
 	}
-	c, err := l.Listener.Accept()
-	if err != nil {
+	lc := &limitedConn{Conn: c, l: l}
+	lc.release = sync.OnceFunc(func() {
+		l.mu.Lock()
+		l.conns.Remove(lc.elem)
+		l.mu.Unlock()
 		<-l.slots
-		return nil, err
+	})
+	l.mu.Lock()
+	lc.elem = l.conns.PushBack(lc)
+	l.mu.Unlock()
+	return lc, nil
+}
+
+// oldestWaiting returns the connection to drop for a new one, marked so
+// that its request never reaches the handler, or nil: the oldest that has
+// sent nothing (an idle client's), else the oldest whose request has not
+// reached the handler yet (one that sends its headers slowly). A
+// connection that has sent its request is thus never dropped while
+// another sits idle, however fast idle ones arrive.
+func (l *limited) oldestWaiting() *limitedConn {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, silentOnly := range []bool{true, false} {
+		for e := l.conns.Front(); e != nil; e = e.Next() {
+			if c := e.Value.(*limitedConn); !c.busy && !c.dropped && (!silentOnly || !c.spoke.Load()) {
+				c.dropped = true
+				return c
+			}
+		}
 	}
-	return &limitedConn{Conn: c, release: sync.OnceFunc(func() { <-l.slots })}, nil
+	return nil
 }
 
 func (l *limited) Close() error {
@@ -93,7 +154,33 @@ func (l *limited) Close() error {
 // limitedConn gives its slot back when closed.
 type limitedConn struct {
 	net.Conn
+	l       *limited
+	elem    *list.Element
 	release func()
+	// busy: its request reached the handler; dropped: Accept closes it
+	// for a newer connection. Both are guarded by l.mu.
+	busy, dropped bool
+	spoke         atomic.Bool // it has sent bytes
+}
+
+// Read marks c as having spoken once it delivers its first bytes.
+func (c *limitedConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if n > 0 && !c.spoke.Load() {
+		c.spoke.Store(true)
+	}
+	return n, err
+}
+
+// serving marks c busy, unless it is being dropped: false then.
+func (c *limitedConn) serving() bool {
+	c.l.mu.Lock()
+	defer c.l.mu.Unlock()
+	if c.dropped {
+		return false
+	}
+	c.busy = true
+	return true
 }
 
 func (c *limitedConn) Close() error {

@@ -3,6 +3,7 @@ package credserver_test
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/awssession/awssession/internal/credserver"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -124,9 +126,29 @@ func TestIdleConnectionsAreClosed(t *testing.T) {
 	assert.ErrorIs(t, err, io.EOF, "the silent connection is closed")
 }
 
-// Beyond MaxConns, a new connection waits (with one warning) until a held
-// one is closed, then is served.
-func TestConnectionCap(t *testing.T) {
+// getWithToken makes one request with the token on a new connection.
+func getWithToken(s *credserver.Server, timeout time.Duration) error {
+	client := &http.Client{Timeout: timeout, Transport: &http.Transport{DisableKeepAlives: true}}
+	req, err := http.NewRequest("GET", s.URL, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", s.Token())
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return nil
+}
+
+// Beyond MaxConns, a new connection takes the slot of the oldest one that
+// sent no request: a request with the token is served while others hold
+// every slot idle.
+func TestConnectionCapDropsTheOldestIdle(t *testing.T) {
 	lim := credserver.DefaultLimits()
 	lim.MaxConns = 2
 	s, log := startLimited(t, lim)
@@ -139,35 +161,76 @@ func TestConnectionCap(t *testing.T) {
 		defer c.Close()
 		held = append(held, c)
 	}
-	select { // the server accepted both and waits for a slot
-	case msg := <-log.seen:
-		require.Contains(t, msg, "connection limit")
-	case <-time.After(bound):
-		t.Fatal("no connection limit with 2 connections held")
-	}
-
-	third := make(chan error, 1)
-	go func() {
-		client := &http.Client{Timeout: bound}
-		req, _ := http.NewRequest("GET", s.URL, nil)
-		req.Header.Set("Authorization", s.Token())
-		resp, err := client.Do(req)
-		if err == nil {
-			resp.Body.Close()
-		}
-		third <- err
-	}()
+	require.NoError(t, getWithToken(s, bound), "a request with the token was not served while two idle connections were held")
+	require.NoError(t, held[0].SetReadDeadline(time.Now().Add(bound)))
+	_, err = held[0].Read(make([]byte, 1))
+	assert.ErrorIs(t, err, io.EOF, "the oldest idle connection was dropped")
 	select {
-	case err := <-third:
-		t.Fatalf("the third connection was served while two were held (err %v)", err)
+	case msg := <-log.seen:
+		assert.Contains(t, msg, "dropped the oldest connection")
+	case <-time.After(bound):
+		t.Fatal("no warning about the connection limit")
+	}
+}
+
+// blockingProvider answers each Retrieve once release is closed, and says
+// when one starts.
+type blockingProvider struct {
+	started chan struct{}
+	release chan struct{}
+}
+
+func (b *blockingProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	b.started <- struct{}{}
+	select {
+	case <-b.release:
+	case <-ctx.Done():
+	}
+	return aws.Credentials{AccessKeyID: "ASIAX", SecretAccessKey: "s", SessionToken: "t"}, nil
+}
+
+// A connection whose request is being served (waiting for an MFA code, say)
+// is never dropped: when every slot serves one, a new connection waits,
+// with a warning, until a slot frees.
+func TestConnectionCapWaitsWhileAllServe(t *testing.T) {
+	lim := credserver.DefaultLimits()
+	lim.MaxConns = 2
+	p := &blockingProvider{started: make(chan struct{}, 3), release: make(chan struct{})}
+	log := newRecords()
+	s, err := credserver.StartWithLimits(p, slog.New(log), lim)
+	require.NoError(t, err)
+	credserver.SetGrace(s, 0)
+	t.Cleanup(func() { _ = s.Close() })
+
+	results := make(chan error, 3)
+	for range 2 {
+		go func() { results <- getWithToken(s, bound) }()
+		select {
+		case <-p.started:
+		case <-time.After(bound):
+			t.Fatal("a request was not served")
+		}
+	}
+	go func() { results <- getWithToken(s, bound) }()
+	select {
+	case msg := <-log.seen:
+		require.Contains(t, msg, "every connection serves a request")
+	case <-time.After(bound):
+		t.Fatal("no warning with every slot serving")
+	}
+	select {
+	case <-p.started:
+		t.Fatal("a third request was served while two were being served")
 	default:
 	}
-	require.NoError(t, held[0].Close())
-	select {
-	case err := <-third:
-		assert.NoError(t, err, "the third connection is served once a slot frees")
-	case <-time.After(bound):
-		t.Fatal("the third connection was never served")
+	close(p.release)
+	for range 3 {
+		select {
+		case err := <-results:
+			assert.NoError(t, err)
+		case <-time.After(bound):
+			t.Fatal("a request was never answered")
+		}
 	}
 }
 

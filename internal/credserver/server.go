@@ -95,8 +95,12 @@ func start(ln net.Listener, provider aws.CredentialsProvider, log *slog.Logger, 
 		token: base64.RawURLEncoding.EncodeToString(raw), provider: provider, log: log, grace: shutdownGrace,
 		warnings: &warnLimiter{every: lim.WarnEvery, now: lim.Now}}
 	s.http = lim.server(s)
-	limited := limitListener(ln, lim.MaxConns, func() {
-		s.warn(context.Background(), "credential server at its connection limit; new connections wait", slog.Int("limit", lim.MaxConns))
+	limited := limitListener(ln, lim.MaxConns, func(dropped bool) {
+		msg := "credential server at its connection limit; every connection serves a request, new ones wait"
+		if dropped {
+			msg = "credential server at its connection limit; dropped the oldest connection that sent no complete request"
+		}
+		s.warn(context.Background(), msg, slog.Int("limit", lim.MaxConns))
 	})
 	go func() { _ = s.http.Serve(limited) }()
 	return s, nil

@@ -37,6 +37,10 @@ type Settings struct {
 	Passphrase func() (Secret, error)
 	// Service overrides the service name; tests use it to keep apart.
 	Service string
+	// RecordDir is where an OS backend's records are kept (see
+	// Keyring.CacheID and Keyring.Rotation); "" keeps none. The file
+	// backend keeps them in its directory.
+	RecordDir string
 }
 
 // config returns the backend library's configuration for s.

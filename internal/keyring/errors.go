@@ -29,7 +29,7 @@ var (
 // IsUnusable reports whether err is one of the errors above: the keyring
 // cannot give what was asked, and the user has to act.
 func IsUnusable(err error) bool {
-	for _, e := range []error{ErrNotFound, ErrLocked, ErrNoBackend, ErrWrongPassphrase} {
+	for _, e := range []error{ErrNotFound, ErrLocked, ErrNoBackend, ErrWrongPassphrase, ErrInvalid} {
 		if errors.Is(err, e) {
 			return true
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 
 	backend "github.com/99designs/keyring"
 )
@@ -47,10 +48,14 @@ func (k *Keyring) checkPassphrase() error {
 	if err != nil {
 		return classify(err)
 	}
-	if len(names) > 0 {
-		if _, err := k.kr.Get(names[0]); err != nil {
+	for _, n := range names {
+		if !strings.HasPrefix(n, keysPrefix) && !strings.HasPrefix(n, seedPrefix) {
+			continue // not an item of ours
+		}
+		if _, err := k.kr.Get(n); err != nil {
 			return k.readError(err)
 		}
+		break
 	}
 	k.checked = true
 	return nil

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -27,6 +28,10 @@ const (
 type Keyring struct {
 	kr      backend.Keyring
 	backend string
+	// records is the directory of the profiles' records (see record),
+	// "" for none; location tells this keyring apart from others of its
+	// backend (the file backend's directory, else the service name).
+	records, location string
 	// checked is set once the file backend's passphrase has decrypted an
 	// item (or there was none): a wrong one must not encrypt a new item.
 	checked bool
@@ -40,13 +45,14 @@ func Open(s Settings) (*Keyring, error) {
 	if err != nil {
 		return nil, err
 	}
+	cfg.FilePasswordFunc = oncePassphrase(cfg.FilePasswordFunc)
 	var errs []error
 	for _, b := range cfg.AllowedBackends {
 		one := cfg
 		one.AllowedBackends = []backend.BackendType{b}
 		kr, err := backend.Open(one)
 		if err == nil {
-			return &Keyring{kr: kr, backend: string(b)}, nil
+			return s.opened(kr, b, cfg)
 		}
 		if !errors.Is(err, backend.ErrNoAvailImpl) {
 			errs = append(errs, fmt.Errorf("%s: %w", b, err))
@@ -58,6 +64,31 @@ func Open(s Settings) (*Keyring, error) {
 	}
 	return nil, fmt.Errorf("%w: %s (available here: %s)%s", ErrNoBackend, s.Backend, strings.Join(available(), ", "), details(errs))
 }
+
+// opened returns the Keyring of kr, the backend b opened with cfg. The
+// file backend's writes go through fileItems (atomic); its records live
+// in its directory, an OS backend's in s.RecordDir.
+func (s Settings) opened(kr backend.Keyring, b backend.BackendType, cfg backend.Config) (*Keyring, error) {
+	k := &Keyring{kr: kr, backend: string(b), location: cfg.ServiceName}
+	if b == backend.FileBackend {
+		dir, err := backend.ExpandTilde(cfg.FileDir)
+		if err == nil {
+			dir, err = filepath.Abs(dir)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: file: %w", ErrNoBackend, err)
+		}
+		k.kr = &fileItems{Keyring: kr, dir: cfg.FileDir, passphrase: cfg.FilePasswordFunc}
+		k.location, k.records = dir, filepath.Join(dir, recordsDir)
+	} else if s.RecordDir != "" {
+		k.records = filepath.Join(s.RecordDir, string(b)+"-"+itemFile(cfg.ServiceName))
+	}
+	return k, nil
+}
+
+// recordsDir is the directory of records in the file backend's directory
+// (a dotfile: never listed as an item).
+const recordsDir = ".records"
 
 func details(errs []error) string {
 	if len(errs) == 0 {
@@ -76,11 +107,28 @@ type storedKeys struct {
 	SecretAccessKey string
 }
 
-// StoreKeys stores (or replaces) profile's access key pair.
+// StoreKeys stores (or replaces) profile's access key pair, after
+// checking both (see CheckProfile, AccessKey.Check). It first stamps the
+// key in the profile's record (see CacheID), so that sessions cached on
+// another key are not served; if the item's write then fails, the stamp
+// names a key the keyring does not hold, which costs a cache miss and is
+// corrected when the keys are next read.
 func (k *Keyring) StoreKeys(profile string, key AccessKey) error {
+	if err := CheckProfile(profile); err != nil {
+		return k.fail("store", "keys", profile, err)
+	}
+	if err := key.Check(); err != nil {
+		return k.fail("store", "keys", profile, err)
+	}
 	data, err := json.Marshal(storedKeys{AccessKeyID: key.ID, SecretAccessKey: key.Secret.Reveal()})
 	if err != nil {
 		return err
+	}
+	if err := k.checkPassphrase(); err != nil {
+		return k.fail("store", "keys", profile, err)
+	}
+	if err := k.stamp(profile, key); err != nil {
+		return k.fail("store", "keys", profile, fmt.Errorf("record the key: %w", err))
 	}
 	return k.set(profile, "keys", keysPrefix, data)
 }
@@ -102,6 +150,9 @@ func (k *Keyring) Keys(profile string) (AccessKey, error) {
 // StoreTOTPSeed stores (or replaces) the base32 TOTP seed of profile's MFA
 // device.
 func (k *Keyring) StoreTOTPSeed(profile string, seed Secret) error {
+	if err := CheckProfile(profile); err != nil {
+		return k.fail("store", "TOTP seed", profile, err)
+	}
 	return k.set(profile, "TOTP seed", seedPrefix, []byte(seed.Reveal()))
 }
 
@@ -117,6 +168,11 @@ func (k *Keyring) Remove(profile string) (removed []string, err error) {
 	held, err := k.Profiles()
 	if err != nil {
 		return nil, err
+	}
+	// The record first: once it is gone, no cached session is served on
+	// these keys (see CacheID), even if removing an item then fails.
+	if err := k.writeRecord(profile, record{}); err != nil {
+		return nil, k.fail("remove", "keys", profile, fmt.Errorf("remove the record of the key: %w", err))
 	}
 	for _, h := range held {
 		if h.Profile != profile {

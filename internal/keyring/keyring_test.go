@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,19 +83,25 @@ func TestFileBackendHoldsNoSecretInClear(t *testing.T) {
 	require.NoError(t, kr.StoreKeys("dev", AccessKey{ID: testKeyID, Secret: testSecret}))
 	require.NoError(t, kr.StoreTOTPSeed("dev", testSeed))
 
-	files, err := os.ReadDir(s.FileDir)
-	require.NoError(t, err)
-	require.Len(t, files, 2)
-	for _, f := range files {
-		data, err := os.ReadFile(filepath.Join(s.FileDir, f.Name()))
+	items := 0
+	require.NoError(t, filepath.WalkDir(s.FileDir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if !strings.HasPrefix(path, filepath.Join(s.FileDir, recordsDir)) {
+			items++
+		}
+		data, err := os.ReadFile(path)
 		require.NoError(t, err)
 		for _, secret := range []string{testSecret, testSeed, "correct horse", testKeyID} {
-			assert.NotContains(t, string(data), secret, "file %s", f.Name())
+			assert.NotContains(t, string(data), secret, "file %s", path)
 		}
-		info, err := f.Info()
+		info, err := d.Info()
 		require.NoError(t, err)
-		assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), "got mode %v for %s, want 0600", info.Mode().Perm(), f.Name())
-	}
+		assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), "got mode %v for %s, want 0600", info.Mode().Perm(), path)
+		return nil
+	}))
+	assert.Equal(t, 2, items, "got %d items, want 2", items)
 }
 
 func TestFileBackendWrongPassphrase(t *testing.T) {

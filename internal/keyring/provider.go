@@ -20,7 +20,8 @@ type Provider struct {
 
 var _ aws.CredentialsProvider = (*Provider)(nil)
 
-// Retrieve reads the profile's keys. Its errors match ErrNotFound,
+// Retrieve reads the profile's keys and, when the profile's record does
+// not stamp them (see Keyring.CacheID), stamps them. Its errors match ErrNotFound,
 // ErrLocked, ErrNoBackend or ErrWrongPassphrase when the keyring cannot
 // give them: they are for the user to fix, not a reason to look for
 // credentials elsewhere.
@@ -35,6 +36,11 @@ func (p *Provider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	key, err := kr.Keys(p.Profile)
 	if err != nil {
 		return aws.Credentials{}, err
+	}
+	// Keys stored without a stamp (or changed behind awssession's back)
+	// are stamped now, best effort: the next run's cache id is theirs.
+	if r, err := kr.readRecord(p.Profile); err != nil || !r.stamped(key) {
+		_ = kr.stamp(p.Profile, key)
 	}
 	return aws.Credentials{
 		AccessKeyID:     key.ID,

@@ -275,7 +275,7 @@ func writeJSON(path string, v any) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(path, b, 0o600)
+	return atomicfile.Write(path, b)
 }
 
 // RemoveToken deletes a token file; a missing one is not an error.

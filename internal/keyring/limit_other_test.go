@@ -1,0 +1,7 @@
+//go:build !unix
+
+package keyring
+
+import "errors"
+
+func limitFileSize(uint64) error { return errors.New("no file size limit here") }
