@@ -154,6 +154,9 @@ func TestCacheRecoversFromBadEntries(t *testing.T) {
 		{name: "another account than the role's", content: strings.Replace(valid(time.Now().Add(time.Hour)), `{`, `{"accountId":"999999999999",`, 1)},
 		{name: "unknown field", content: strings.Replace(valid(time.Now().Add(time.Hour)), `{`, `{"evil":true,`, 1)},
 		{name: "trailing data", content: valid(time.Now().Add(time.Hour)) + `{}`},
+		{name: "a NUL in the secret", content: strings.Replace(valid(time.Now().Add(time.Hour)), `"secretAccessKey":"s"`, `"secretAccessKey":"s\u0000x"`, 1)},
+		{name: "an oversized token", content: strings.Replace(valid(time.Now().Add(time.Hour)), `"sessionToken":"t"`, `"sessionToken":"`+strings.Repeat("t", 70<<10)+`"`, 1)},
+		{name: "a key ID AWS never issues", content: strings.Replace(valid(time.Now().Add(time.Hour)), `ASIAXXXXXXXXXXXXXXXX`, `asia;rm -rf`, 1)},
 		{name: "readable by others", content: valid(time.Now().Add(time.Hour)), mode: 0o644},
 		{name: "directory in its place", dir: true},
 	}

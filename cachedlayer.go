@@ -153,9 +153,13 @@ func decodeCredentials(b []byte) (aws.Credentials, error) {
 	case e.Expiration.IsZero():
 		return aws.Credentials{}, errors.New("entry has no expiration")
 	}
-	return aws.Credentials{AccessKeyID: e.AccessKeyID, SecretAccessKey: e.SecretAccessKey,
+	c := aws.Credentials{AccessKeyID: e.AccessKeyID, SecretAccessKey: e.SecretAccessKey,
 		SessionToken: e.SessionToken, Expires: e.Expiration, CanExpire: true,
-		AccountID: e.AccountID, Source: e.Source}, nil
+		AccountID: e.AccountID, Source: e.Source}
+	if err := checkShape(c); err != nil {
+		return aws.Credentials{}, fmt.Errorf("entry holds %w", err)
+	}
+	return c, nil
 }
 
 // cacheKey hashes the parts that determine a cached value into a key.

@@ -28,8 +28,41 @@ type builder struct {
 	getenv func(string) string
 }
 
-// source builds the plan's source.
+// source builds the plan's source. What a source other than keys the
+// caller gave answers is checked like any service's answer (checkShape,
+// and an expiry that has not passed), before it signs anything or is
+// printed.
 func (b *builder) source() aws.CredentialsProvider {
+	p := b.sourceProvider()
+	if k := b.plan.src.kind; k == SourceKeys || k == SourceProvider {
+		return p
+	}
+	return checkedSource{p: p, name: b.plan.src.name, now: b.o.world.clock.Now}
+}
+
+// checkedSource refuses malformed credentials from a source.
+type checkedSource struct {
+	p    aws.CredentialsProvider
+	name string
+	now  func() time.Time
+}
+
+func (c checkedSource) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	creds, err := c.p.Retrieve(ctx)
+	if err != nil {
+		return creds, err
+	}
+	if err := checkShape(creds); err != nil {
+		return aws.Credentials{}, fmt.Errorf("%s answered malformed credentials: %w", c.name, err)
+	}
+	if creds.CanExpire && !creds.Expires.After(c.now()) {
+		return aws.Credentials{}, fmt.Errorf("%s answered credentials that expired at %s", c.name, creds.Expires.UTC().Format(time.RFC3339))
+	}
+	return creds, nil
+}
+
+// sourceProvider builds the provider of the plan's source.
+func (b *builder) sourceProvider() aws.CredentialsProvider {
 	src := b.plan.src
 	switch src.kind {
 	case SourceKeys:

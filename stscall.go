@@ -205,16 +205,36 @@ func credentialsFromSTS(c *types.Credentials, source, accountID string, now time
 // checkAnswered refuses credentials a service answered that cannot be a
 // good session (see credentialsFromSTS); maxLife bounds the expiry.
 func checkAnswered(c aws.Credentials, source string, now time.Time, maxLife time.Duration) error {
-	switch {
-	case c.AccessKeyID == "" || c.SecretAccessKey == "" || c.SessionToken == "":
+	if c.SessionToken == "" {
 		return fmt.Errorf("%s: response did not contain credentials", source)
-	case !isAccessKeyID(c.AccessKeyID) || len(c.SecretAccessKey) > maxSecretKey || len(c.SessionToken) > maxAnsweredToken ||
-		strings.ContainsRune(c.SecretAccessKey+c.SessionToken, 0):
-		return fmt.Errorf("%s: the answer's credentials are malformed (an oversized or binary key, secret or token)", source)
+	}
+	if err := checkShape(c); err != nil {
+		return fmt.Errorf("%s: %w", source, err)
+	}
+	switch {
 	case !c.Expires.After(now):
 		return fmt.Errorf("%s: the service answered credentials that expired at %s", source, c.Expires.UTC().Format(time.RFC3339))
 	case c.Expires.After(now.Add(maxLife)):
 		return fmt.Errorf("%s: the service answered credentials that expire at %s, later than such a session lives", source, c.Expires.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// checkShape is the one rule for the shape of credentials from anywhere
+// (a service's answer, a source, the cache): a key ID as AWS issues them,
+// a secret and a token within the caps, neither holding a NUL. Whatever
+// passes is printed, cached and sent with every request; a 10 MB token
+// would be all three.
+func checkShape(c aws.Credentials) error {
+	switch {
+	case c.AccessKeyID == "" || c.SecretAccessKey == "":
+		return errors.New("response did not contain credentials (no access key ID or secret)")
+	case !isAccessKeyID(c.AccessKeyID):
+		return errors.New("the access key ID is not one AWS issues (16-128 upper-case letters and digits)")
+	case len(c.SecretAccessKey) > maxSecretKey || len(c.SessionToken) > maxAnsweredToken:
+		return fmt.Errorf("an oversized secret (%d bytes) or session token (%d bytes)", len(c.SecretAccessKey), len(c.SessionToken))
+	case strings.ContainsRune(c.SecretAccessKey+c.SessionToken, 0):
+		return errors.New("a NUL byte in the secret or session token")
 	}
 	return nil
 }

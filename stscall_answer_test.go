@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,10 +18,14 @@ import (
 // an error, not credentials handed to the caller.
 func TestImplausibleSTSAnswersAreRefused(t *testing.T) {
 	t.Parallel()
+	var answerWithToken func(secret, token string, exp time.Time) string
 	answer := func(secret string, exp time.Time) string {
+		return answerWithToken(secret, "token", exp)
+	}
+	answerWithToken = func(secret, token string, exp time.Time) string {
 		return `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials>` +
 			`<AccessKeyId>ASIAIOSFODNN7EXAMPLE</AccessKeyId><SecretAccessKey>` + secret + `</SecretAccessKey>` +
-			`<SessionToken>token</SessionToken><Expiration>` + exp.UTC().Format(time.RFC3339) + `</Expiration></Credentials>` +
+			`<SessionToken>` + token + `</SessionToken><Expiration>` + exp.UTC().Format(time.RFC3339) + `</Expiration></Credentials>` +
 			`<AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/R/s</Arn><AssumedRoleId>AROAEXAMPLE:s</AssumedRoleId></AssumedRoleUser>` +
 			`</AssumeRoleResult></AssumeRoleResponse>`
 	}
@@ -28,6 +33,7 @@ func TestImplausibleSTSAnswersAreRefused(t *testing.T) {
 		{"expired", answer("secret", time.Now().Add(-time.Minute)), "expired at"},
 		{"expires in 9999", answer("secret", time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)), "later than such a session lives"},
 		{"empty secret", answer("", time.Now().Add(time.Hour)), "did not contain credentials"},
+		{"a 10 MB token", answerWithToken("secret", strings.Repeat("t", 10<<20), time.Now().Add(time.Hour)), "oversized"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

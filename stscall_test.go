@@ -3,6 +3,8 @@ package awssession_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -100,4 +102,35 @@ func TestSTSTimeoutBoundsEachCall(t *testing.T) {
 	require.NoError(t, err)
 	_, err = cfg.Credentials.Retrieve(context.Background())
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+// TestEveryUseOfTheSessionsSTSIsRouted: a session with no STS layer
+// (keys alone) still refuses a plain-http STS endpoint of its environment
+// when a call is made later through its config (CallerIdentity), before
+// anything is sent to the host (under .invalid).
+func TestEveryUseOfTheSessionsSTSIsRouted(t *testing.T) {
+	t.Parallel()
+	cfg, err := awssession.CreateSession(context.Background(), awssession.WithStaticCredentials("AKIAIOSFODNN7EXAMPLE", "secret", ""),
+		awssession.WithRegion("us-east-1"), awssession.WithEnvironment([]string{"AWS_ENDPOINT_URL_STS=http://sts.example.invalid"}))
+	require.NoError(t, err)
+	_, err = awssession.CallerIdentity(context.Background(), cfg)
+	require.ErrorIs(t, err, awssession.ErrInvalidInput)
+	assert.Contains(t, err.Error(), "AWS_ENDPOINT_URL_STS")
+	assert.NotContains(t, err.Error(), "lookup", "a request was attempted")
+}
+
+// TestMalformedSourceAnswersAreRefused: what a source answers passes the
+// same shape check as STS's answers: a credential_process printing a
+// 100 KB session token is refused before it signs or is printed.
+func TestMalformedSourceAnswersAreRefused(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	script := filepath.Join(t.TempDir(), "creds.sh")
+	require.NoError(t, os.WriteFile(script, []byte("#!/bin/sh\nprintf '{\"Version\":1,\"AccessKeyId\":\"ASIAIOSFODNN7EXAMPLE\",\"SecretAccessKey\":\"s\",\"SessionToken\":\"%s\"}' \"$(head -c 100000 /dev/zero | tr '\\0' t)\"\n"), 0o700))
+	files := f.writeConfig(t, "[profile p]\ncredential_process = "+script+"\n", "")
+	cfg, err := awssession.CreateSession(context.Background(), f.base(files, awssession.WithProfile("p"))...)
+	require.NoError(t, err)
+	_, err = cfg.Credentials.Retrieve(context.Background())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "oversized")
 }
