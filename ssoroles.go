@@ -105,7 +105,7 @@ func planSSOListing(ctx context.Context, o *options, name string) (*ssoListing, 
 	}
 	if t := readSSOToken(l.tokenFile, s.now); !t.usable(s.now) {
 		return nil, loginRequired("the IAM Identity Center session %s has no usable token (%s); run `awssession login` with a profile "+
-			"whose sso_session is %[1]s, or `aws sso login --sso-session %[1]s`", name, t.why())
+			"whose sso_session is %s, or `aws sso login --sso-session %s`", name, t.why(), name, name)
 	}
 	return l, nil
 }
