@@ -232,3 +232,18 @@ func TestSSORolesNeverLogsTheToken(t *testing.T) {
 	assert.NotContains(t, log.String(), f.token.AccessToken)
 	assert.NotContains(t, log.String(), f.token.RefreshToken)
 }
+
+// TestSSORolesTakesTheProfilesServices: the [services] section of the
+// profile AWS_PROFILE names sends the portal calls (the rule every session
+// follows), with no endpoint variable set.
+func TestSSORolesTakesTheProfilesServices(t *testing.T) {
+	t.Parallel()
+	f := newSSORolesFixture(t, "")
+	f.writeConfig(t, "[sso-session corp]\nsso_start_url = "+f.srv.SSOStartURL()+"\nsso_region = us-east-1\n"+
+		"[profile local]\nservices = local\n[services local]\nsso =\n  endpoint_url = "+f.srv.URL+"\n", "")
+	f.srv.AssignSSO("alice", "123456789012", "Admin")
+	got, err := awssession.SSORoles(context.Background(), "corp", f.extraEnv("AWS_PROFILE=local"))
+	require.NoError(t, err)
+	assert.Len(t, got, 1)
+	assert.Equal(t, 1, f.srv.CountRequests("sso:ListAccounts"))
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/awssession/awssession"
@@ -130,6 +131,11 @@ func (c *cli) populate(ctx context.Context, f *populateFlags, names *profileName
 	roles, err := awssession.SSORoles(ctx, f.session, opts...)
 	if errors.Is(err, awssession.ErrSignInRequired) {
 		return nil, signInNeeded{err}
+	}
+	var in *awssession.InputError
+	if errors.As(err, &in) && (in.Field == "sso_session" || in.Field == "sso_session "+f.session) {
+		// The library names the setting; here the flag gave it.
+		return nil, &usageError{cmd: "awssession sso populate", err: fmt.Errorf("--sso-session %s: %s", f.session, in.Problem)}
 	}
 	if err != nil {
 		return nil, err

@@ -228,7 +228,7 @@ func TestSSOPopulateRefusals(t *testing.T) {
 		name, want string
 		env, args  []string
 	}{
-		{"unknown session", "sso_session nope", nil, []string{"--sso-session", "nope"}},
+		{"unknown session", "awssession: --sso-session nope: is not in the shared config files", nil, []string{"--sso-session", "nope"}},
 		{"route rule", "AWS_ENDPOINT_URL_SSO", []string{"AWS_ENDPOINT_URL_SSO=http://x.invalid"}, nil},
 		{"region", "--region", nil, []string{"--region", "Mars"}},
 		{"no token", "run `awssession login` with a profile whose sso_session is corp, or `aws sso login --sso-session corp`", []string{"HOME=" + t.TempDir()}, nil},
@@ -283,4 +283,20 @@ func TestSSOPopulatedProfilesWork(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "aws: %s", out)
 	assert.Regexp(t, `^ASIA`, jsonString(t, string(out), "AccessKeyId"))
+}
+
+// TestSSOPopulateKeepsCRLF: a config file written on Windows gets CRLF
+// lines, and the second run leaves it as it is.
+func TestSSOPopulateKeepsCRLF(t *testing.T) {
+	t.Parallel()
+	f := newPopulateFixture(t)
+	f.srv.AssignSSO("alice", "123456789012", "Admin")
+	crlf := strings.ReplaceAll(f.config(t), "\n", "\r\n")
+	f.writeConfig(t, crlf)
+	require.Equal(t, 0, f.populate(t, nil).code)
+	first := f.config(t)
+	assert.Equal(t, crlf+"\r\n[profile ststest-123456789012-Admin]\r\nsso_session = corp\r\nsso_account_id = 123456789012\r\n"+
+		"sso_role_name = Admin\r\nawssession_generated = corp\r\n", first)
+	require.Equal(t, 0, f.populate(t, nil).code)
+	assert.Equal(t, first, f.config(t))
 }
