@@ -139,6 +139,7 @@ func (c *cli) newRoot(args []string) *cobra.Command {
 		c.removeCmd(),
 		c.listCmd(),
 		c.rotateCmd(),
+		c.ssoCmd(),
 		c.versionCmd(),
 	)
 	c.completeProfiles(root)

@@ -23,7 +23,11 @@ const TempPrefix = ".tmp-"
 // path holds either its old content or data, never part of either. The
 // temporary file is removed when the write fails. Write is safe for
 // concurrent use; of concurrent writers of one path, the last rename wins.
-func Write(path string, data []byte) error {
+func Write(path string, data []byte) error { return WriteFile(path, data, 0o600) }
+
+// WriteFile is Write with the file's permissions perm (those of a file
+// it replaces, say).
+func WriteFile(path string, data []byte, perm os.FileMode) error {
 	dir, name := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -32,7 +36,10 @@ func Write(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	_, err = tmp.Write(data)
+	err = tmp.Chmod(perm)
+	if err == nil {
+		_, err = tmp.Write(data)
+	}
 	if err == nil {
 		err = tmp.Sync()
 	}
