@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -81,7 +82,7 @@ func TerminalToken() TokenProvider {
 			return "", fmt.Errorf("prompt for MFA code: %w", err)
 		}
 		defer mu.Unlock()
-		in, out, err := openTerminal()
+		in, out, err := OpenTerminal()
 		if err != nil {
 			return "", fmt.Errorf("prompt for the MFA code for %s: %w (%v)", serialNumber, ErrNoTerminal, err)
 		}
@@ -197,4 +198,31 @@ var dialogs = map[string]func(text string) []string{
 		return []string{"osascript", "-e",
 			"text returned of (display dialog " + quoted + ` default answer "" with hidden answer with title "awssession")`}
 	},
+}
+
+// OpenTerminal opens the controlling terminal for a question that must
+// reach the person even when stdin and stderr are captured (under a
+// credential_process): /dev/tty, or the console's CONIN$ (in) and CONOUT$
+// (out) on Windows. The caller closes both (they may be one file). It
+// fails when the process has no terminal.
+func OpenTerminal() (in, out *os.File, err error) {
+	if runtime.GOOS == "windows" {
+		if in, err = os.OpenFile("CONIN$", os.O_RDWR, 0); err != nil {
+			return nil, nil, err
+		}
+		if out, err = os.OpenFile("CONOUT$", os.O_WRONLY, 0); err != nil {
+			_ = in.Close()
+			return nil, nil, err
+		}
+		return in, out, nil
+	}
+	f, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !term.IsTerminal(int(f.Fd())) {
+		_ = f.Close()
+		return nil, nil, errors.New("/dev/tty is not a terminal")
+	}
+	return f, f, nil
 }

@@ -18,12 +18,8 @@ import (
 // /dev/zero is refused, naming the file); the SDK's parser stays the one
 // reader of every profile's settings.
 func Profiles(ctx context.Context, opts ...Option) ([]string, error) {
-	o := collect(opts)
-	s := &snapshot{getenv: o.world.getenv}
-	if h, err := o.world.home(); err == nil {
-		s.home = h
-	}
-	files := o.sharedFiles(s)
+	config, credentials := SharedFiles(opts...)
+	files := sharedFiles{config: config, credentials: credentials}
 	var names []string
 	for _, f := range []struct {
 		paths  []string
@@ -43,6 +39,21 @@ func Profiles(ctx context.Context, opts ...Option) ([]string, error) {
 	}
 	slices.Sort(names)
 	return slices.Compact(names), nil
+}
+
+// SharedFiles names the shared config and credentials files a session
+// with opts reads: [WithSharedConfigFiles]', else AWS_CONFIG_FILE and
+// AWS_SHARED_CREDENTIALS_FILE of [WithEnvironment]'s environment, else
+// ~/.aws/config and ~/.aws/credentials. A program that edits them (writes a
+// profile) edits these.
+func SharedFiles(opts ...Option) (config, credentials []string) {
+	o := collect(opts)
+	s := &snapshot{getenv: o.world.getenv}
+	if h, err := o.world.home(); err == nil {
+		s.home = h
+	}
+	f := o.sharedFiles(s)
+	return f.config, f.credentials
 }
 
 // profileOfSection is the profile a section holds, as the SDK names

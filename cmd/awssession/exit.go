@@ -66,6 +66,9 @@ func (c *cli) exitCode(err error) int {
 		return exitInterrupted
 	case errors.As(err, &usage), !c.started, errors.Is(err, awssession.ErrInvalidInput), keyring.IsUnusable(err):
 		return exitUsage
+	case errors.Is(err, awssession.ErrSignInRequired):
+		// Nothing was refused: a person has to sign in first.
+		return exitUsage
 	case errors.Is(err, awssession.ErrMFATokenUsed):
 		// Known before it was sent: a code given twice, not a refusal.
 		return exitUsage
@@ -117,6 +120,9 @@ func (c *cli) hint(err error) string {
 		return c.profileHint(err)
 	case errors.As(err, &start) && start.notFound():
 		return c.commandHint(start.name)
+	case errors.Is(err, awssession.ErrSignInRequired):
+		return "sign in with `awssession login` (add --console for a login_session profile), then run this again; " +
+			"with a terminal, commands sign in by themselves"
 	case errors.Is(err, awssession.ErrMFATokenUsed):
 		return "give the device's next code (--mfa-token, $AWSSESSION_MFA_TOKEN or mfa_process give one code per run); " +
 			"--mfa-totp-secret-env computes fresh codes itself"

@@ -34,6 +34,8 @@ func TestMain(m *testing.M) {
 		main()
 	case os.Getenv(sdkClientSwitch) == "1":
 		os.Exit(sdkClientMain())
+	case os.Getenv(browserSwitch) == "1":
+		os.Exit(browserMain())
 	}
 	os.Exit(m.Run())
 }

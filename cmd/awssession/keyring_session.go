@@ -78,8 +78,8 @@ func (c *cli) keyringTokens(next awssession.TokenProvider, profiles ...string) a
 			// The seed may be held for the session's profile or for
 			// the base of its chain (where the keys are): asked only
 			// now that a code is needed, never on a warm run.
-			if len(profiles) == 1 {
-				if base := c.baseProfile(ctx, profiles[0]); base != "" && base != profiles[0] {
+			if len(profiles) == 1 && c.prepared != nil {
+				if base := c.prepared.Plan(ctx).BaseProfile; base != "" && base != profiles[0] {
 					profiles = append(profiles, base)
 				}
 			}
@@ -94,17 +94,6 @@ func (c *cli) keyringTokens(next awssession.TokenProvider, profiles ...string) a
 		}
 		return tokens(ctx, serial)
 	}
-}
-
-// baseProfile is the profile at the base of profile's source_profile
-// chain, "" when it cannot be planned.
-func (c *cli) baseProfile(ctx context.Context, profile string) string {
-	plan, err := awssession.Explain(ctx, awssession.WithEnvironment(c.environ), awssession.WithProfile(profile),
-		awssession.WithProfileSource(c.keyringSource), awssession.WithProfileMFA(noCodes))
-	if err != nil {
-		return ""
-	}
-	return plan.BaseProfile
 }
 
 // seedTokens returns a TOTP provider from the first seed held for

@@ -64,6 +64,10 @@ type cli struct {
 	// library's default.
 	mfaProcessTimeout time.Duration
 	terminal          awssession.TokenProvider // see terminalTokens
+	// prepared is the run's one planned session (see prepare): the MFA
+	// code sources read its plan (the profile's mfa_process, the base
+	// profile whose keyring may hold a seed) when a code is needed.
+	prepared *awssession.Prepared
 	// prompts counts MFA code requests in flight; see interruptibleTokens.
 	prompts sync.WaitGroup
 

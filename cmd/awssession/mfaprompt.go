@@ -29,8 +29,10 @@ func (c *cli) promptTokens(cmd *cobra.Command, f *sessionFlags) awssession.Token
 		if chosen != nil {
 			return chosen(ctx, serial)
 		}
-		if f.prompt == "" && f.profile != "" {
-			if command := c.profileMFAProcess(ctx, f.profile); command != "" {
+		if f.prompt == "" && c.prepared != nil {
+			// The profile that names the device may name the command
+			// that prints its codes (aws-vault's mfa_process).
+			if command := c.prepared.Plan(ctx).MFAProcess; command != "" {
 				tokens, err := c.processTokens(f, command)
 				if err != nil {
 					return "", &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("mfa_process of profile %s: %w", f.profile, err)}

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"errors"
 	"slices"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/spf13/cobra"
 )
 
@@ -121,9 +119,8 @@ func (c *cli) isProfile(cmd *cobra.Command, name string) bool {
 	if profileArg(cmd, []string{name}) != nil {
 		return false
 	}
-	_, err := config.LoadSharedConfigProfile(cmd.Context(), name, c.sharedConfigFiles)
-	var missing config.SharedConfigProfileNotExistError
-	return !errors.As(err, &missing) || missing.Profile != name
+	names, err := c.profileNames()
+	return err != nil || slices.Contains(names, name) // unreadable files: the session reports why
 }
 
 // markerVar names the session in the environment of exec's command and in

@@ -2,48 +2,32 @@ package main
 
 import (
 	"context"
-	"sort"
-	"strings"
 
 	"github.com/awssession/awssession"
-	"gopkg.in/ini.v1"
 )
 
 // profileNames lists the profiles of the shared config and credentials
-// files the run's environment names (section names only: the library
-// plans each profile from the SDK's parser, see profilePlan).
+// files the run's environment names, through the library's checked read
+// (the library plans each profile from the SDK's parser, see
+// profilePlan).
 func (c *cli) profileNames() ([]string, error) {
-	configFile, credsFile := c.sharedFilePaths()
-	seen := map[string]bool{}
-	for _, file := range []struct {
-		path   string
-		config bool
-	}{{configFile, true}, {credsFile, false}} {
-		f, err := ini.LoadSources(ini.LoadOptions{Loose: true, Insensitive: false, AllowNonUniqueSections: true, SkipUnrecognizableLines: true}, file.path)
-		if err != nil {
-			return nil, err
-		}
-		for _, name := range f.SectionStrings() {
-			name = strings.TrimSpace(name)
-			switch {
-			case name == ini.DefaultSection:
-				continue
-			case file.config && name != "default":
-				p, ok := strings.CutPrefix(name, "profile ")
-				if !ok {
-					continue // sso-session, services
-				}
-				name = strings.TrimSpace(p)
-			}
-			seen[name] = true
-		}
+	return awssession.Profiles(context.Background(), awssession.WithEnvironment(c.environ))
+}
+
+// sharedFilePaths are the shared config and credentials files of the
+// run's environment, as the library names them: the files a command that
+// writes a profile edits.
+func (c *cli) sharedFilePaths() (configFile, credsFile string) {
+	config, creds := awssession.SharedFiles(awssession.WithEnvironment(c.environ))
+	return firstOf(config), firstOf(creds)
+}
+
+// firstOf is a list's first entry, "" for none.
+func firstOf(list []string) string {
+	if len(list) == 0 {
+		return ""
 	}
-	names := make([]string, 0, len(seen))
-	for n := range seen {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names, nil
+	return list[0]
 }
 
 // profilePlan is the plan of the session "--profile profile" builds by

@@ -140,6 +140,8 @@ func (c *cli) newRoot(args []string) *cobra.Command {
 		c.listCmd(),
 		c.rotateCmd(),
 		c.ssoCmd(),
+		c.loginCmd(),
+		c.logoutCmd(),
 		c.versionCmd(),
 	)
 	c.completeProfiles(root)

@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awssession/awssession"
 	"github.com/awssession/awssession/internal/credserver"
 	"github.com/spf13/cobra"
@@ -104,12 +102,12 @@ func (c *cli) startServer(ctx context.Context, cmd *cobra.Command, f *sessionFla
 			_ = ln.Close()
 		}
 	}()
-	setup, err := c.sessionOptions(ctx, cmd, f)
+	p, setup, err := c.prepare(ctx, cmd, f)
 	if err != nil {
 		return nil, "", err
 	}
-	c.notePrompts(ctx, setup, f)
-	cfg, creds, err := createSession(ctx, setup.opts)
+	c.notePrompts(p.Plan(ctx), setup, f)
+	cfg, creds, err := createSession(ctx, p)
 	if err != nil {
 		return nil, "", err
 	}
@@ -158,13 +156,9 @@ func unsetVars(set []envVar) []string {
 // notePrompts warns, before a server starts, when refreshing a role needs
 // a new MFA code: each refresh then waits for someone to type it (or
 // fails, with the one code of --mfa-token).
-func (c *cli) notePrompts(ctx context.Context, setup sessionSetup, f *sessionFlags) {
+func (c *cli) notePrompts(plan awssession.Plan, setup sessionSetup, f *sessionFlags) {
 	if setup.mfaFrom == "" || strings.HasPrefix(setup.mfaFrom, "the TOTP seed") {
 		return
-	}
-	plan, err := awssession.Explain(ctx, setup.opts...)
-	if err != nil {
-		return // CreateSession reports it
 	}
 	for _, l := range plan.Layers {
 		if l.MFASerial == "" || l.Kind != awssession.LayerAssumeRole {
@@ -188,30 +182,10 @@ func (c *cli) notePrompts(ctx context.Context, setup sessionSetup, f *sessionFla
 // credentials of its own: AWS SDKs and the AWS CLI use those before a
 // container endpoint.
 func (c *cli) warnDefaultProfile(ctx context.Context) {
-	sc, err := config.LoadSharedConfigProfile(ctx, "default", c.sharedConfigFiles)
-	if err != nil {
+	plan, err := awssession.Explain(ctx, awssession.WithEnvironment(c.environ), awssession.WithProfile("default"))
+	if err != nil || (plan.BaseCredentials == "" && len(plan.Layers) == 0) {
 		return
 	}
-	if sc.Credentials.HasKeys() || sc.CredentialProcess != "" || sc.RoleARN != "" || sc.WebIdentityTokenFile != "" ||
-		sc.SSOSessionName != "" || sc.SSOStartURL != "" || sc.CredentialSource != "" {
-		c.notef("warning: the default profile of your shared AWS config has credentials of its own, which AWS SDKs " +
-			"and the AWS CLI use before the credential server; clients of this server will not get the session")
-	}
-}
-
-// sharedConfigFiles points LoadSharedConfigProfile at the shared config
-// and credentials files of the run's (injected) environment.
-func (c *cli) sharedConfigFiles(o *config.LoadSharedConfigOptions) {
-	configFile, credsFile := c.sharedFilePaths()
-	o.ConfigFiles, o.CredentialsFiles = []string{configFile}, []string{credsFile}
-}
-
-// sharedFilePaths are the shared config and credentials files of the
-// run's environment, as the library finds them: AWS_CONFIG_FILE and
-// AWS_SHARED_CREDENTIALS_FILE, else under $HOME/.aws. Every part of the
-// command that reads the files asks here.
-func (c *cli) sharedFilePaths() (configFile, credsFile string) {
-	home := c.getenv("HOME")
-	return firstNonEmpty(c.getenv("AWS_CONFIG_FILE"), filepath.Join(home, ".aws", "config")),
-		firstNonEmpty(c.getenv("AWS_SHARED_CREDENTIALS_FILE"), filepath.Join(home, ".aws", "credentials"))
+	c.notef("warning: the default profile of your shared AWS config has credentials of its own, which AWS SDKs " +
+		"and the AWS CLI use before the credential server; clients of this server will not get the session")
 }

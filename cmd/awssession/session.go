@@ -18,44 +18,59 @@ const (
 	envMFAToken     = "AWSSESSION_MFA_TOKEN"
 )
 
+// prepare plans the session the flags describe, once for the run: every
+// command that needs the session, its notes or its plan asks the one
+// awssession.Prepared it returns (and c.prepared, for the MFA code
+// sources that read the plan when a code is needed).
+func (c *cli) prepare(ctx context.Context, cmd *cobra.Command, f *sessionFlags) (*awssession.Prepared, sessionSetup, error) {
+	setup, err := c.sessionOptions(ctx, cmd, f)
+	if err != nil {
+		return nil, setup, err
+	}
+	p, err := awssession.Prepare(ctx, setup.opts...)
+	if err != nil {
+		return nil, setup, err
+	}
+	c.prepared = p
+	return p, setup, nil
+}
+
 // session builds the session the flags describe and fetches its
 // credentials: this is where STS is called and an MFA code asked for.
 func (c *cli) session(ctx context.Context, cmd *cobra.Command, f *sessionFlags) (aws.Config, aws.Credentials, error) {
-	setup, err := c.sessionOptions(ctx, cmd, f)
+	p, _, err := c.prepare(ctx, cmd, f)
 	if err != nil {
 		return aws.Config{}, aws.Credentials{}, err
 	}
-	return createSession(ctx, setup.opts)
+	return createSession(ctx, p)
 }
 
 // credentials returns the session's credentials and region, for the
 // commands that need nothing else (env, credential-process): the warm path
 // of prompts and credential_process. Static keys, or a session whose top
-// layer is in the cache (and, for profiles and the default chain, whose
-// shared files and environment are as when it was cached), are served
-// without loading the shared config (no AWS_CA_BUNDLE parsing, no HTTP or
-// STS client); see awssession.PeekSession. --debug always builds the
-// whole session, so that its log shows every layer.
+// layer is in the cache, are served without loading the SDK's config (no
+// AWS_CA_BUNDLE parsing, no HTTP or STS client); see awssession.Prepared's
+// Peek. --debug always builds the whole session, so that its log shows
+// every layer.
 func (c *cli) credentials(cmd *cobra.Command, f *sessionFlags) (region string, creds aws.Credentials, err error) {
-	setup, err := c.sessionOptions(cmd.Context(), cmd, f)
+	p, _, err := c.prepare(cmd.Context(), cmd, f)
 	if err != nil {
 		return "", aws.Credentials{}, err
 	}
-	opts := setup.opts
 	if !c.debug {
-		if s, ok, err := awssession.PeekSession(cmd.Context(), opts...); err != nil || ok {
-			return s.Region, s.Credentials, err
+		if s, ok := p.Peek(cmd.Context()); ok {
+			return s.Region, s.Credentials, nil
 		}
 	}
-	c.interruptible(cmd) // STS calls, a prompt: Ctrl-C cancels them
-	cfg, creds, err := createSession(cmd.Context(), opts)
+	c.interruptible(cmd) // STS calls, a prompt, a sign-in: Ctrl-C cancels them
+	cfg, creds, err := createSession(cmd.Context(), p)
 	return cfg.Region, creds, err
 }
 
-// createSession builds the session opts describe and fetches its
-// credentials once.
-func createSession(ctx context.Context, opts []awssession.Option) (aws.Config, aws.Credentials, error) {
-	cfg, err := awssession.CreateSession(ctx, opts...)
+// createSession builds the prepared session and fetches its credentials
+// once.
+func createSession(ctx context.Context, p *awssession.Prepared) (aws.Config, aws.Credentials, error) {
+	cfg, err := p.Config(ctx)
 	if err != nil {
 		return aws.Config{}, aws.Credentials{}, err
 	}
@@ -145,13 +160,16 @@ func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *session
 		return sessionSetup{}, usageErrorf(cmd, "--session-token-duration adds the MFA session that --no-session leaves out; choose one")
 	case n == 1:
 		opts = append(opts, awssession.WithGetSessionToken(f.sessionTokenDuration[0]))
-	case f.mfaSerial != "" && len(f.roleARNs) == 0 && f.profile == "":
-		// An MFA device and nothing to assume: the user wants an MFA session.
-		opts = append(opts, awssession.WithGetSessionToken(0))
 	case tokens != nil && !f.noSession:
-		// One code for every role of every run for 12 h, when the
-		// source is long-term keys (see WithDefaultMFASession).
+		// The library's policy: one code for every role of every run for
+		// 12 h when the source is long-term keys, or an MFA session alone
+		// when no role takes the code (see WithDefaultMFASession).
 		opts = append(opts, awssession.WithDefaultMFASession(0))
+	}
+	if how, ok := c.autoSignIn(); ok {
+		// A source that needs a person to sign in (SSO, console
+		// sign-in) does it on this terminal, once for all processes.
+		opts = append(opts, awssession.WithSignIn(how))
 	}
 	if f.clampDurations {
 		opts = append(opts, awssession.ClampDurations)
