@@ -51,6 +51,21 @@ type SignInOptions struct {
 	In io.Reader
 	// Force signs in again although the token is good ([SignIn] only).
 	Force bool
+	// Available, when set, is asked before a sign-in that [WithSignIn]
+	// starts: an error (no terminal to show the URL on, say) ends the
+	// session with [ErrSignInRequired] instead of a sign-in no one sees.
+	Available func() error
+}
+
+// available reports whether a sign-in may start now.
+func (s *SignInOptions) available(login string) error {
+	if s.Available == nil {
+		return nil
+	}
+	if err := s.Available(); err != nil {
+		return loginRequired("no one can sign in here (%v); sign in with `%s` first", err, login)
+	}
+	return nil
 }
 
 func (s *SignInOptions) flow() isignin.Flow {

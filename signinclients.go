@@ -85,6 +85,9 @@ func (b *builder) readySSO(ctx context.Context, s *ssoSource, oidc oidcClient) e
 	if b.o.signIn == nil {
 		return loginRequired("the IAM Identity Center session %s has no usable token (%s); sign in with `awssession login`", firstOf(s.session, s.startURL), t.why())
 	}
+	if err := b.o.signIn.available("awssession login"); err != nil {
+		return err
+	}
 	session.AuthorizeURL = b.oidcURL(s.region) + "/authorize"
 	_, err = isignin.SignInSSO(ctx, oidc, session, b.o.signIn.flow(), b.o.signIn.ui(now))
 	return err
@@ -115,6 +118,9 @@ func (b *builder) login(l *loginSource) aws.CredentialsProvider {
 		defer unlock()
 		if t := readLoginCache(l.cacheFile); t.exists && t.problem == "" && t.refreshable {
 			return nil
+		}
+		if err := b.o.signIn.available("awssession login --console"); err != nil {
+			return err
 		}
 		res, err := isignin.SignInConsole(ctx, client, isignin.Console{Endpoint: b.signinURL(l.region), CacheDir: filepath.Dir(l.cacheFile)},
 			b.o.signIn.consoleFlow(), b.o.signIn.ui(b.o.world.clock.Now))

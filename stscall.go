@@ -34,8 +34,20 @@ func (c caller) do(ctx context.Context, call string, attrs []slog.Attr, fn func(
 	defer cancel()
 	start := time.Now()
 	md, err := fn(reqCtx)
+	if err != nil && reqCtx.Err() != nil && ctx.Err() == nil {
+		// The bound, not the caller, ended it: say so, and how long.
+		err = fmt.Errorf("no answer within %s: %w", timeoutOf(c.timeout), err)
+	}
 	logCall(ctx, c.log, call, start, md, err, attrs...)
 	return err
+}
+
+// timeoutOf is the bound withTimeout applies for d.
+func timeoutOf(d time.Duration) time.Duration {
+	if d == 0 {
+		return DefaultSTSTimeout
+	}
+	return d
 }
 
 // withTimeout bounds one request, retries included: d, or

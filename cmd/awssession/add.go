@@ -180,12 +180,7 @@ func (c *cli) callerARN(ctx context.Context, key keyring.AccessKey, check keyChe
 	if err != nil {
 		return "", err
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	id, err := awssession.CallerIdentity(ctx, cfg)
-	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return "", fmt.Errorf("no answer from STS within %s (--sts-timeout): %w", timeout, err)
-	}
+	id, err := awssession.CallerIdentity(ctx, cfg) // each request bounded by --sts-timeout
 	return id.ARN, err
 }
 

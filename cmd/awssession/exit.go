@@ -95,7 +95,26 @@ func (c *cli) report(err error) int {
 		fmt.Fprintln(c.stderr, "awssession: interrupted")
 		return code
 	}
-	fmt.Fprintf(c.stderr, "awssession: %s\n", terminalText(oneLine(err)))
+	var call *awssession.CallError
+	if errors.As(err, &call) {
+		// The call that failed leads, then what AWS said; the whole chain
+		// with --debug.
+		first, detail := callText(call)
+		// What the command was doing when the call failed stays in front.
+		prefix := strings.TrimSuffix(strings.TrimSuffix(oneLine(err), oneLine(call)), ": ")
+		if prefix != "" && prefix != oneLine(err) {
+			first = prefix + ": " + first
+		}
+		fmt.Fprintf(c.stderr, "awssession: %s\n", terminalText(first))
+		if detail != "" {
+			fmt.Fprintf(c.stderr, "  %s\n", terminalText(detail))
+		}
+		if c.debug {
+			fmt.Fprintf(c.stderr, "  (all of it: %s)\n", terminalText(oneLine(err)))
+		}
+	} else {
+		fmt.Fprintf(c.stderr, "awssession: %s\n", terminalText(oneLine(err)))
+	}
 	if h := c.hint(err); h != "" {
 		fmt.Fprintf(c.stderr, "hint: %s\n", terminalText(h))
 	}
@@ -141,4 +160,32 @@ func (c *cli) hint(err error) string {
 func oneLine(err error) string {
 	s := strings.ReplaceAll(cliText(err), "failed to refresh cached credentials, ", "")
 	return strings.TrimPrefix(strings.Join(strings.Fields(s), " "), "awssession: ")
+}
+
+// callText words a failed call: the first line names the call and the
+// layer it was for, and what went wrong in a person's words (a refused MFA
+// code and its likely cause); detail is what the service said (its error
+// code, message and request ID), or the transport's error.
+func callText(call *awssession.CallError) (first, detail string) {
+	first = fmt.Sprintf("%s for %s failed", call.Call, call.Layer)
+	var mfa *awssession.MFAError
+	var api smithy.APIError
+	var withID interface{ ServiceRequestID() string }
+	switch {
+	case errors.As(call.Err, &mfa):
+		first += fmt.Sprintf(": the MFA code for %s was refused (%s)", mfa.SerialNumber, mfa.Hint)
+	case errors.Is(call.Err, context.DeadlineExceeded):
+		first += ": no answer in the time --sts-timeout allows"
+	}
+	if errors.As(call.Err, &api) {
+		detail = api.ErrorCode() + ": " + api.ErrorMessage()
+		if errors.As(call.Err, &withID) && withID.ServiceRequestID() != "" {
+			detail += " (request " + withID.ServiceRequestID() + ")"
+		}
+		return first, detail
+	}
+	if mfa == nil {
+		detail = oneLine(call.Err)
+	}
+	return first, detail
 }

@@ -52,7 +52,7 @@ func TestExitCodes(t *testing.T) {
 		{"library: chained role over 1h", nil, append([]string{"env", "--mfa-serial", f.mfa.SerialNumber, "--mfa-token", "123456",
 			"--session-token-duration", "1h", "--role-arn", f.admin.ARN, "--duration", "2h"}, f.aliceArgs()...), 2, "1 hour limit"},
 		{"STS: over the role's maximum", nil, append([]string{"env", "--role-arn", f.reader.ARN, "--duration", "2h"}, f.aliceArgs()...), 2, "ValidationError"},
-		{"STS: wrong MFA code", nil, append([]string{"env", "--mfa-serial", f.mfa.SerialNumber, "--mfa-token", f.wrongCode(), "--role-arn", f.admin.ARN}, f.aliceArgs()...), 3, "MFA with arn:aws:iam::123456789012:mfa/alice refused"},
+		{"STS: wrong MFA code", nil, append([]string{"env", "--mfa-serial", f.mfa.SerialNumber, "--mfa-token", f.wrongCode(), "--role-arn", f.admin.ARN}, f.aliceArgs()...), 3, "GetSessionToken for the MFA session failed: the MFA code for arn:aws:iam::123456789012:mfa/alice was refused"},
 		{"STS: role needs MFA", nil, append([]string{"env", "--role-arn", f.admin.ARN}, f.aliceArgs()...), 3, "AccessDenied"},
 		{"STS: not trusted", nil, append([]string{"env", "--role-arn", f.deep.ARN}, f.aliceArgs()...), 3, "AccessDenied"},
 		{"STS: wrong secret", []string{envSecretKey + "=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}, append([]string{"whoami"}, f.aliceArgs()...), 3, "SignatureDoesNotMatch"},
@@ -155,4 +155,27 @@ func TestClampDurationsFlag(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []string{"2700", "3600"}, durations, "the chained role is clamped, the first is not")
+}
+
+// TestErrorLeadsWithTheFailedCall: a wrong code for the MFA session under
+// a role names GetSessionToken and the MFA session on the first line, with
+// what to do, then what STS said; not the role's AssumeRole around it. The
+// whole chain is there with --debug only.
+func TestErrorLeadsWithTheFailedCall(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	args := append([]string{"env", "--mfa-serial", f.mfa.SerialNumber, "--mfa-token", f.wrongCode(), "--role-arn", f.admin.ARN}, f.aliceArgs()...)
+	r := f.run(t, nil, "", args...)
+	require.Equal(t, exitRefused, r.code, "stderr: %s", r.stderr)
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	require.GreaterOrEqual(t, len(lines), 2, r.stderr)
+	assert.Regexp(t, `^awssession: GetSessionToken for the MFA session failed: the MFA code for \S+ was refused \(the code is wrong`, lines[0])
+	assert.NotContains(t, lines[0], "AssumeRole")
+	assert.Regexp(t, `^  AccessDenied: MultiFactorAuthentication failed with invalid MFA one time pass code\. \(request [0-9a-f-]+\)$`, lines[1])
+	assert.NotContains(t, r.stderr, "operation error", "the SDK's chain is for --debug")
+
+	debug := append([]string{"env", "--debug", "--mfa-serial", f.mfa.SerialNumber, "--mfa-token", f.wrongCode(), "--role-arn", f.admin.ARN}, f.aliceArgs()...)
+	r = f.run(t, nil, "", debug...)
+	require.Equal(t, exitRefused, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, r.stderr, "(all of it: GetSessionToken for the MFA session: MFA with")
 }

@@ -24,11 +24,26 @@ const explainExample = `  awssession explain --profile dev --mfa-serial arn:aws:
 
 // explained is the JSON form of a plan.
 type explained struct {
-	Source  string          `json:"source"`
-	Profile string          `json:"profile,omitempty"`
-	Region  string          `json:"region,omitempty"`
-	Cache   string          `json:"cache,omitempty"`
-	Layers  []explainedStep `json:"layers"`
+	Source      string          `json:"source"`
+	SourceLayer explainedSource `json:"sourceLayer"`
+	Profile     string          `json:"profile,omitempty"`
+	Region      string          `json:"region,omitempty"`
+	Cache       string          `json:"cache,omitempty"`
+	Layers      []explainedStep `json:"layers"`
+}
+
+// explainedSource is the bottom layer: what it is, where it calls, and
+// for an SSO or console sign-in session the token's state.
+type explainedSource struct {
+	Kind         string     `json:"kind"`
+	Profile      string     `json:"profile,omitempty"`
+	From         string     `json:"from,omitempty"`
+	RoleARN      string     `json:"roleArn,omitempty"`
+	Endpoint     string     `json:"endpoint,omitempty"`
+	Session      string     `json:"session,omitempty"`
+	TokenExpires *time.Time `json:"tokenExpires,omitempty"`
+	SignIn       bool       `json:"signInNeeded"`
+	Used         bool       `json:"usedNextRun"`
 }
 
 type explainedStep struct {
@@ -60,15 +75,11 @@ func (c *cli) explainCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			setup, err := c.sessionOptions(cmd.Context(), cmd, &f)
+			p, setup, err := c.prepare(cmd.Context(), cmd, &f)
 			if err != nil {
 				return err
 			}
-			plan, err := awssession.Explain(cmd.Context(), setup.opts...)
-			if err != nil {
-				return err
-			}
-			e := explainedPlan(plan, setup)
+			e := explainedPlan(p.Plan(cmd.Context()), setup)
 			if asJSON {
 				return printJSON(c.stdout, e)
 			}
@@ -81,7 +92,14 @@ func (c *cli) explainCmd() *cobra.Command {
 }
 
 func explainedPlan(p awssession.Plan, setup sessionSetup) explained {
-	e := explained{Source: p.Source, Profile: p.Profile, Region: p.Region, Cache: setup.cacheDir, Layers: []explainedStep{}}
+	src := p.SourceLayer
+	e := explained{Source: p.Source, Profile: p.Profile, Region: p.Region, Cache: setup.cacheDir, Layers: []explainedStep{},
+		SourceLayer: explainedSource{Kind: string(src.Kind), Profile: src.Profile, From: src.From, RoleARN: src.RoleARN, Endpoint: src.Endpoint,
+			Session: src.Session, SignIn: src.SignInNeeded, Used: src.Used}}
+	if !src.TokenExpires.IsZero() {
+		exp := src.TokenExpires.UTC()
+		e.SourceLayer.TokenExpires = &exp
+	}
 	for _, l := range p.Layers {
 		s := explainedStep{Kind: string(l.Kind), Profile: l.Profile, Name: l.Name, RoleARN: l.RoleARN, DurationSeconds: int(l.Duration / time.Second),
 			MFASerial: l.MFASerial, Chained: l.Chained, Cached: l.Cached, CallsSTS: l.Calls, Prompts: l.Prompts}
@@ -100,6 +118,9 @@ func explainedPlan(p awssession.Plan, setup sessionSetup) explained {
 func writeExplained(c *cli, e explained) error {
 	w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(w, "source\t%s\n", terminalText(e.Source))
+	if line := signInLine(e.SourceLayer); line != "" {
+		fmt.Fprintf(w, "sign-in\t%s\n", terminalText(line))
+	}
 	fmt.Fprintf(w, "region\t%s\n", firstNonEmpty(e.Region, "(none: STS calls use us-east-1)"))
 	fmt.Fprintf(w, "cache\t%s\n", firstNonEmpty(e.Cache, "off"))
 	if len(e.Layers) == 0 {
@@ -155,4 +176,21 @@ func durationText(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
+}
+
+// signInLine says where an SSO or console sign-in session stands, "" for
+// other sources.
+func signInLine(s explainedSource) string {
+	what := map[string]string{string(awssession.SourceSSO): "IAM Identity Center session ", string(awssession.SourceLogin): "console session "}[s.Kind]
+	switch {
+	case what == "":
+		return ""
+	case s.SignIn && s.Used:
+		return what + s.Session + ": no usable token; the next run signs you in (or: awssession login " + s.Profile + ")"
+	case s.SignIn:
+		return what + s.Session + ": no usable token, but not needed while the cache holds the layers above"
+	case s.TokenExpires != nil:
+		return what + s.Session + ": signed in, token valid until " + s.TokenExpires.Local().Format(time.DateTime) + " (renewed without you while the session lasts)"
+	}
+	return what + s.Session + ": signed in"
 }

@@ -198,14 +198,34 @@ func (c *cli) forgetSessionsOn(ctx context.Context, src awssession.PlannedSource
 	return n
 }
 
-// signInOptions are how this run signs a person in: the URL and code on
-// the terminal (else stderr), the browser opened with BROWSER or the
-// system's opener unless --no-browser or none can open, the device code
-// (or, for the console, the remote) flow where none can.
+// autoSignIn is how commands that need a session sign the person in when
+// its source has no usable token: as login does by default, on the
+// terminal, which is opened only then; where there is none (CI), the run
+// fails at once naming awssession login.
+func (c *cli) autoSignIn() (awssession.SignInOptions, bool) {
+	t := &terminalIO{c: c}
+	how := c.signInFlow(loginFlags{}, t, t)
+	how.Available = t.open
+	return how, true
+}
+
+// signInOptions are login's: on the terminal now (else stderr for the
+// URL, and no pasted code).
 func (c *cli) signInOptions(s loginFlags) awssession.SignInOptions {
+	t := &terminalIO{c: c}
+	var in io.Reader = t
+	if t.open() != nil {
+		in = nil
+	}
+	return c.signInFlow(s, in, t)
+}
+
+// signInFlow picks the flow and the browser: the browser opened with
+// BROWSER or the system's opener unless --no-browser or none can open, the
+// device code (or, for the console, the remote) flow where none can.
+func (c *cli) signInFlow(s loginFlags, in io.Reader, out io.Writer) awssession.SignInOptions {
 	open, canOpen := awssession.BrowserOpener(c.helperEnv(nil), c.goos)
-	how := awssession.SignInOptions{Open: open, Force: s.force}
-	how.In, how.Out = c.signInTerminal()
+	how := awssession.SignInOptions{Open: open, Force: s.force, In: in, Out: out}
 	switch {
 	case s.remote || (s.console && !canOpen):
 		how.Flow, how.Open = awssession.SignInRemote, nil
@@ -218,35 +238,52 @@ func (c *cli) signInOptions(s loginFlags) awssession.SignInOptions {
 	return how
 }
 
-// autoSignIn is how commands that need a session sign the person in when
-// its source has no usable token: as login does by default, but only
-// where a terminal can show the URL and read a pasted code (in CI there is
-// none, and the run fails at once naming awssession login).
-func (c *cli) autoSignIn() (awssession.SignInOptions, bool) {
-	how := c.signInOptions(loginFlags{})
-	return how, how.In != nil
+// terminalIO is where a sign-in talks to the person, opened on first use:
+// the controlling terminal, so that the URL shows even under a
+// credential_process (in tests, what openTTY gives, with the URL on
+// stderr); stderr for the URL when there is none.
+type terminalIO struct {
+	c      *cli
+	opened bool
+	err    error
+	in     io.Reader
+	out    io.Writer
 }
 
-// signInTerminal is where a sign-in talks to the person: the controlling
-// terminal, so that the URL shows even under a credential_process (what
-// openTTY gives in tests, with the URL on stderr); nil in when there is
-// none, and then stderr for the URL.
-func (c *cli) signInTerminal() (io.Reader, io.Writer) {
-	if c.openTTY != nil {
-		tty, err := c.openTTY()
-		if err != nil {
-			return nil, c.stderr
+// open opens the terminal once; its error says there is none.
+func (t *terminalIO) open() error {
+	if t.opened {
+		return t.err
+	}
+	t.opened, t.out = true, t.c.stderr
+	if t.c.openTTY != nil {
+		tty, err := t.c.openTTY()
+		if t.err = err; err == nil {
+			t.c.closers = append(t.c.closers, tty)
+			t.in = tty
 		}
-		c.closers = append(c.closers, tty)
-		return tty, c.stderr
+		return t.err
 	}
 	in, out, err := awssession.OpenTerminal()
-	if err != nil {
-		return nil, c.stderr
+	if t.err = err; err != nil {
+		return err
 	}
-	c.closers = append(c.closers, in)
+	t.c.closers = append(t.c.closers, in)
 	if out != in {
-		c.closers = append(c.closers, out)
+		t.c.closers = append(t.c.closers, out)
 	}
-	return in, out
+	t.in, t.out = in, out
+	return nil
+}
+
+func (t *terminalIO) Read(b []byte) (int, error) {
+	if err := t.open(); err != nil {
+		return 0, err
+	}
+	return t.in.Read(b)
+}
+
+func (t *terminalIO) Write(b []byte) (int, error) {
+	_ = t.open() // no terminal: stderr
+	return t.out.Write(b)
 }

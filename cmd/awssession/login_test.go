@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/awssession/awssession/ststest"
 	"github.com/stretchr/testify/assert"
@@ -219,4 +220,32 @@ func TestLoginConsole(t *testing.T) {
 	r = f.run(t, env, "", "logout", "--console", "me")
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 	assert.NoFileExists(t, files[0])
+}
+
+// TestExplainShowsTheSignIn: explain shows an SSO base, its session and
+// whether the next run signs in, before and after a login, and the role
+// chained on it.
+func TestExplainShowsTheSignIn(t *testing.T) {
+	t.Parallel()
+	f := ssoFixture(t)
+	r := f.run(t, nil, "", "explain", "ops")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Regexp(t, `sign-in\s+IAM Identity Center session corp: no usable token; the next run signs you in`, r.stdout)
+	assert.Contains(t, r.stdout, "Deploy")
+	require.Equal(t, 0, f.run(t, nil, "", "login", "dev").code)
+	r = f.run(t, nil, "", "explain", "ops", "--json")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	var e struct {
+		SourceLayer struct {
+			Kind, Session, Profile string
+			TokenExpires           *time.Time
+			SignInNeeded           bool
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &e))
+	assert.Equal(t, "sso", e.SourceLayer.Kind)
+	assert.Equal(t, "corp", e.SourceLayer.Session)
+	assert.Equal(t, "dev", e.SourceLayer.Profile)
+	assert.False(t, e.SourceLayer.SignInNeeded)
+	require.NotNil(t, e.SourceLayer.TokenExpires)
 }

@@ -70,7 +70,7 @@ func TestPromptUnderAWSCLIInTmux(t *testing.T) {
 		p.send(t, f.wrongCode(), "Enter")
 		screen := p.waitFor(t, regexp.MustCompile(`EXIT=\d+`))
 		assert.NotContains(t, screen, "EXIT=0")
-		assert.Regexp(t, `MFA with `+regexp.QuoteMeta(f.mfa.SerialNumber)+` refused`, strings.Join(strings.Fields(screen), " "))
+		assert.Regexp(t, `the MFA code for `+regexp.QuoteMeta(f.mfa.SerialNumber)+` was refused`, strings.Join(strings.Fields(screen), " "))
 	})
 	t.Run("Ctrl-C", func(t *testing.T) {
 		cmd := strings.Join(append([]string{bin, "env", "--no-cache", "--mfa-serial", f.mfa.SerialNumber, "--role-arn", f.admin.ARN}, f.aliceArgs()...), " ")
