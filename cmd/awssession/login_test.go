@@ -249,3 +249,23 @@ func TestExplainShowsTheSignIn(t *testing.T) {
 	assert.False(t, e.SourceLayer.SignInNeeded)
 	require.NotNil(t, e.SourceLayer.TokenExpires)
 }
+
+// TestBrokenSignInProfilesAreBadInput: a profile whose sso_session names
+// no section, or that names two sources of credentials, is bad input
+// (exit 2) naming the profile, not exit 1.
+func TestBrokenSignInProfilesAreBadInput(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	require.NoError(t, os.WriteFile(filepath.Join(f.dir, "config"), []byte("[profile nosession]\nsso_session = gone\nsso_account_id = 111111111111\nsso_role_name = R\n"+
+		"[profile two]\ncredential_source = Environment\ncredential_process = /bin/true\nrole_arn = "+f.reader.ARN+"\n"+
+		"[profile partial]\nsso_session = s\nsso_account_id = 111111111111\nsso_role_name = R\n[sso-session s]\nsso_region = us-east-1\n"), 0o600))
+	for profile, want := range map[string]string{
+		"nosession": `profile "nosession": sso_session: names an [sso-session gone] section`,
+		"two":       `profile "two": it (or a profile of its source_profile chain) names two sources of credentials`,
+		"partial":   `sso_start_url: is missing`,
+	} {
+		r := f.run(t, nil, "", "env", profile)
+		assert.Equal(t, exitUsage, r.code, "%s: stderr: %s", profile, r.stderr)
+		assert.Contains(t, r.stderr, want, profile)
+	}
+}
