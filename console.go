@@ -88,7 +88,7 @@ func ConsoleURL(ctx context.Context, cfg aws.Config, opts ...ConsoleOption) (str
 
 // consoleCredentials points at ConsoleURL's cfg.Credentials.
 func consoleCredentials() at {
-	return at{field: "cfg.Credentials", option: "ConsoleURL", param: "Credentials", index: -1}
+	return at{field: "cfg.Credentials", option: OptionConsoleURL, param: "Credentials", index: -1}
 }
 
 // credentialKind is what the console makes of a set of credentials.

@@ -171,6 +171,7 @@ const (
 	OptionWithDestination        OptionName = "WithDestination"
 	OptionWithFederationEndpoint OptionName = "WithFederationEndpoint"
 	OptionWithSharedConfigFiles  OptionName = "WithSharedConfigFiles"
+	OptionConsoleURL             OptionName = "ConsoleURL" // its cfg argument: Param "Credentials"
 )
 
 // at is what an input error points at: its Field and the parts of it.

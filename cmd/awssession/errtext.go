@@ -82,59 +82,45 @@ func inputSubject(e *awssession.InputError, given *profileError) string {
 	case e.Option == "AssumeRole":
 		return roleSubject(e.Param, e.Index)
 	case e.Option != "":
-		return optionFlag(string(e.Option), e.Param)
+		return optionFlag(e.Option, e.Param)
 	}
 	return e.Field // an environment variable, a file: no Go name
 }
 
 // optionFlag names the flag that fills a library option, or what the
 // option stands for where no flag does.
-func optionFlag(option, param string) string {
-	switch option + "." + param {
-	case "WithStaticCredentials.AccessKeyID", "WithStaticCredentials.":
-		return "--access-key/$" + envAccessKey
-	case "WithStaticCredentials.SecretAccessKey":
-		return "--secret-key/$" + envSecretKey
-	case "WithStaticCredentials.SessionToken":
-		return "--session-token/$" + envSessionToken
-	case "WithProfile.":
-		return "--profile"
-	case "WithRegion.":
-		return "--region"
-	case "WithMFA.", "WithMFA.SerialNumber":
-		return "--mfa-serial"
-	case "WithMFA.Tokens", "WithProfileMFA.Tokens", "WithProfileMFA.":
-		return "the MFA codes"
-	case "WithGetSessionToken.":
-		return "the MFA session (--session-token-duration)"
-	case "WithSTSEndpoint.":
-		return "--sts-endpoint"
-	case "WithSTSTimeout.":
-		return "--sts-timeout"
-	case "WithExpectedAccount.":
-		return "--expect-account"
-	case "WithConsoleRegion.":
-		return "--console-region"
-	case "WithConsoleDuration.":
-		return "--console-duration"
-	case "WithFederationToken.Name":
-		return "--federation-name"
-	case "WithFederationToken.Policy":
-		return "--federation-policy"
-	case "WithFederationEndpoint.":
-		return "--federation-endpoint"
-	case "WithDestination.":
-		return "--destination"
-	case "WithIssuer.":
-		return "--issuer"
-	case "ConsoleURL.Credentials":
-		return "the session"
-	case "WithSource.":
-		return "the keys in the keyring"
-	case "WithCache.":
-		return "the credential cache"
+func optionFlag(option awssession.OptionName, param string) string {
+	if f, ok := optionFlags[option][param]; ok {
+		return f
+	}
+	if f, ok := optionFlags[option][""]; ok {
+		return f
 	}
 	return "the AWS SDK settings" // WithConfigOptions, WithSharedConfigFiles: the environment's AWS_* settings
+}
+
+// optionFlags name, for each library option (and a parameter of it where
+// another flag fills that), the flag or what else fills it. The keys are
+// the library's typed names: a renamed option fails to compile here.
+var optionFlags = map[awssession.OptionName]map[string]string{
+	awssession.OptionWithStaticCredentials: {"": "--access-key/$" + envAccessKey, "SecretAccessKey": "--secret-key/$" + envSecretKey,
+		"SessionToken": "--session-token/$" + envSessionToken},
+	awssession.OptionWithProfile:            {"": "--profile"},
+	awssession.OptionWithRegion:             {"": "--region"},
+	awssession.OptionWithMFA:                {"": "--mfa-serial", "Tokens": "the MFA codes"},
+	awssession.OptionWithProfileMFA:         {"": "the MFA codes"},
+	awssession.OptionWithGetSessionToken:    {"": "the MFA session (--session-token-duration)"},
+	awssession.OptionWithSTSEndpoint:        {"": "--sts-endpoint"},
+	awssession.OptionWithSTSTimeout:         {"": "--sts-timeout"},
+	awssession.OptionWithExpectedAccount:    {"": "--expect-account"},
+	awssession.OptionWithConsoleRegion:      {"": "--console-region"},
+	awssession.OptionWithConsoleDuration:    {"": "--console-duration"},
+	awssession.OptionWithFederationToken:    {"Name": "--federation-name", "Policy": "--federation-policy"},
+	awssession.OptionWithFederationEndpoint: {"": "--federation-endpoint"},
+	awssession.OptionWithDestination:        {"": "--destination"},
+	awssession.OptionConsoleURL:             {"": "the session"},
+	awssession.OptionWithSource:             {"": "the keys in the keyring"},
+	awssession.OptionWithCache:              {"": "the credential cache"},
 }
 
 // roleSubject names parameter param of the role of the i-th --role-arn
