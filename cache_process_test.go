@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,14 +34,10 @@ func TestMain(m *testing.M) {
 // CHILD_CALLS.
 func runCacheChild() int {
 	env := os.Getenv
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
-		if _, err := os.Stat(env("CHILD_GO")); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			fmt.Fprintln(os.Stderr, "no start signal")
-			return 1
-		}
+	// The start signal: the parent closes every child's stdin at once.
+	if _, err := io.Copy(io.Discard, os.Stdin); err != nil {
+		fmt.Fprintln(os.Stderr, "no start signal:", err)
+		return 1
 	}
 	totp := awssession.TOTP(env("CHILD_SEED"))
 	tokens := func(ctx context.Context, serial string) (string, error) {
@@ -85,25 +82,30 @@ func TestCacheEightProcessesOneMFAPrompt(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	dir := t.TempDir()
-	cacheDir, calls, goFile := filepath.Join(dir, "cache"), filepath.Join(dir, "calls"), filepath.Join(dir, "go")
+	cacheDir, calls := filepath.Join(dir, "cache"), filepath.Join(dir, "calls")
 	exe, err := os.Executable()
 	require.NoError(t, err)
 
 	const n = 8
 	cmds := make([]*exec.Cmd, n)
 	outs := make([]*strings.Builder, n)
+	starts := make([]io.Closer, n)
 	for i := range n {
 		cmd := exec.Command(exe, "-test.run=^$")
 		cmd.Env = append(os.Environ(), "AWSSESSION_TEST_CHILD=cache",
-			"CHILD_GO="+goFile, "CHILD_CALLS="+calls, "CHILD_CACHE="+cacheDir, "CHILD_STS="+f.srv.URL,
+			"CHILD_CALLS="+calls, "CHILD_CACHE="+cacheDir, "CHILD_STS="+f.srv.URL,
 			"CHILD_KEY="+f.alice.AccessKeyID, "CHILD_SECRET="+f.alice.SecretAccessKey,
 			"CHILD_SERIAL="+f.device.SerialNumber, "CHILD_SEED="+f.device.Secret, "CHILD_ROLE="+f.admin.ARN)
 		outs[i] = &strings.Builder{}
 		cmd.Stdout, cmd.Stderr = outs[i], outs[i]
+		start, err := cmd.StdinPipe()
+		require.NoError(t, err)
 		require.NoError(t, cmd.Start())
-		cmds[i] = cmd
+		cmds[i], starts[i] = cmd, start
 	}
-	require.NoError(t, os.WriteFile(goFile, nil, 0o600))
+	for _, start := range starts { // go: all at once
+		require.NoError(t, start.Close())
+	}
 	var keys []string
 	for i, cmd := range cmds {
 		require.NoError(t, cmd.Wait(), "child %d: %s", i, outs[i])

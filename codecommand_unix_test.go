@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awssession/awssession/internal/poll"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -34,14 +35,14 @@ func gone(pid int) bool {
 func childPID(t *testing.T, file string) int {
 	t.Helper()
 	var pid int
-	require.Eventually(t, func() bool {
+	require.NoError(t, poll.Until(10*time.Second, 5*time.Millisecond, func() (bool, error) {
 		b, err := os.ReadFile(file)
 		if err != nil || !bytes.HasSuffix(b, []byte("\n")) {
-			return false
+			return false, nil
 		}
 		pid, err = strconv.Atoi(strings.TrimSpace(string(b)))
-		return err == nil
-	}, 10*time.Second, 5*time.Millisecond)
+		return err == nil, nil
+	}))
 	return pid
 }
 
@@ -57,7 +58,7 @@ func TestProcessTokenKillsTheProcessGroup(t *testing.T) {
 	_, err = tokens(context.Background(), "s")
 	require.ErrorContains(t, err, "no code after 500ms")
 	pid := childPID(t, pidFile)
-	require.Eventually(t, func() bool { return gone(pid) }, 10*time.Second, 5*time.Millisecond, "the child %d outlived the MFA process", pid)
+	require.NoError(t, poll.Until(10*time.Second, 5*time.Millisecond, func() (bool, error) { return gone(pid), nil }), "the child %d outlived the MFA process", pid)
 }
 
 // An MFA process that prints its code and exits, leaving a child that
@@ -75,7 +76,7 @@ func TestProcessTokenChildHoldsStdout(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "246810", code)
 	pid := childPID(t, pidFile)
-	require.Eventually(t, func() bool { return gone(pid) }, 10*time.Second, 5*time.Millisecond, "the child %d was left running", pid)
+	require.NoError(t, poll.Until(10*time.Second, 5*time.Millisecond, func() (bool, error) { return gone(pid), nil }), "the child %d was left running", pid)
 }
 
 // A process that prints its code and then hangs gives its code too.

@@ -5,6 +5,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -15,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/awssession/awssession/internal/poll"
 )
 
 const (
@@ -116,25 +119,24 @@ func freePort() (string, error) {
 // waitForMoto polls GET /moto-api/ until it answers 200, the process exits
 // or motoStartTimeout passes.
 func waitForMoto(url string, exited <-chan struct{}) error {
-	deadline := time.Now().Add(motoStartTimeout)
 	client := &http.Client{Timeout: time.Second}
-	for {
-		resp, err := client.Get(url + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
+	err := poll.Until(motoStartTimeout, 100*time.Millisecond, func() (bool, error) {
 		select {
 		case <-exited:
-			return fmt.Errorf("moto_server exited before answering on %s", url)
-		case <-time.After(100 * time.Millisecond):
+			return false, fmt.Errorf("moto_server exited before answering on %s", url)
+		default:
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("moto_server did not answer on %s within %v", url, motoStartTimeout)
+		resp, err := client.Get(url + "/moto-api/")
+		if err != nil {
+			return false, nil
 		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK, nil
+	})
+	if errors.Is(err, poll.ErrTimeout) {
+		return fmt.Errorf("moto_server did not answer on %s within %v", url, motoStartTimeout)
 	}
+	return err
 }
 
 // setAuth turns moto's IAM authentication on or off for every later

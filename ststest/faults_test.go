@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/stretchr/testify/require"
 
+	"github.com/awssession/awssession/internal/poll"
 	"github.com/awssession/awssession/ststest"
 )
 
@@ -60,10 +61,10 @@ func TestLatencyHonoursTheClientDeadline(t *testing.T) {
 	require.Error(t, err)
 	require.True(t, errors.Is(err, context.DeadlineExceeded), "got %v, want a deadline error", err)
 	require.Less(t, time.Since(start), 5*time.Second)
-	require.Eventually(t, func() bool {
+	require.NoError(t, poll.Until(2*time.Second, 10*time.Millisecond, func() (bool, error) {
 		reqs := f.srv.Requests()
-		return len(reqs) == 1 && reqs[0].Fault && reqs[0].Status == 0
-	}, 2*time.Second, 10*time.Millisecond, "the delayed request is recorded, with no status")
+		return len(reqs) == 1 && reqs[0].Fault && reqs[0].Status == 0, nil
+	}), "the delayed request is recorded, with no status")
 
 	// The fault is used up: the next call is served at once.
 	_, err = client.GetCallerIdentity(ctxT(t), nil)

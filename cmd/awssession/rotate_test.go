@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/awssession/awssession/internal/keyring"
+	"github.com/awssession/awssession/internal/poll"
 	"github.com/awssession/awssession/ststest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -249,7 +250,7 @@ func TestRotateAfterAnInterruptedRotate(t *testing.T) {
 		t.Fatal("rotate did not call CreateAccessKey")
 	}
 	// The old key's check, then the new key's proof, which hangs.
-	require.Eventually(t, func() bool { return x.srv.CountRequests("GetCallerIdentity") >= 2 }, 30*time.Second, 10*time.Millisecond)
+	require.NoError(t, poll.Until(30*time.Second, 10*time.Millisecond, func() (bool, error) { return x.srv.CountRequests("GetCallerIdentity") >= 2, nil }))
 	require.NoError(t, cmd.Process.Kill())
 	_ = cmd.Wait()
 	require.ElementsMatch(t, []string{x.alice.AccessKeyID, stray}, x.iam.Keys())

@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awssession/awssession"
 	"github.com/awssession/awssession/internal/credserver"
+	"github.com/awssession/awssession/internal/poll"
 	"github.com/awssession/awssession/ststest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -234,16 +235,9 @@ func (s *secretScan) background(t *testing.T, p cliRun, ready string, use func(s
 	s.path(t, "cli: "+p.name, p.allowed...)
 	argv := p.args(&p)
 	b := s.f.start(t, strings.NewReader(p.stdin), p.env, append([]string{"--debug"}, argv...)...)
-	deadline := time.After(20 * time.Second)
-	for !strings.Contains(b.stderr.String(), ready) {
-		select {
-		case code := <-b.done:
-			t.Fatalf("%s ended with %d; stderr: %s", p.name, code, b.stderr.String())
-		case <-deadline:
-			t.Fatalf("%s: no %q on stderr; stderr: %s", p.name, ready, b.stderr.String())
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
+	require.NoError(t, poll.Until(20*time.Second, 10*time.Millisecond, func() (bool, error) {
+		return strings.Contains(b.stderr.String(), ready), b.ended()
+	}), "%s: no %q on stderr; stderr: %s", p.name, ready, b.stderr.String())
 	use(b.stdout.String())
 	b.cancel()
 	code := b.wait(t, 10*time.Second)

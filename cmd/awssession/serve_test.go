@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/awssession/awssession/internal/credserver"
+	"github.com/awssession/awssession/internal/poll"
 	"github.com/awssession/awssession/ststest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -64,13 +65,9 @@ func (f *fixture) startServe(t *testing.T, args ...string) (*background, map[str
 func (f *fixture) startServeRaw(t *testing.T, args ...string) (*background, string) {
 	t.Helper()
 	b := f.start(t, strings.NewReader(""), nil, append([]string{"serve"}, args...)...)
-	for !strings.Contains(b.stdout.String(), credserver.EnvAuthToken) {
-		select {
-		case code := <-b.done:
-			t.Fatalf("serve ended with %d; stderr: %s", code, b.stderr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	require.NoError(t, poll.Until(30*time.Second, 20*time.Millisecond, func() (bool, error) {
+		return strings.Contains(b.stdout.String(), credserver.EnvAuthToken), b.ended()
+	}), "stderr: %s", b.stderr.String())
 	return b, b.stdout.String()
 }
 

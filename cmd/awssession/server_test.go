@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/awssession/awssession/internal/credserver"
+	"github.com/awssession/awssession/internal/poll"
 	"github.com/awssession/awssession/ststest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -21,7 +23,8 @@ import (
 // run until their child ends or they are interrupted.
 type background struct {
 	stdout, stderr syncBuffer
-	done           chan int
+	done           chan struct{} // closed when the command returns
+	code           int           // its exit status, once done
 	cancel         context.CancelFunc
 }
 
@@ -31,11 +34,25 @@ func (f *fixture) start(t *testing.T, stdin io.Reader, env []string, args ...str
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
-	b := &background{done: make(chan int, 1), cancel: cancel}
+	b := &background{done: make(chan struct{}), cancel: cancel}
 	c := newCLI(stdin, &b.stdout, &b.stderr, append(append([]string(nil), f.env...), env...))
 	c.openTTY = func() (io.ReadCloser, error) { return nil, errors.New("no terminal in tests") }
-	go func() { b.done <- c.run(ctx, args) }()
+	go func() {
+		b.code = c.run(ctx, args)
+		close(b.done)
+	}()
 	return b
+}
+
+// ended is an error once the command has returned: what a test waiting
+// for it to do something stops on.
+func (b *background) ended() error {
+	select {
+	case <-b.done:
+		return fmt.Errorf("the command ended with %d", b.code)
+	default:
+		return nil
+	}
 }
 
 // wait returns the exit status, failing the test if the command is still
@@ -43,8 +60,8 @@ func (f *fixture) start(t *testing.T, stdin io.Reader, env []string, args ...str
 func (b *background) wait(t *testing.T, timeout time.Duration) int {
 	t.Helper()
 	select {
-	case code := <-b.done:
-		return code
+	case <-b.done:
+		return b.code
 	case <-time.After(timeout):
 		t.Fatalf("still running after %s; stderr: %s", timeout, b.stderr.String())
 		return 0
@@ -82,16 +99,9 @@ func TestExecServerRefreshes(t *testing.T) {
 		"--session-token-duration", "12h", "--role-arn", f.admin.ARN, "--role-session-name", "long-run"}, f.aliceArgs("--", self)...)
 	b := f.start(t, stdin, []string{sdkClientSwitch + "=1", "AWS_ENDPOINT_URL_STS=" + f.srv.URL}, args...)
 
-	deadline := time.After(60 * time.Second)
-	for len(callerKeys(f.srv)) < 4 {
-		select {
-		case code := <-b.done:
-			t.Fatalf("exec ended with %d before 4 role keys were used; stderr: %s", code, b.stderr.String())
-		case <-deadline:
-			t.Fatalf("got %d role keys after 60 s, want 4; stderr: %s", len(callerKeys(f.srv)), b.stderr.String())
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+	require.NoError(t, poll.Until(60*time.Second, 100*time.Millisecond, func() (bool, error) {
+		return len(callerKeys(f.srv)) >= 4, b.ended()
+	}), "got %d role keys, want 4; stderr: %s", len(callerKeys(f.srv)), b.stderr.String())
 	require.NoError(t, closeStdin.Close())
 	require.Equal(t, 0, b.wait(t, 30*time.Second), "stderr: %s", b.stderr.String())
 
