@@ -14,29 +14,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestSplitCommand(t *testing.T) {
-	t.Parallel()
-	for line, want := range map[string][]string{
-		`ykman oath accounts code -s aws`:       {"ykman", "oath", "accounts", "code", "-s", "aws"},
-		`  ykman   code  `:                      {"ykman", "code"},
-		`ykman code -s 'Amazon Web Services:a'`: {"ykman", "code", "-s", "Amazon Web Services:a"},
-		`get "a \"b\" \\ c" d`:                  {"get", `a "b" \ c`, "d"},
-		`a\ b c`:                                {"a b", "c"},
-		`x '' ""`:                               {"x", "", ""},
-		`echo $(id); rm -rf ~ | sh`:             {"echo", "$(id);", "rm", "-rf", "~", "|", "sh"},
-		`'C:\Program Files\op.exe' read`:        {`C:\Program Files\op.exe`, "read"},
-		`pre'fix'"ed"`:                          {"prefixed"},
-	} {
-		got, err := splitCommand(line)
-		require.NoError(t, err, line)
-		assert.Equal(t, want, got, line)
-	}
-	for _, bad := range []string{"", "   ", `a 'b`, `a "b`, `a \`} {
-		_, err := splitCommand(bad)
-		assert.Error(t, err, "%q", bad)
-	}
-}
-
 // script writes an executable shell script named name into a new
 // directory and returns that directory.
 func script(t *testing.T, name, body string) string {

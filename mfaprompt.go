@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/awssession/awssession/internal/codecmd"
 	"golang.org/x/term"
 )
 
@@ -164,19 +165,19 @@ func GUIToken(tool string, env []string) (TokenProvider, error) {
 	if !ok {
 		return nil, invalid(namedAt("GUI prompt"), "unknown tool %q; want zenity, kdialog or osascript", tool)
 	}
-	if _, err := lookPath(tool, env); err != nil {
+	if _, err := codecmd.LookPath(tool, env); err != nil {
 		return nil, fmt.Errorf("GUI prompt: %w", err)
 	}
-	r := codeCommand{env: env, timeout: guiTimeout}
+	r := codecmd.Command{Env: env, Timeout: guiTimeout}
 	mu := newCtxMutex()
 	return func(ctx context.Context, serialNumber string) (string, error) {
 		if err := mu.Lock(ctx); err != nil {
 			return "", fmt.Errorf("prompt for MFA code: %w", err)
 		}
 		defer mu.Unlock()
-		code, err := r.run(ctx, dialog(promptText(ctx, serialNumber)))
-		var exit *processError
-		if errors.As(err, &exit) && exit.status == 1 {
+		code, err := r.Run(ctx, dialog(promptText(ctx, serialNumber)))
+		var exit *codecmd.ExitError
+		if errors.As(err, &exit) && exit.Status == 1 {
 			// All three exit with 1 when the person cancels.
 			return "", fmt.Errorf("%s: MFA prompt cancelled: %w", tool, context.Canceled)
 		}

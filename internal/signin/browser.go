@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/awssession/awssession/internal/codecmd"
 	"github.com/cli/browser"
 )
 
@@ -26,8 +27,9 @@ func BrowserOpener(getenv func(string) string, environ []string) Opener {
 	return func(url string) error {
 		var errs []error
 		for _, command := range strings.Split(list, string(listSeparator)) {
-			argv := splitWords(command)
-			if len(argv) == 0 {
+			argv, err := codecmd.Split(command)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("BROWSER command %q: %w", command, err))
 				continue
 			}
 			if !replaceURL(argv, url) {
@@ -85,40 +87,4 @@ func CanOpen(getenv func(string) string, goos string) bool {
 		return true
 	}
 	return getenv("DISPLAY") != "" || getenv("WAYLAND_DISPLAY") != ""
-}
-
-// splitWords splits a command into words with '…' and "…" quoting and
-// backslash escapes, as sh would, without running a shell.
-func splitWords(s string) []string {
-	var words []string
-	var cur strings.Builder
-	inWord, quote := false, rune(0)
-	rs := []rune(s)
-	for i := 0; i < len(rs); i++ {
-		r := rs[i]
-		switch {
-		case quote != 0 && r == quote:
-			quote = 0
-		case quote == '\'':
-			cur.WriteRune(r)
-		case r == '\\' && i+1 < len(rs) && quote == 0:
-			i++
-			cur.WriteRune(rs[i])
-			inWord = true
-		case quote == 0 && (r == '\'' || r == '"'):
-			quote, inWord = r, true
-		case quote == 0 && (r == ' ' || r == '\t'):
-			if inWord {
-				words, inWord = append(words, cur.String()), false
-				cur.Reset()
-			}
-		default:
-			cur.WriteRune(r)
-			inWord = true
-		}
-	}
-	if inWord {
-		words = append(words, cur.String())
-	}
-	return words
 }

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package awssession
+package codecmd
 
 import (
 	"os"

@@ -1,4 +1,10 @@
-package awssession
+// Package codecmd runs a program that prints one short secret on its
+// stdout (an MFA code from an MFA process or a dialog) as no shell would
+// let a stray child hold it up: in a process group of its own, reading
+// only the first line, killing the whole group when it is done or late.
+// It also holds the one word splitter for the command lines awssession
+// runs without a shell (MFA processes, BROWSER).
+package codecmd
 
 import (
 	"bufio"
@@ -9,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -16,13 +23,12 @@ import (
 	"github.com/awssession/awssession/internal/stsrules"
 )
 
-// codeCommand runs a program that prints an MFA code: an MFA process or a
-// dialog (see GUIToken).
-type codeCommand struct {
-	argv    []string // the command; run's argv may differ (a dialog's text)
-	env     []string // nil: this process's
-	timeout time.Duration
-	stderr  io.Writer // nil: os.Stderr
+// Command runs a program that prints an MFA code: an MFA process or a
+// dialog.
+type Command struct {
+	Env     []string // nil: this process's
+	Timeout time.Duration
+	Stderr  io.Writer // nil: os.Stderr
 }
 
 // maxCodeOutput bounds what is read of a command's stdout before its
@@ -34,7 +40,7 @@ const maxCodeOutput = 4096
 // it left behind may hold the pipe open for ever.
 const codeGrace = time.Second
 
-// run runs argv in a process group of its own and returns the code it
+// Run runs argv in a process group of its own and returns the code it
 // printed: the first line of its stdout that is not blank. It does not
 // wait for the end of stdout (a child the command started may hold it
 // open): once the command printed its code and exited (or was given
@@ -42,13 +48,13 @@ const codeGrace = time.Second
 // is the whole group when the command runs past its timeout or ctx is
 // done. A command that cannot open its display (a dialog without X) is an
 // error of its own, not an exit status.
-func (r codeCommand) run(ctx context.Context, argv []string) (string, error) {
+func (r Command) Run(ctx context.Context, argv []string) (string, error) {
 	name := filepath.Base(argv[0])
-	path, err := lookPath(argv[0], r.env)
+	path, err := LookPath(argv[0], r.Env)
 	if err != nil {
 		return "", fmt.Errorf("MFA process %s: %w", name, err)
 	}
-	runCtx, cancel := context.WithTimeout(ctx, r.timeout)
+	runCtx, cancel := context.WithTimeout(ctx, r.Timeout)
 	defer cancel()
 	p, err := r.start(path, argv)
 	if err != nil {
@@ -88,7 +94,7 @@ func (r codeCommand) run(ctx context.Context, argv []string) (string, error) {
 		case ctx.Err() != nil:
 			return "", fmt.Errorf("MFA process %s: %w", name, ctx.Err())
 		default:
-			return "", fmt.Errorf("MFA process %s: no code after %s: %w", name, r.timeout, runCtx.Err())
+			return "", fmt.Errorf("MFA process %s: no code after %s: %w", name, r.Timeout, runCtx.Err())
 		}
 	}
 	if p.displayFailed() {
@@ -97,7 +103,7 @@ func (r codeCommand) run(ctx context.Context, argv []string) (string, error) {
 	var exit *exec.ExitError
 	switch {
 	case errors.As(waitErr, &exit):
-		return "", &processError{name: name, status: exit.ExitCode()}
+		return "", &ExitError{Name: name, Status: exit.ExitCode()}
 	case waitErr != nil:
 		return "", fmt.Errorf("MFA process %s: %w", name, waitErr)
 	}
@@ -124,7 +130,7 @@ type lineResult struct {
 
 // start starts argv with its own pipes: Wait returns when the command
 // exits, whoever else holds them.
-func (r codeCommand) start(path string, argv []string) (*running, error) {
+func (r Command) start(path string, argv []string) (*running, error) {
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		return nil, err
@@ -137,7 +143,7 @@ func (r codeCommand) start(path string, argv []string) (*running, error) {
 	}
 	cmd := exec.Command(path, argv[1:]...)
 	cmd.Args[0] = argv[0]
-	cmd.Env = r.env
+	cmd.Env = r.Env
 	cmd.Stdout, cmd.Stderr = outW, errW
 	cmd.SysProcAttr = ownProcessGroup()
 	err = cmd.Start()
@@ -148,7 +154,7 @@ func (r codeCommand) start(path string, argv []string) (*running, error) {
 		_ = errR.Close()
 		return nil, err
 	}
-	dst := r.stderr
+	dst := r.Stderr
 	if dst == nil {
 		dst = os.Stderr
 	}
@@ -196,14 +202,15 @@ func firstLine(r io.Reader) lineResult {
 	}
 }
 
-// processError is an MFA process that exited with a non-zero status.
-type processError struct {
-	name   string
-	status int
+// ExitError is an MFA process that exited with a non-zero status (a
+// dialog: cancelled).
+type ExitError struct {
+	Name   string
+	Status int
 }
 
-func (e *processError) Error() string {
-	return fmt.Sprintf("MFA process %s exited with status %d", e.name, e.status)
+func (e *ExitError) Error() string {
+	return fmt.Sprintf("MFA process %s exited with status %d", e.Name, e.Status)
 }
 
 // stderrWatch copies a command's stderr to where it goes and notes a
@@ -261,4 +268,100 @@ func isDisplayFailure(line string) bool {
 		}
 	}
 	return false
+}
+
+// LookPath finds a program as exec.LookPath does, in the PATH of env (nil:
+// this process's). Relative PATH entries are skipped, as Go's ErrDot rule
+// would refuse them.
+func LookPath(file string, env []string) (string, error) {
+	if env == nil || strings.ContainsAny(file, `/\`) {
+		return exec.LookPath(file)
+	}
+	path := ""
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok && (k == "PATH" || runtime.GOOS == "windows" && strings.EqualFold(k, "PATH")) {
+			path = v
+		}
+	}
+	exts := []string{""}
+	if runtime.GOOS == "windows" {
+		exts = []string{".exe", ".cmd", ".bat", ".com", ""}
+	}
+	for _, dir := range filepath.SplitList(path) {
+		if !filepath.IsAbs(dir) {
+			continue
+		}
+		for _, ext := range exts {
+			p := filepath.Join(dir, file+ext)
+			if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && (runtime.GOOS == "windows" || fi.Mode()&0o111 != 0) {
+				return p, nil
+			}
+		}
+	}
+	return "", &exec.Error{Name: file, Err: exec.ErrNotFound}
+}
+
+// Split splits a command line into words, the way a POSIX shell
+// splits a simple command, without the rest of a shell: words are
+// separated by unquoted blanks; 'single quotes' keep everything inside
+// literally; "double quotes" keep everything but \" and \\, which stand
+// for " and \; outside quotes a backslash makes the next character
+// literal. Nothing else is special: no variables, globs, pipes,
+// redirections or ';', so a command line cannot run a second command.
+// On Windows, put paths with backslashes in single quotes.
+func Split(line string) ([]string, error) {
+	var words []string
+	var w strings.Builder
+	inWord := false
+	for i := 0; i < len(line); i++ {
+		switch c := line[i]; {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			if inWord {
+				words = append(words, w.String())
+				w.Reset()
+				inWord = false
+			}
+		case c == '\\':
+			if i+1 == len(line) {
+				return nil, errors.New("ends with a lone backslash")
+			}
+			i++
+			w.WriteByte(line[i])
+			inWord = true
+		case c == '\'':
+			j := strings.IndexByte(line[i+1:], '\'')
+			if j < 0 {
+				return nil, errors.New("unbalanced single quote")
+			}
+			w.WriteString(line[i+1 : i+1+j])
+			i += j + 1
+			inWord = true
+		case c == '"':
+			closed := false
+			for i++; i < len(line); i++ {
+				if line[i] == '"' {
+					closed = true
+					break
+				}
+				if line[i] == '\\' && i+1 < len(line) && (line[i+1] == '"' || line[i+1] == '\\') {
+					i++
+				}
+				w.WriteByte(line[i])
+			}
+			if !closed {
+				return nil, errors.New("unbalanced double quote")
+			}
+			inWord = true
+		default:
+			w.WriteByte(c)
+			inWord = true
+		}
+	}
+	if inWord {
+		words = append(words, w.String())
+	}
+	if len(words) == 0 {
+		return nil, errors.New("empty command")
+	}
+	return words, nil
 }
