@@ -119,7 +119,7 @@ func WithFederationToken(name, policy string) ConsoleOption {
 // validate checks every option, reporting all problems at once.
 func (o *consoleOptions) validate() error {
 	var errs []error
-	if o.region != "" && !isRegion(o.region) {
+	if o.region != "" && !stsrules.IsRegion(o.region) {
 		errs = append(errs, invalid(optionAt(OptionWithConsoleRegion, ""), "%q is not a region name like us-east-1", o.region))
 	}
 	if o.duration != 0 {

@@ -3,7 +3,10 @@ package awssession
 import (
 	"errors"
 	"fmt"
-	"strings"
+	"io"
+	"log/slog"
+
+	"github.com/awssession/awssession/internal/loopback"
 )
 
 // Sentinel errors. Match them with [errors.Is].
@@ -252,26 +255,27 @@ func (e *MFAError) Error() string {
 // Unwrap returns [ErrMFAFailed] and the STS error.
 func (e *MFAError) Unwrap() []error { return []error{ErrMFAFailed, e.Err} }
 
-// inputProblem is an error's text without a Go name: an InputError's
-// Problem, else the error's text.
-func inputProblem(err error) string {
-	var in *InputError
-	if errors.As(err, &in) {
-		return in.Problem
-	}
-	return err.Error()
+const redacted = "[redacted]"
+
+// secret holds a value that must never be printed: a secret key, a session
+// token, an MFA code, a TOTP seed. Every way fmt or slog can render it
+// prints [redacted]; only reveal returns the value.
+type secret string
+
+func (s secret) reveal() string           { return string(s) }
+func (secret) String() string             { return redacted }
+func (secret) GoString() string           { return `"` + redacted + `"` }
+func (secret) LogValue() slog.Value       { return slog.StringValue(redacted) }
+func (secret) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, redacted) }
+func (secret) MarshalText() ([]byte, error) {
+	return []byte(redacted), nil
 }
 
-// joinErrors joins the non-nil errors of errs, nil when there are none.
-func joinErrors(errs []error) error { return errors.Join(errs...) }
+// redactURL hides the user information (a password) of a URL.
+func redactURL(raw string) string { return loopback.Redact(raw) }
 
-// names lists the variable names of environment entries, for printing an
-// environment without its values.
-func names(environ []string) string {
-	out := make([]string, 0, len(environ))
-	for _, kv := range environ {
-		k, _, _ := strings.Cut(kv, "=")
-		out = append(out, k)
-	}
-	return strings.Join(out, " ")
+// formatURLOption prints an option that holds a URL, redacted, for every
+// fmt verb.
+func formatURLOption(f fmt.State, name, raw string) {
+	_, _ = fmt.Fprintf(f, "%s(%s)", name, redactURL(raw))
 }

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/awssession/awssession/internal/atomicfile"
+	"github.com/awssession/awssession/internal/privfile"
 	"github.com/awssession/awssession/internal/stsrules"
+	"github.com/gofrs/flock"
 )
 
 // FileCache is a [Cache] in a directory: one file per entry, mode 0600, in
@@ -82,10 +84,10 @@ func (c *FileCache) Get(_ context.Context, key string) ([]byte, error) {
 }
 
 // openRegular opens path with flag, without following a symbolic link in
-// its last element and without blocking on a FIFO (noFollow), and refuses
+// its last element and without blocking on a FIFO (privfile.NoFollow), and refuses
 // anything but a regular file.
 func openRegular(path string, flag int) (*os.File, error) {
-	f, err := os.OpenFile(path, flag|noFollow, 0o600)
+	f, err := os.OpenFile(path, flag|privfile.NoFollow, 0o600)
 	if err != nil {
 		return nil, err
 	}
@@ -190,4 +192,65 @@ func (c *FileCache) Clear() error {
 func recent(e fs.DirEntry) bool {
 	fi, err := e.Info()
 	return err == nil && time.Since(fi.ModTime()) < mfaReuseWindow
+}
+
+// lockRetry is how often a waiting Lock tries again.
+const lockRetry = 10 * time.Millisecond
+
+// Lock takes the entry's lock file, waiting until ctx is done. Clear and
+// Delete remove lock files nobody holds; a lock taken on a file that was
+// removed meanwhile (opened before, locked after) is let go and taken
+// again on the file now at the path, so that no two holders ever hold
+// different files.
+func (c *FileCache) Lock(ctx context.Context, key string) (func(), error) {
+	p, err := c.path(key, ".lock")
+	if err != nil {
+		return nil, err
+	}
+	for {
+		// The lock file must be a regular file: flock would open a FIFO
+		// and wait for a writer forever, and follow a symbolic link
+		// anywhere.
+		f, err := openRegular(p, os.O_CREATE|os.O_RDONLY)
+		if err != nil {
+			return nil, fmt.Errorf("credential cache: lock %s: %w", filepath.Base(p), err)
+		}
+		_ = f.Close()
+		l := flock.New(p, flock.SetPermissions(0o600), flock.SetFlag(os.O_CREATE|os.O_RDONLY|privfile.NoFollow))
+		ok, err := l.TryLockContext(ctx, lockRetry)
+		if err != nil || !ok {
+			_ = l.Close()
+			if err == nil {
+				err = ctx.Err()
+			}
+			return nil, fmt.Errorf("credential cache: lock %s: %w", filepath.Base(p), err)
+		}
+		if held, err := l.Stat(); err == nil {
+			if now, err := os.Lstat(p); err == nil && os.SameFile(held, now) {
+				return func() { _ = l.Unlock() }, nil
+			}
+		}
+		_ = l.Unlock() // removed since it was opened: take the new one
+	}
+}
+
+// removeLock removes the lock file at p unless a process holds it: it
+// takes the lock without waiting, removes the file and lets go (see
+// Lock). A missing file is no error.
+func removeLock(p string) error {
+	l := flock.New(p, flock.SetFlag(os.O_RDONLY|privfile.NoFollow))
+	ok, err := l.TryLock()
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case !ok:
+		return nil // held: it stays
+	}
+	defer func() { _ = l.Unlock() }()
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/awssession/awssession/internal/privfile"
 )
 
 // DefaultCacheDir returns the default directory of a [FileCache]:
@@ -50,7 +52,7 @@ func NewFileCache(dir string) (*FileCache, error) {
 			return nil, cacheDirError(dir, "is not a directory but %s", fileKind(fi))
 		}
 		var pathErr *fs.PathError
-		if errors.As(err, &pathErr) && errors.Is(err, syscallNotDir) {
+		if errors.As(err, &pathErr) && errors.Is(err, privfile.ErrNotDir) {
 			return nil, cacheDirError(dir, "lies under %s, which is not a directory", pathErr.Path)
 		}
 		return nil, fmt.Errorf("credential cache: %w", err)
@@ -115,7 +117,7 @@ func refuseSymlink(dir string) error {
 // to 0700, through one descriptor opened without following a link: a
 // link planted since refuseSymlink is refused, not followed.
 func restrictDir(dir string) error {
-	d, err := os.OpenFile(dir, os.O_RDONLY|noFollow, 0)
+	d, err := os.OpenFile(dir, os.O_RDONLY|privfile.NoFollow, 0)
 	if err != nil {
 		if fi, lerr := os.Lstat(dir); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
 			return refuseSymlink(dir)
@@ -130,11 +132,12 @@ func restrictDir(dir string) error {
 	case !fi.IsDir():
 		return cacheDirError(dir, "is not a directory but %s", fileKind(fi))
 	}
-	if err := checkOwner(dir, fi); err != nil {
-		return err
+	if uid, other := privfile.OwnedByOther(fi); other {
+		// Its owner could read or replace the credentials.
+		return cacheDirError(dir, "is owned by uid %d, not by this user", uid)
 	}
 	if fi.Mode().Perm() != 0o700 {
-		if err := chmodDir(d, dir); err != nil {
+		if err := privfile.ChmodDir(d, dir); err != nil {
 			return fmt.Errorf("credential cache: restrict %s to its owner: %w", dir, err)
 		}
 	}

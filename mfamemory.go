@@ -157,20 +157,6 @@ func promptText(ctx context.Context, serialNumber string) string {
 	return q
 }
 
-// mfaMemoryOption is WithMFAMemory's.
-type mfaMemoryOption struct{ c Cache }
-
-func (m mfaMemoryOption) apply(o *options) { o.mfaMemory = m.c }
-
-// WithMFAMemory keeps the record of the MFA codes used for each device (a
-// hash of the last code and when it was sent, never a code STS could
-// still take from someone else) in c, and takes the device's lock there,
-// so that no process sends a code another one sent. [WithCache] does the
-// same in its cache; this option is for sessions that cache no
-// credentials but share devices with others (awssession --no-cache).
-// Given both, c holds the record.
-func WithMFAMemory(c Cache) Option { return mfaMemoryOption{c: c} }
-
 // loggerKey is the context key of the logger that token providers log to
 // (TOTP's waiting note); mfaSource sets it to the session's logger.
 type loggerKey struct{}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 )
 
 // An Option configures [CreateSession]. Options are plain values: they do
@@ -18,88 +17,6 @@ import (
 type Option interface {
 	apply(*options)
 }
-
-// options is what the Options add up to.
-type options struct {
-	static            *staticCredentials
-	custom            *customSource
-	profileSource     func(profile string) (aws.CredentialsProvider, string, bool) // nil: none
-	defaultMFASession *time.Duration                                               // nil: off
-	profile           *string
-	region            string
-	mfa               *mfaDevice
-	gst               *time.Duration
-	roles             []AssumeRole
-	stsEndpoint       string
-	stsTimeout        time.Duration
-	expectedAccount   string // "" for any
-	logger            *slog.Logger
-	cache             Cache
-	mfaMemory         Cache // WithMFAMemory's; nil: cache's
-	durations         DurationPolicy
-	files             *sharedFiles // nil: the environment's or the defaults
-	world             world
-	loadOptions       []func(*config.LoadOptions) error
-	signIn            *SignInOptions // WithSignIn's; nil: a source that needs a sign-in fails
-	// settingsOnly plans the profile's settings (region, endpoints) and
-	// no source: for a console sign-in to a profile that has none yet.
-	settingsOnly bool
-	conflicts    []error
-}
-
-// collect applies opts to the defaults.
-func collect(opts []Option) *options {
-	o := &options{logger: discard, world: processWorld()}
-	for _, opt := range opts {
-		if opt != nil {
-			opt.apply(o)
-		}
-	}
-	return o
-}
-
-// once records a conflict when an option that chooses a layer is given
-// twice differently (same reports whether the two are alike).
-func (o *options) once(given bool, same bool, name OptionName, format string, args ...any) {
-	if given && !same {
-		o.conflicts = append(o.conflicts, conflict(optionAt(name, ""), format, args...))
-	}
-}
-
-// staticCredentials are keys given in code. They print redacted.
-type staticCredentials struct {
-	AccessKeyID     string
-	SecretAccessKey secret
-	SessionToken    secret
-}
-
-func (s *staticCredentials) apply(o *options) {
-	o.once(o.static != nil, o.static == nil || *o.static == *s, OptionWithStaticCredentials, "given twice with different keys")
-	o.once(o.profile != nil, false, OptionWithStaticCredentials, "static keys and a profile are two sources; choose one")
-	o.once(o.custom != nil, false, OptionWithStaticCredentials, "static keys and a source provider are two sources; choose one")
-	o.static = s
-}
-
-// staticSource names static keys in aws.Credentials.Source.
-const staticSource = "awssession.Static"
-
-// credentials are the keys as the SDK's credentials, named source.
-func (s *staticCredentials) credentials(source string) aws.Credentials {
-	return aws.Credentials{AccessKeyID: s.AccessKeyID, SecretAccessKey: s.SecretAccessKey.reveal(),
-		SessionToken: s.SessionToken.reveal(), Source: source}
-}
-
-// provider serves the keys. A pointer, so that printing it shows an
-// address, not the keys.
-func (s *staticCredentials) provider(source string) aws.CredentialsProvider {
-	return &credentials.StaticCredentialsProvider{Value: s.credentials(source)}
-}
-
-func (s *staticCredentials) String() string {
-	return fmt.Sprintf("WithStaticCredentials(%s, %s, %s)", s.AccessKeyID, redacted, redacted)
-}
-func (s *staticCredentials) GoString() string           { return s.String() }
-func (s *staticCredentials) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, s.String()) }
 
 // WithStaticCredentials makes the given keys the source layer. sessionToken
 // is empty for long-term IAM user keys (AKIA…) and set for temporary keys
@@ -117,17 +34,14 @@ func (p profileOption) apply(o *options) {
 	o.profile = &name
 }
 
-// WithProfile makes the named shared-config profile the source of the
-// session. awssession reads the profile and its source_profile chain with
-// the SDK's parser and plans it as layers: the base profile's credentials
-// (keys, credential_process, SSO, console sign-in, web identity,
-// credential_source) built from the SDK's providers with the session's
-// clients, then one AssumeRole layer per role_arn, each with its own
-// external_id, role_session_name, duration_seconds and mfa_serial. An
-// mfa_serial on a profile that holds only keys adds an MFA session
-// (GetSessionToken, 12 h) at the base, as aws-vault does. Codes come from
-// [WithMFA] or [WithProfileMFA]. The identity at the top is the one
-// config.LoadDefaultConfig resolves for the profile.
+// WithProfile makes the named shared-config profile the source. Its
+// source_profile chain, read by the SDK's parser, is planned as layers: the
+// base profile's credentials (keys, credential_process, SSO, console
+// sign-in, web identity, credential_source), then one AssumeRole per
+// role_arn with its own external_id, role_session_name, duration_seconds
+// and mfa_serial. An mfa_serial on a profile that holds only keys adds an
+// MFA session (12 h) at the base, as aws-vault does. The identity at the
+// top is the one config.LoadDefaultConfig resolves for the profile.
 func WithProfile(name string) Option { return profileOption(name) }
 
 type regionOption string
@@ -140,34 +54,10 @@ func (r regionOption) apply(o *options) { o.region = string(r) }
 // profile's.
 func WithRegion(region string) Option { return regionOption(region) }
 
-// mfaDevice is an MFA serial and where its codes come from.
-type mfaDevice struct {
-	SerialNumber string
-	Tokens       TokenProvider
-	// ifProfileHasOne: WithProfileMFA, codes for the profile's device if
-	// it names one; SerialNumber is "".
-	ifProfileHasOne bool
-}
-
 func (m *mfaDevice) apply(o *options) {
 	o.once(o.mfa != nil, o.mfa == nil || o.mfa.ifProfileHasOne == m.ifProfileHasOne, OptionWithProfileMFA, "codes for the profile's MFA device and for a named device both given; use one")
 	o.once(o.mfa != nil, o.mfa == nil || o.mfa.SerialNumber == m.SerialNumber, OptionWithMFA, "two MFA devices given; a session uses one")
 	o.mfa = m
-}
-
-// name is the option's name, for errors.
-func (m *mfaDevice) name() OptionName {
-	if m.ifProfileHasOne {
-		return OptionWithProfileMFA
-	}
-	return OptionWithMFA
-}
-
-func (m *mfaDevice) String() string {
-	if m.ifProfileHasOne {
-		return "WithProfileMFA()"
-	}
-	return fmt.Sprintf("WithMFA(%s)", m.SerialNumber)
 }
 
 // WithMFA names the MFA device and the provider of its codes. serialNumber
@@ -212,14 +102,12 @@ type defaultMFASessionOption time.Duration
 func (d defaultMFASessionOption) apply(o *options) { v := time.Duration(d); o.defaultMFASession = &v }
 
 // WithDefaultMFASession puts an MFA session (GetSessionToken of duration;
-// 0 means [DefaultSessionTokenDuration]) at the bottom whenever the
-// session has an MFA device and its source is long-term keys: under the
-// role hops, so that one code serves every role (and, with a cache, every
-// process) for the session's life instead of one code per role per hour,
-// or alone when no role would take the code. A role hop that asks for more
-// than 1 h, which STS refuses above session credentials, keeps the code
-// instead, with a note at info level. [WithGetSessionToken] overrides it.
-// It is what the CLI does by default.
+// 0: [DefaultSessionTokenDuration]) at the bottom whenever the session has
+// an MFA device and long-term keys: under the roles, so one code serves
+// every role and process for its life, or alone when no role takes the
+// code. A role of more than 1 h (refused above session credentials) keeps
+// the code instead, with a note. [WithGetSessionToken] overrides it; the
+// CLI uses it by default.
 func WithDefaultMFASession(duration time.Duration) Option { return defaultMFASessionOption(duration) }
 
 type assumeRoleOption struct{ role AssumeRole }
@@ -257,14 +145,11 @@ func (t stsTimeoutOption) apply(o *options) { o.stsTimeout = time.Duration(t) }
 // not hang a command.
 const DefaultSTSTimeout = 30 * time.Second
 
-// WithSTSTimeout bounds each request a session makes for credentials, to
-// STS and to the other services a source calls (SSO, SSO OIDC, Sign-In, a
-// container endpoint, instance metadata), retries included; the caller's
-// context still applies too. The bound never runs while a person types a
-// code or the layer below fetches the credentials that sign the request.
-// 0 means [DefaultSTSTimeout]; a negative value means no bound but the
-// context. A credential_process is bounded separately (1 min, as the SDK
-// does).
+// WithSTSTimeout bounds each request a session makes for credentials (to
+// STS, SSO, SSO OIDC, Sign-In, a container endpoint, instance metadata),
+// retries included, never while a person types or the layer below fetches
+// the signing credentials. 0 means [DefaultSTSTimeout]; negative, no bound
+// but the context. A credential_process has its own (1 min, the SDK's).
 func WithSTSTimeout(d time.Duration) Option { return stsTimeoutOption(d) }
 
 type loggerOption struct{ l *slog.Logger }
@@ -281,13 +166,10 @@ type cacheOption struct{ c Cache }
 
 func (c cacheOption) apply(o *options) { o.cache = c.c }
 
-// WithCache keeps each STS layer's credentials in c, so they survive the
-// process, and coordinates processes that start together: one of them
-// calls STS (and asks for the MFA code) while the others wait for its
-// result. Entries hold temporary credentials only (never long-term keys)
-// and are keyed by a hash of what produced them: the source's identity,
-// role ARN, session name, external ID, MFA serial, duration, session
-// policies and tags, and the STS endpoint.
+// WithCache keeps each STS layer's credentials in c across processes, and
+// coordinates processes that start together (one calls STS and asks for
+// the code, the others wait). Entries are temporary credentials only, keyed
+// by a hash of all that produced them (see SECURITY.md).
 func WithCache(c Cache) Option { return cacheOption{c: c} }
 
 type expectedAccountOption string
@@ -339,33 +221,20 @@ func (e environmentOption) Format(f fmt.State, _ rune) {
 	_, _ = fmt.Fprintf(f, "WithEnvironment(%s)", names(e))
 }
 
-// WithEnvironment makes the session read environ ("NAME=value" entries, as
-// os.Environ returns them) instead of the process environment, for every
-// variable its credentials depend on: the profile and shared files
-// (AWS_PROFILE, AWS_CONFIG_FILE, …, HOME), region, keys, web identity
-// (AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN), the endpoints of STS, SSO,
-// SSO OIDC and Sign-In (AWS_ENDPOINT_URL_*, AWS_ENDPOINT_URL,
-// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS), container credentials
-// (AWS_CONTAINER_*), instance metadata (AWS_EC2_METADATA_*) and
-// AWS_LOGIN_CACHE_DIRECTORY; a credential_process runs in it. It is how a
-// command passes on the environment it was given, and how tests run in
-// parallel. The returned config's own settings for the caller's clients
-// (AWS_CA_BUNDLE, AWS_MAX_ATTEMPTS, AWS_RETRY_MODE, …) are what
-// config.LoadDefaultConfig reads: the process environment's.
+// WithEnvironment makes the session read environ (os.Environ's form)
+// instead of the process environment for every variable its credentials
+// depend on: profile, files and HOME, region, keys, web identity, the
+// endpoints of STS, SSO, SSO OIDC and Sign-In, container credentials,
+// instance metadata, AWS_LOGIN_CACHE_DIRECTORY; a credential_process runs
+// in it. The returned config's settings for the caller's own clients
+// (AWS_CA_BUNDLE, AWS_MAX_ATTEMPTS, …) are LoadDefaultConfig's, from the
+// process.
 func WithEnvironment(environ []string) Option { return environmentOption(environ) }
-
-// customSource is WithSource's provider and its name in cache keys.
-type customSource struct {
-	p  aws.CredentialsProvider
-	id string
-}
 
 func (c *customSource) apply(o *options) {
 	o.once(o.static != nil, false, OptionWithSource, "static keys and a source provider are two sources; choose one")
 	o.custom = c
 }
-
-func (c *customSource) String() string { return fmt.Sprintf("WithSource(%s)", c.id) }
 
 // WithSource makes p the source of the session: its credentials sign the
 // first STS call. With [WithProfile], p stands in for the credentials of
@@ -404,3 +273,17 @@ func (s signInOption) apply(o *options) { v := SignInOptions(s); o.signIn = &v }
 // once for all processes that need it at the same moment (one browser
 // tab, one device code), under the token's lock.
 func WithSignIn(how SignInOptions) Option { return signInOption(how) }
+
+// mfaMemoryOption is WithMFAMemory's.
+type mfaMemoryOption struct{ c Cache }
+
+func (m mfaMemoryOption) apply(o *options) { o.mfaMemory = m.c }
+
+// WithMFAMemory keeps the record of the MFA codes used for each device (a
+// hash of the last code and when it was sent, never a code STS could
+// still take from someone else) in c, and takes the device's lock there,
+// so that no process sends a code another one sent. [WithCache] does the
+// same in its cache; this option is for sessions that cache no
+// credentials but share devices with others (awssession --no-cache).
+// Given both, c holds the record.
+func WithMFAMemory(c Cache) Option { return mfaMemoryOption{c: c} }

@@ -1,6 +1,7 @@
 package awssession
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -172,7 +173,7 @@ func planHops(o *options, src source) ([]hop, error) {
 	for i, r := range o.roles {
 		hops = append(hops, hop{role: r, index: i}) // checked with the options
 	}
-	return hops, joinErrors(errs)
+	return hops, errors.Join(errs...)
 }
 
 // mfaSession decides whether an MFA session (GetSessionToken) goes at the
@@ -249,100 +250,6 @@ func mfaProcessOf(s *snapshot, hops []hop, src source, device string) string {
 		return s.mfaProcesses[src.profile.base.Profile]
 	}
 	return ""
-}
-
-// resolveRegion is the region as config.LoadDefaultConfig resolves it:
-// WithRegion, a region among WithConfigOptions, AWS_REGION,
-// AWS_DEFAULT_REGION, the profile's region, a default region among
-// WithConfigOptions. It checks that every ARN of the options is in the
-// region's partition.
-func resolveRegion(o *options, s *snapshot) (string, error) {
-	candidates := []struct {
-		region string
-		from   at
-	}{
-		{o.region, optionAt(OptionWithRegion, "")},
-		{s.loadOptions.Region, optionAt(OptionWithConfigOptions, "")},
-		{s.getenv("AWS_REGION"), namedAt("AWS_REGION")},
-		{s.getenv("AWS_DEFAULT_REGION"), namedAt("AWS_DEFAULT_REGION")},
-	}
-	if c := s.profile; c != nil {
-		candidates = append(candidates, struct {
-			region string
-			from   at
-		}{c.settings.region, profileAt(c.settings.name, "region")})
-	}
-	candidates = append(candidates, struct {
-		region string
-		from   at
-	}{s.loadOptions.DefaultRegion, optionAt(OptionWithConfigOptions, "")})
-	for _, c := range candidates {
-		if c.region == "" {
-			continue
-		}
-		if !isRegion(c.region) {
-			return "", invalid(c.from, "%q is not a region name like us-east-1", c.region)
-		}
-		return c.region, o.validatePartitions(c.region)
-	}
-	return "", o.validatePartitions("")
-}
-
-// checkRoutes applies the route rule to every endpoint the plan's calls go
-// to, before any call: STS for STS layers and web identity, SSO and SSO
-// OIDC for an SSO source, Sign-In for a console sign-in source.
-func (p *plan) checkRoutes(o *options) error {
-	var services []service
-	if len(p.layers) > 0 || p.src.kind == SourceWebIdentity || o.expectedAccount != "" {
-		services = append(services, serviceSTS)
-	}
-	switch p.src.kind {
-	case SourceSSO:
-		services = append(services, serviceSSO, serviceSSOOIDC)
-	case SourceLogin:
-		services = append(services, serviceSignin)
-	case SourceContainer:
-		if err := checkContainerURL(p.src.url, p.src.urlFrom); err != nil {
-			return err
-		}
-	case SourceIMDS:
-		if err := checkIMDSURL(p.src.url, p.src.urlFrom); err != nil {
-			return err
-		}
-	}
-	var errs []error
-	for _, svc := range services {
-		errs = append(errs, p.endpointOf(svc).check())
-	}
-	return joinErrors(errs)
-}
-
-// capChained applies the 1 h limit STS sets on chained role sessions to
-// layer l of hop h.
-func (o *options) capChained(p *plan, l *layer, h hop, signer string) error {
-	if !l.chained || l.duration <= time.Hour {
-		return nil
-	}
-	if o.durations == ClampDurations {
-		p.notes = append(p.notes, fmt.Sprintf("role %s: duration clamped from %s to the 1 h limit for chained roles", l.role.RoleARN, l.duration))
-		l.duration = time.Hour
-		return nil
-	}
-	return invalid(h.at("Duration"), "%s exceeds the 1 hour limit STS sets for roles assumed with temporary credentials (this hop is signed by %s)",
-		l.duration, signer).advise(RemedyClampDurations)
-}
-
-// signer describes what signs hop i's AssumeRole call.
-func signer(p *plan, hops []hop, i int) string {
-	switch {
-	case i > 0 && hops[i-1].profile != "":
-		return "the session of " + hops[i-1].label()
-	case i > 0:
-		return "the session of role " + hops[i-1].role.RoleARN
-	case len(p.layers) > 0:
-		return "GetSessionToken credentials"
-	}
-	return p.src.name
 }
 
 // cacheKey is the key of layer l above parent in the session's cache, ""

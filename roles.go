@@ -158,7 +158,7 @@ func (h hop) validate() error {
 	if h.serial != "" {
 		errs = append(errs, validateSerial(h.at("MFASerial"), h.serial))
 	}
-	return joinErrors(errs)
+	return errors.Join(errs...)
 }
 
 // validateRoleARN checks a role ARN.
@@ -218,4 +218,32 @@ func validateTags(h hop, tags map[string]string, transitive []string) []error {
 		}
 	}
 	return errs
+}
+
+// capChained applies the 1 h limit STS sets on chained role sessions to
+// layer l of hop h.
+func (o *options) capChained(p *plan, l *layer, h hop, signer string) error {
+	if !l.chained || l.duration <= time.Hour {
+		return nil
+	}
+	if o.durations == ClampDurations {
+		p.notes = append(p.notes, fmt.Sprintf("role %s: duration clamped from %s to the 1 h limit for chained roles", l.role.RoleARN, l.duration))
+		l.duration = time.Hour
+		return nil
+	}
+	return invalid(h.at("Duration"), "%s exceeds the 1 hour limit STS sets for roles assumed with temporary credentials (this hop is signed by %s)",
+		l.duration, signer).advise(RemedyClampDurations)
+}
+
+// signer describes what signs hop i's AssumeRole call.
+func signer(p *plan, hops []hop, i int) string {
+	switch {
+	case i > 0 && hops[i-1].profile != "":
+		return "the session of " + hops[i-1].label()
+	case i > 0:
+		return "the session of role " + hops[i-1].role.RoleARN
+	case len(p.layers) > 0:
+		return "GetSessionToken credentials"
+	}
+	return p.src.name
 }

@@ -257,3 +257,19 @@ func sdkLogger(l *slog.Logger) logging.Logger {
 		l.LogAttrs(ctx, level, fmt.Sprintf(format, v...), slog.String("source", "aws-sdk"))
 	})
 }
+
+// builder loads the SDK's config for the session's clients.
+func (s *session) builder(ctx context.Context) (*builder, error) {
+	cfg, err := s.loadConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.newBuilder(cfg), nil
+}
+
+// newBuilder is the builder of the session's providers and clients on cfg.
+func (s *session) newBuilder(cfg aws.Config) *builder {
+	b := &builder{session: s, cfg: cfg, caller: caller{timeout: s.o.stsTimeout, log: s.o.logger}, getenv: s.getenv}
+	b.sts = &stsService{caller: b.caller, cfg: cfg, endpoint: s.plan.endpointOf(serviceSTS), region: s.plan.region}
+	return b
+}

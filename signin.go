@@ -3,16 +3,13 @@ package awssession
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"path/filepath"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/signin"
 	"github.com/aws/aws-sdk-go-v2/service/sso"
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/sso/types"
-	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	"github.com/aws/smithy-go/middleware"
 	isignin "github.com/awssession/awssession/internal/signin"
 )
@@ -249,46 +246,6 @@ func SignOut(ctx context.Context, opts ...Option) error {
 		return isignin.RemoveToken(src.login.cacheFile)
 	}
 	return invalid(src.profile.at(""), "%s is not an IAM Identity Center or console sign-in session: nothing to sign out of", src.name)
-}
-
-// builder loads the SDK's config for the session's clients.
-func (s *session) builder(ctx context.Context) (*builder, error) {
-	cfg, err := s.loadConfig(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return s.newBuilder(cfg), nil
-}
-
-// newBuilder is the builder of the session's providers and clients on cfg.
-func (s *session) newBuilder(cfg aws.Config) *builder {
-	b := &builder{session: s, cfg: cfg, caller: caller{timeout: s.o.stsTimeout, log: s.o.logger}, getenv: s.getenv}
-	b.sts = &stsService{caller: b.caller, cfg: cfg, endpoint: s.plan.endpointOf(serviceSTS), region: s.plan.region}
-	return b
-}
-
-// oidcURL is the SSO OIDC service's base URL in region.
-func (b *builder) oidcURL(region string) string {
-	if e := b.plan.endpointOf(serviceSSOOIDC); e.url != "" {
-		return e.url
-	}
-	ep, err := ssooidc.NewDefaultEndpointResolverV2().ResolveEndpoint(context.Background(), ssooidc.EndpointParameters{Region: aws.String(region)})
-	if err != nil {
-		return fmt.Sprintf("https://oidc.%s.amazonaws.com", region)
-	}
-	return ep.URI.String()
-}
-
-// signinURL is AWS Sign-In's base URL in region.
-func (b *builder) signinURL(region string) string {
-	if e := b.plan.endpointOf(serviceSignin); e.url != "" {
-		return e.url
-	}
-	ep, err := signin.NewDefaultEndpointResolverV2().ResolveEndpoint(context.Background(), signin.EndpointParameters{Region: aws.String(region)})
-	if err != nil {
-		return fmt.Sprintf("https://%s.signin.aws.amazon.com", region)
-	}
-	return ep.URI.String()
 }
 
 // prepareSettings plans the region, endpoints and files of opts without a

@@ -157,19 +157,6 @@ func (s signedIn) Retrieve(ctx context.Context) (c aws.Credentials, err error) {
 	return c, err
 }
 
-// why says why a token cannot be used.
-func (t tokenState) why() string {
-	switch {
-	case !t.exists:
-		return "none was written"
-	case t.problem != "":
-		return "its file " + t.problem
-	case !t.refreshable:
-		return "it expired and cannot be renewed"
-	}
-	return "it expired"
-}
-
 // toSEC1 rewrites a console sign-in cache's PKCS#8 DPoP key as the SEC 1
 // "EC PRIVATE KEY" the Go SDK reads, keeping every other field.
 func toSEC1(path string) error {
@@ -204,14 +191,6 @@ func toSEC1(path string) error {
 		return err
 	}
 	return atomicfile.Write(path, out)
-}
-
-// endpointURL is an endpoint as the SDK's clients take it: nil for AWS's.
-func endpointURL(e endpoint) *string {
-	if e.url == "" {
-		return nil
-	}
-	return aws.String(e.url)
 }
 
 // oidcClient is the session's SSO OIDC client for region.

@@ -230,7 +230,7 @@ func planSSO(s *snapshot, c *profileChain, ep string) (source, error) {
 	if src.accountID != "" && !stsrules.IsAccountID(src.accountID) {
 		errs = append(errs, invalid(profileAt(b.Profile, "sso_account_id"), "%q is not a 12-digit account ID", src.accountID))
 	}
-	if src.region != "" && !isRegion(src.region) {
+	if src.region != "" && !stsrules.IsRegion(src.region) {
 		errs = append(errs, invalid(profileAt(b.Profile, "sso_region"), "%q is not a region name like us-east-1", src.region))
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -260,4 +260,27 @@ func firstOf(values ...string) string {
 		}
 	}
 	return ""
+}
+
+// inputProblem is an error's text without a Go name: an InputError's
+// Problem, else the error's text.
+func inputProblem(err error) string {
+	var in *InputError
+	if errors.As(err, &in) {
+		return in.Problem
+	}
+	return err.Error()
+}
+
+// why says why a token cannot be used.
+func (t tokenState) why() string {
+	switch {
+	case !t.exists:
+		return "none was written"
+	case t.problem != "":
+		return "its file " + t.problem
+	case !t.refreshable:
+		return "it expired and cannot be renewed"
+	}
+	return "it expired"
 }

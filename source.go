@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 )
 
 // SourceKind tells apart what signs a session's first call: the bottom
@@ -233,3 +234,46 @@ func (c *profileChain) at(key string) at {
 	}
 	return profileAt(c.top, key)
 }
+
+// staticCredentials are keys given in code. They print redacted.
+type staticCredentials struct {
+	AccessKeyID     string
+	SecretAccessKey secret
+	SessionToken    secret
+}
+
+func (s *staticCredentials) apply(o *options) {
+	o.once(o.static != nil, o.static == nil || *o.static == *s, OptionWithStaticCredentials, "given twice with different keys")
+	o.once(o.profile != nil, false, OptionWithStaticCredentials, "static keys and a profile are two sources; choose one")
+	o.once(o.custom != nil, false, OptionWithStaticCredentials, "static keys and a source provider are two sources; choose one")
+	o.static = s
+}
+
+// staticSource names static keys in aws.Credentials.Source.
+const staticSource = "awssession.Static"
+
+// credentials are the keys as the SDK's credentials, named source.
+func (s *staticCredentials) credentials(source string) aws.Credentials {
+	return aws.Credentials{AccessKeyID: s.AccessKeyID, SecretAccessKey: s.SecretAccessKey.reveal(),
+		SessionToken: s.SessionToken.reveal(), Source: source}
+}
+
+// provider serves the keys. A pointer, so that printing it shows an
+// address, not the keys.
+func (s *staticCredentials) provider(source string) aws.CredentialsProvider {
+	return &credentials.StaticCredentialsProvider{Value: s.credentials(source)}
+}
+
+func (s *staticCredentials) String() string {
+	return fmt.Sprintf("WithStaticCredentials(%s, %s, %s)", s.AccessKeyID, redacted, redacted)
+}
+func (s *staticCredentials) GoString() string           { return s.String() }
+func (s *staticCredentials) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, s.String()) }
+
+// customSource is WithSource's provider and its name in cache keys.
+type customSource struct {
+	p  aws.CredentialsProvider
+	id string
+}
+
+func (c *customSource) String() string { return fmt.Sprintf("WithSource(%s)", c.id) }

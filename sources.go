@@ -8,11 +8,15 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
+	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
 )
@@ -168,3 +172,55 @@ func loginRequired(format string, args ...any) error {
 // token that can be used or renewed: a person must sign in again
 // (awssession login, or aws sso login / aws login).
 var ErrSignInRequired = errors.New("sign-in required")
+
+// container builds the container source.
+func (b *builder) container(src source) aws.CredentialsProvider {
+	g := b.getenv
+	p := endpointcreds.New(src.url, func(o *endpointcreds.Options) {
+		o.HTTPClient = b.cfg.HTTPClient
+		o.APIOptions = b.cfg.APIOptions
+		if b.cfg.Retryer != nil {
+			o.Retryer = b.cfg.Retryer()
+		}
+		o.AuthorizationToken = g("AWS_CONTAINER_AUTHORIZATION_TOKEN")
+		if file := g("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"); file != "" {
+			// Read for each request: EKS rotates it.
+			o.AuthorizationTokenProvider = endpointcreds.TokenProviderFunc(func() (string, error) {
+				tok, err := readChecked(file, maxTokenFile)
+				return strings.TrimSpace(string(tok)), err
+			})
+		}
+	})
+	return timed{p: p, caller: b.caller, call: "container credentials"}
+}
+
+// imds builds the instance metadata source.
+func (b *builder) imds(src source) aws.CredentialsProvider {
+	client := imds.New(imds.Options{Endpoint: src.url, HTTPClient: b.cfg.HTTPClient, Logger: b.cfg.Logger,
+		EnableFallback: fallbackState(b.getenv("AWS_EC2_METADATA_V1_DISABLED"))})
+	return timed{p: ec2rolecreds.New(func(o *ec2rolecreds.Options) { o.Client = client }), caller: b.caller, call: "imds:GetRoleCredentials"}
+}
+
+func fallbackState(v1Disabled string) aws.Ternary {
+	if strings.EqualFold(v1Disabled, "true") {
+		return aws.FalseTernary
+	}
+	return aws.UnknownTernary
+}
+
+// timed bounds a source provider's Retrieve, which makes its requests
+// without any prompt below it, by the session's timeout.
+type timed struct {
+	p      aws.CredentialsProvider
+	caller caller
+	call   string
+}
+
+func (t timed) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	var c aws.Credentials
+	err := t.caller.do(ctx, t.call, nil, func(ctx context.Context) (md middleware.Metadata, err error) {
+		c, err = t.p.Retrieve(ctx)
+		return md, err
+	})
+	return c, err
+}

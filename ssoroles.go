@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
+	"github.com/awssession/awssession/internal/stsrules"
 )
 
 // SSORole is a role an IAM Identity Center session may use: a permission
@@ -100,7 +101,7 @@ func planSSOListing(ctx context.Context, o *options, name string) (*ssoListing, 
 	}
 	eps := configuredEndpoints(s)
 	l.portal, l.oidc = eps[serviceSSO], eps[serviceSSOOIDC]
-	if err := joinErrors([]error{l.portal.check(), l.oidc.check()}); err != nil {
+	if err := errors.Join(l.portal.check(), l.oidc.check()); err != nil {
 		return nil, err
 	}
 	if t := readSSOToken(l.tokenFile, s.now); !t.usable(s.now) {
@@ -140,7 +141,7 @@ func readSSOSession(ctx context.Context, name string, files sharedFiles) (*confi
 		return nil, invalid(at("sso_start_url"), "is missing; an sso-session needs sso_start_url and sso_region")
 	case ss.SSORegion == "":
 		return nil, invalid(at("sso_region"), "is missing; an sso-session needs sso_start_url and sso_region")
-	case !isRegion(ss.SSORegion):
+	case !stsrules.IsRegion(ss.SSORegion):
 		return nil, invalid(at("sso_region"), "%q is not a region name like us-east-1", ss.SSORegion)
 	}
 	return ss, nil

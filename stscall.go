@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
+	"github.com/awssession/awssession/internal/stsrules"
 )
 
 // caller makes every request a session sends for credentials: each is
@@ -241,7 +242,7 @@ func checkShape(c aws.Credentials) error {
 	switch {
 	case c.AccessKeyID == "" || c.SecretAccessKey == "":
 		return errors.New("response did not contain credentials (no access key ID or secret)")
-	case !isAccessKeyID(c.AccessKeyID):
+	case !stsrules.IsAccessKeyID(c.AccessKeyID):
 		return errors.New("the access key ID is not one AWS issues (16-128 upper-case letters and digits)")
 	case len(c.SecretAccessKey) > maxSecretKey || len(c.SessionToken) > maxAnsweredToken:
 		return fmt.Errorf("an oversized secret (%d bytes) or session token (%d bytes)", len(c.SecretAccessKey), len(c.SessionToken))

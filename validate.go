@@ -2,9 +2,11 @@ package awssession
 
 import (
 	"errors"
+	"log/slog"
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/awssession/awssession/internal/loopback"
 	"github.com/awssession/awssession/internal/stsrules"
@@ -27,53 +29,51 @@ func isProfileName(s string) bool {
 	return n >= 1 && n <= 256
 }
 
-// isAccessKeyID reports 16-128 upper-case letters and digits (AKIA…,
-// ASIA…). The API model allows \w, but a stricter check catches keys given
-// the wrong way round before a secret key is logged as an ID. This and
-// isRegion run in every CreateSession, so they are loops, not regexps:
-// the two matches were half of CreateSession's own work.
-func isAccessKeyID(s string) bool {
-	if len(s) < 16 || len(s) > 128 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !('A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
-			return false
-		}
-	}
-	return true
+// options is what the Options add up to.
+type options struct {
+	static            *staticCredentials
+	custom            *customSource
+	profileSource     func(profile string) (aws.CredentialsProvider, string, bool) // nil: none
+	defaultMFASession *time.Duration                                               // nil: off
+	profile           *string
+	region            string
+	mfa               *mfaDevice
+	gst               *time.Duration
+	roles             []AssumeRole
+	stsEndpoint       string
+	stsTimeout        time.Duration
+	expectedAccount   string // "" for any
+	logger            *slog.Logger
+	cache             Cache
+	mfaMemory         Cache // WithMFAMemory's; nil: cache's
+	durations         DurationPolicy
+	files             *sharedFiles // nil: the environment's or the defaults
+	world             world
+	loadOptions       []func(*config.LoadOptions) error
+	signIn            *SignInOptions // WithSignIn's; nil: a source that needs a sign-in fails
+	// settingsOnly plans the profile's settings (region, endpoints) and
+	// no source: for a console sign-in to a profile that has none yet.
+	settingsOnly bool
+	conflicts    []error
 }
 
-// isRegion reports a region name: aws-global, or two letters, one or more
-// words of letters and a number of one or two digits, joined by '-'
-// (us-east-1, us-gov-west-1, ap-southeast-10): the regexp
-// ^(?:[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}|aws-global)$.
-func isRegion(s string) bool {
-	if s == "aws-global" {
-		return true
-	}
-	words := 0
-	for i := 0; ; i++ {
-		w, rest, more := strings.Cut(s, "-")
-		switch {
-		case !more: // the last part: the number
-			return words >= 2 && len(w) >= 1 && len(w) <= 2 && allIn(w, '0', '9')
-		case i == 0 && len(w) != 2, w == "", !allIn(w, 'a', 'z'):
-			return false
+// collect applies opts to the defaults.
+func collect(opts []Option) *options {
+	o := &options{logger: discard, world: processWorld()}
+	for _, opt := range opts {
+		if opt != nil {
+			opt.apply(o)
 		}
-		words++
-		s = rest
 	}
+	return o
 }
 
-// allIn reports whether every byte of s is in [lo, hi].
-func allIn(s string, lo, hi byte) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < lo || s[i] > hi {
-			return false
-		}
+// once records a conflict when an option that chooses a layer is given
+// twice differently (same reports whether the two are alike).
+func (o *options) once(given bool, same bool, name OptionName, format string, args ...any) {
+	if given && !same {
+		o.conflicts = append(o.conflicts, conflict(optionAt(name, ""), format, args...))
 	}
-	return true
 }
 
 // validate checks every option on its own and against the others, without
@@ -94,7 +94,7 @@ func (o *options) validate() error {
 	if o.profile != nil && !isProfileName(*o.profile) {
 		add(invalid(optionAt(OptionWithProfile, ""), "profile name %q must be 1-256 characters without spaces or brackets", *o.profile))
 	}
-	if o.region != "" && !isRegion(o.region) {
+	if o.region != "" && !stsrules.IsRegion(o.region) {
 		add(invalid(optionAt(OptionWithRegion, ""), "%q is not a region name like us-east-1", o.region))
 	}
 	if o.mfa != nil {
@@ -125,7 +125,7 @@ func (o *options) validate() error {
 
 func validateStatic(s *staticCredentials) error {
 	switch {
-	case !isAccessKeyID(s.AccessKeyID):
+	case !stsrules.IsAccessKeyID(s.AccessKeyID):
 		return invalid(optionAt(OptionWithStaticCredentials, "AccessKeyID"), "must be 16-128 upper-case letters and digits, like AKIA… (got %d characters; are the key ID and secret key the wrong way round?)", len(s.AccessKeyID))
 	case s.SecretAccessKey == "":
 		return invalid(optionAt(OptionWithStaticCredentials, "SecretAccessKey"), "is empty")
@@ -265,5 +265,5 @@ func (o *options) applyLoadOptions() (config.LoadOptions, error) {
 	refuse(lo.SharedConfigFiles != nil || lo.SharedCredentialsFiles != nil, "the shared files", OptionWithSharedConfigFiles)
 	refuse(lo.SharedConfigProfile != "", "the profile", OptionWithProfile)
 	refuse(lo.Credentials != nil, "the credentials", OptionWithSource)
-	return lo, joinErrors(errs)
+	return lo, errors.Join(errs...)
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/awssession/awssession/internal/safefile"
 	"gopkg.in/ini.v1"
 )
 
@@ -107,4 +109,84 @@ func mfaProcesses(files sharedFiles, profiles []string) (map[string]string, erro
 		}
 	}
 	return out, nil
+}
+
+// sharedFiles are the shared config and credentials files a session reads.
+type sharedFiles struct {
+	config, credentials []string
+}
+
+// sharedFiles are the files the SDK would read: WithSharedConfigFiles',
+// else the environment's (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE), else
+// the defaults under the home directory.
+func (o *options) sharedFiles(s *snapshot) sharedFiles {
+	var f sharedFiles
+	if o.files != nil {
+		f = *o.files
+	}
+	if f.config == nil {
+		f.config = s.sharedFile("AWS_CONFIG_FILE", "config")
+	}
+	if f.credentials == nil {
+		f.credentials = s.sharedFile("AWS_SHARED_CREDENTIALS_FILE", "credentials")
+	}
+	return f
+}
+
+// sharedFile returns the named environment variable's file, else the
+// default under the home directory. def is "config" or "credentials".
+func (s *snapshot) sharedFile(env, def string) []string {
+	if p := s.getenv(env); p != "" {
+		return []string{p}
+	}
+	if s.home == "" {
+		return []string{}
+	}
+	return []string{filepath.Join(s.home, ".aws", def)}
+}
+
+// check refuses shared files that are not regular files before the SDK
+// reads them (a FIFO blocks forever, /dev/zero never ends).
+func (f sharedFiles) check() error {
+	for _, list := range [][]string{f.config, f.credentials} {
+		for _, p := range list {
+			if err := checkSharedFile(p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// maxSharedFile caps the shared config and credentials files: the SDK
+// reads a file whole before parsing it, and real ones are a few KiB.
+const maxSharedFile = 10 << 20
+
+// checkSharedFile returns an [*InputError] naming path unless it is a
+// regular file of at most maxSharedFile bytes, or missing (the SDK then
+// goes on without it), or the null device (AWS_CONFIG_FILE=/dev/null is
+// the usual way to say "no config"): the checks of safefile, the one
+// checked read of every file a session, or a command, hands to a parser.
+func checkSharedFile(path string) error {
+	_, err := safefile.Check(path, maxSharedFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return fileError(err)
+}
+
+// readChecked reads a file through safefile; a missing file is an error
+// matching fs.ErrNotExist, a refused one an [*InputError] naming it.
+func readChecked(path string, max int64) ([]byte, error) {
+	b, err := safefile.Read(path, max)
+	return b, fileError(err)
+}
+
+// fileError turns safefile's refusal into an input error naming the file.
+func fileError(err error) error {
+	var e *safefile.Error
+	if errors.As(err, &e) {
+		return invalid(namedAt(e.Path), "%s; it would be read as an AWS file", e.Problem)
+	}
+	return err
 }
