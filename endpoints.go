@@ -15,17 +15,25 @@ import (
 	"github.com/awssession/awssession/internal/stsrules"
 )
 
-// service names a service a session calls for credentials by its SDK ID,
-// the name the SDK's endpoint settings use (AWS_ENDPOINT_URL_<ID>, the
-// [services] section).
-type service string
+// service is a service a session calls for credentials.
+type service int
 
 const (
-	serviceSTS     service = "STS"
-	serviceSSO     service = "SSO"
-	serviceSSOOIDC service = "SSO OIDC"
-	serviceSignin  service = "Signin"
+	serviceSTS service = iota
+	serviceSSO
+	serviceSSOOIDC
+	serviceSignin
+	nServices
 )
+
+// services name each service as the SDK's endpoint settings do: its SDK
+// ID, its AWS_ENDPOINT_URL_ variable and its key in a [services] section.
+var services = [nServices]struct{ id, env, key string }{
+	{"STS", "AWS_ENDPOINT_URL_STS", "sts"},
+	{"SSO", "AWS_ENDPOINT_URL_SSO", "sso"},
+	{"SSO OIDC", "AWS_ENDPOINT_URL_SSO_OIDC", "sso_oidc"},
+	{"Signin", "AWS_ENDPOINT_URL_SIGNIN", "signin"},
+}
 
 // endpoint is where a session sends one service's calls: url, or "" for
 // AWS's own endpoint of the region, and the setting that chose it.
@@ -50,7 +58,7 @@ func (p *plan) endpointOf(svc service) endpoint {
 
 // configuredEndpoints resolves every service's configured endpoint once,
 // while planning.
-func configuredEndpoints(s *snapshot) map[service]endpoint {
+func configuredEndpoints(s *snapshot) (out [nServices]endpoint) {
 	var top *profileSettings
 	if s.profile != nil {
 		top = &s.profile.settings
@@ -59,12 +67,11 @@ func configuredEndpoints(s *snapshot) map[service]endpoint {
 	if v := s.getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"); v == "" && top != nil && top.ignoreEndpoints {
 		ignore = true
 	}
-	out := map[service]endpoint{}
 	if ignore {
 		return out
 	}
-	for _, svc := range []service{serviceSTS, serviceSSO, serviceSSOOIDC, serviceSignin} {
-		env := "AWS_ENDPOINT_URL_" + strings.ToUpper(strings.ReplaceAll(string(svc), " ", "_"))
+	for svc := range nServices {
+		env := services[svc].env
 		switch {
 		case s.getenv(env) != "":
 			out[svc] = endpoint{url: s.getenv(env), from: namedAt(env)}
@@ -72,7 +79,7 @@ func configuredEndpoints(s *snapshot) map[service]endpoint {
 			out[svc] = endpoint{url: s.getenv("AWS_ENDPOINT_URL"), from: namedAt("AWS_ENDPOINT_URL")}
 		case top == nil:
 		case top.services[svc] != "":
-			out[svc] = endpoint{url: top.services[svc], from: profileAt(top.name, fmt.Sprintf("[services %s] %s endpoint_url", top.servicesName, strings.ToLower(strings.ReplaceAll(string(svc), " ", "_"))))}
+			out[svc] = endpoint{url: top.services[svc], from: profileAt(top.name, fmt.Sprintf("[services %s] %s endpoint_url", top.servicesName, services[svc].key))}
 		case top.endpoint != "":
 			out[svc] = endpoint{url: top.endpoint, from: profileAt(top.name, "endpoint_url")}
 		}
@@ -178,35 +185,34 @@ func imdsSource(s *snapshot, c *profileChain) (source, error) {
 // WithConfigOptions. It checks that every ARN of the options is in the
 // region's partition.
 func resolveRegion(o *options, s *snapshot) (string, error) {
-	candidates := []struct {
+	region, from := o.region, func() at { return optionAt(OptionWithRegion, "") }
+	for _, next := range []struct {
 		region string
-		from   at
+		from   func() at
 	}{
-		{o.region, optionAt(OptionWithRegion, "")},
-		{s.loadOptions.Region, optionAt(OptionWithConfigOptions, "")},
-		{s.getenv("AWS_REGION"), namedAt("AWS_REGION")},
-		{s.getenv("AWS_DEFAULT_REGION"), namedAt("AWS_DEFAULT_REGION")},
-	}
-	if c := s.profile; c != nil {
-		candidates = append(candidates, struct {
-			region string
-			from   at
-		}{c.settings.region, profileAt(c.settings.name, "region")})
-	}
-	candidates = append(candidates, struct {
-		region string
-		from   at
-	}{s.loadOptions.DefaultRegion, optionAt(OptionWithConfigOptions, "")})
-	for _, c := range candidates {
-		if c.region == "" {
-			continue
+		{s.configRegion, func() at { return optionAt(OptionWithConfigOptions, "") }},
+		{s.getenv("AWS_REGION"), func() at { return namedAt("AWS_REGION") }},
+		{s.getenv("AWS_DEFAULT_REGION"), func() at { return namedAt("AWS_DEFAULT_REGION") }},
+		{s.profileRegion(), func() at { return profileAt(s.profile.settings.name, "region") }},
+		{s.configDefaultRegion, func() at { return optionAt(OptionWithConfigOptions, "") }},
+	} {
+		if region != "" {
+			break
 		}
-		if !stsrules.IsRegion(c.region) {
-			return "", invalid(c.from, "%q is not a region name like us-east-1", c.region)
-		}
-		return c.region, o.validatePartitions(c.region)
+		region, from = next.region, next.from
 	}
-	return "", o.validatePartitions("")
+	if region != "" && !stsrules.IsRegion(region) {
+		return "", invalid(from(), "%q is not a region name like us-east-1", region)
+	}
+	return region, o.validatePartitions(region)
+}
+
+// profileRegion is the region of the profile the session reads, "" none.
+func (s *snapshot) profileRegion() string {
+	if s.profile == nil {
+		return ""
+	}
+	return s.profile.settings.region
 }
 
 // checkRoutes applies the route rule to every endpoint the plan's calls go

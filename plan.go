@@ -18,11 +18,11 @@ type plan struct {
 	src         source
 	region      string
 	files       sharedFiles
-	profile     string               // the profile whose settings the config takes; "" none
-	stsEndpoint string               // WithSTSEndpoint's; "" none
-	configured  map[service]endpoint // the endpoints the environment and profile configure
-	mfaSerial   string               // the device whose code some layer sends; "" none
-	mfaProcess  string               // the mfa_process of the profile that names it
+	profile     string              // the profile whose settings the config takes; "" none
+	stsEndpoint string              // WithSTSEndpoint's; "" none
+	configured  [nServices]endpoint // the endpoints the environment and profile configure
+	mfaSerial   string              // the device whose code some layer sends; "" none
+	mfaProcess  string              // the mfa_process of the profile that names it
 	layers      []layer
 	notes       []string // decisions worth a line at info level (a clamped duration)
 }

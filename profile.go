@@ -47,9 +47,9 @@ type profileChain struct {
 // decide where its credential calls go.
 type profileSettings struct {
 	name, region string
-	endpoint     string             // endpoint_url
-	servicesName string             // the [services NAME] section the profile names
-	services     map[service]string // that section's endpoint_url per service
+	endpoint     string            // endpoint_url
+	servicesName string            // the [services NAME] section the profile names
+	services     [nServices]string // that section's endpoint_url per service
 	// ignoreEndpoints is ignore_configured_endpoint_urls.
 	ignoreEndpoints bool
 	// imdsEndpoint is ec2_metadata_service_endpoint.
@@ -60,14 +60,8 @@ type profileSettings struct {
 func settingsOf(sc *config.SharedConfig) profileSettings {
 	st := profileSettings{name: sc.Profile, region: sc.Region, endpoint: sc.BaseEndpoint, servicesName: sc.ServicesSectionName,
 		ignoreEndpoints: sc.IgnoreConfiguredEndpoints != nil && *sc.IgnoreConfiguredEndpoints, imdsEndpoint: sc.EC2IMDSEndpoint}
-	for _, svc := range []service{serviceSTS, serviceSSO, serviceSSOOIDC, serviceSignin} {
-		key := strings.ToLower(strings.ReplaceAll(string(svc), " ", "_"))
-		if u := sc.Services.ServiceValues[key]["endpoint_url"]; u != "" {
-			if st.services == nil {
-				st.services = map[service]string{}
-			}
-			st.services[svc] = u
-		}
+	for svc := range nServices {
+		st.services[svc] = sc.Services.ServiceValues[services[svc].key]["endpoint_url"]
 	}
 	return st
 }

@@ -222,7 +222,7 @@ func stsOf(cfg aws.Config) *stsService {
 			return s.sts
 		}
 	}
-	return &stsService{caller: caller{log: discard}, cfg: cfg, region: cfg.Region, foreign: true}
+	return &stsService{caller: caller{log: discard}, cfg: &cfg, region: cfg.Region, foreign: true}
 }
 
 // discard is the logger of sessions without WithLogger. It never changes.
@@ -270,6 +270,6 @@ func (s *session) builder(ctx context.Context) (*builder, error) {
 // newBuilder is the builder of the session's providers and clients on cfg.
 func (s *session) newBuilder(cfg aws.Config) *builder {
 	b := &builder{session: s, cfg: cfg, caller: caller{timeout: s.o.stsTimeout, log: s.o.logger}, getenv: s.getenv}
-	b.sts = &stsService{caller: b.caller, cfg: cfg, endpoint: s.plan.endpointOf(serviceSTS), region: s.plan.region}
+	b.sts = &stsService{caller: b.caller, cfg: &b.cfg, endpoint: s.plan.endpointOf(serviceSTS), region: s.plan.region}
 	return b
 }

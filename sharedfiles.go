@@ -184,6 +184,9 @@ func readChecked(path string, max int64) ([]byte, error) {
 
 // fileError turns safefile's refusal into an input error naming the file.
 func fileError(err error) error {
+	if err == nil {
+		return nil
+	}
 	var e *safefile.Error
 	if errors.As(err, &e) {
 		return invalid(namedAt(e.Path), "%s; it would be read as an AWS file", e.Problem)

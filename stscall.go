@@ -70,7 +70,7 @@ func withTimeout(ctx context.Context, d time.Duration) (context.Context, context
 // caller. It is safe for concurrent use.
 type stsService struct {
 	caller
-	cfg      aws.Config // HTTP client, retryer, API options
+	cfg      *aws.Config // HTTP client, retryer, API options
 	endpoint endpoint   // url "" for AWS's, by region
 	region   string
 	// foreign: an STS for a config that no session made, whose endpoint
@@ -88,7 +88,7 @@ const stsFallbackRegion = "us-east-1"
 
 func (s *stsService) get() (*sts.Client, error) {
 	s.once.Do(func() {
-		s.client = sts.NewFromConfig(s.cfg, func(o *sts.Options) {
+		s.client = sts.NewFromConfig(*s.cfg, func(o *sts.Options) {
 			if !s.foreign {
 				// Explicit, so that no setting the SDK reads elsewhere
 				// (the process environment) sends the call elsewhere.

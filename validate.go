@@ -50,7 +50,8 @@ type options struct {
 	files             *sharedFiles // nil: the environment's or the defaults
 	world             world
 	loadOptions       []func(*config.LoadOptions) error
-	signIn            *SignInOptions // WithSignIn's; nil: a source that needs a sign-in fails
+	signIn            *SignInOptions      // WithSignIn's; nil: a source that needs a sign-in fails
+	loadOpts          *config.LoadOptions // loadOptions applied, by validate; nil: none
 	// settingsOnly plans the profile's settings (region, endpoints) and
 	// no source: for a console sign-in to a profile that has none yet.
 	settingsOnly bool
@@ -116,8 +117,10 @@ func (o *options) validate() error {
 	}
 	add(validateEndpoint(o.stsEndpoint))
 	add(o.validateExpectedAccount())
-	if _, err := o.applyLoadOptions(); err != nil {
+	if len(o.loadOptions) > 0 {
+		lo, err := o.applyLoadOptions()
 		add(err)
+		o.loadOpts = &lo
 	}
 	add(o.validatePartitions(o.region))
 	return errors.Join(errs...)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 )
 
 // world is the seam through which a session reads the outside world other
@@ -96,9 +95,11 @@ type snapshot struct {
 	// session, or the default chain reaching the profile).
 	profileIsSource bool
 	envKeys         *staticCredentials // keys in the environment, the default chain's first choice
-	loadOptions     config.LoadOptions // WithConfigOptions applied to an empty LoadOptions
-	held            *heldSource        // WithProfileSource's answer for an empty base profile
-	tokens          tokenFiles         // the SSO token or console sign-in session the source uses
+	// configRegion and configDefaultRegion are the regions WithConfigOptions
+	// set, if any.
+	configRegion, configDefaultRegion string
+	held                              *heldSource // WithProfileSource's answer for an empty base profile
+	tokens                            tokenFiles  // the SSO token or console sign-in session the source uses
 	// mfaProcesses are the mfa_process keys of the chain's profiles that
 	// name an mfa_serial.
 	mfaProcesses map[string]string
@@ -118,9 +119,8 @@ func readSnapshot(ctx context.Context, o *options) (*snapshot, error) {
 	if h, err := w.home(); err == nil {
 		s.home = h
 	}
-	var err error
-	if s.loadOptions, err = o.applyLoadOptions(); err != nil {
-		return nil, invalid(optionAt(OptionWithConfigOptions, ""), "%v", err)
+	if lo := o.loadOpts; lo != nil { // validate applied them
+		s.configRegion, s.configDefaultRegion = lo.Region, lo.DefaultRegion
 	}
 	s.files = o.sharedFiles(s)
 	// The SDK would block on a FIFO or read /dev/zero forever.
@@ -209,7 +209,7 @@ func (o *options) profileToRead(s *snapshot) (name string, from at, isSource boo
 		webIdentity = s.envKeys == nil && s.getenv("AWS_WEB_IDENTITY_TOKEN_FILE") != ""
 		isSource = s.envKeys == nil && !webIdentity
 	}
-	regionKnown := o.region != "" || s.loadOptions.Region != "" || s.getenv("AWS_REGION") != "" || s.getenv("AWS_DEFAULT_REGION") != ""
+	regionKnown := o.region != "" || s.configRegion != "" || s.getenv("AWS_REGION") != "" || s.getenv("AWS_DEFAULT_REGION") != ""
 	noSTS := len(o.roles) == 0 && o.gst == nil && o.mfa == nil && o.expectedAccount == "" && !webIdentity
 	if !isSource && regionKnown && (o.stsEndpoint != "" || noSTS) {
 		return "", at{}, false
