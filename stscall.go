@@ -71,7 +71,7 @@ func withTimeout(ctx context.Context, d time.Duration) (context.Context, context
 type stsService struct {
 	caller
 	cfg      *aws.Config // HTTP client, retryer, API options
-	endpoint endpoint   // url "" for AWS's, by region
+	endpoint endpoint    // url "" for AWS's, by region
 	region   string
 	// foreign: an STS for a config that no session made, whose endpoint
 	// the SDK resolves (and the route rule then checks).
