@@ -90,17 +90,17 @@ func (b *builder) sourceProvider() aws.CredentialsProvider {
 // processTimeout bounds a credential_process, as the SDK's default does:
 // a process that asks a person for a code (aws-vault, awssession's own
 // credential-process) gets a minute for the answer.
-const processTimeout = time.Minute
+var processTimeout = time.Minute // a variable for tests
 
 // process builds a credential_process source: the command run by the
 // shell, as the AWS CLI runs it, in the session's environment, with the
 // terminal's stdin and stderr for its prompts; it is killed after
-// processTimeout, and a child left holding its output does not keep the
-// session waiting.
+// processTimeout; a child it leaves holding its output fails it a second
+// after it exits instead of keeping the session waiting (the AWS CLI waits).
 func (b *builder) process(src source) aws.CredentialsProvider {
 	env := b.o.world.environ()
 	command := src.process
-	return processcreds.NewProviderCommand(processcreds.NewCommandBuilderFunc(func(ctx context.Context) (*exec.Cmd, error) {
+	return processSource{name: src.name, p: processcreds.NewProviderCommand(processcreds.NewCommandBuilderFunc(func(ctx context.Context) (*exec.Cmd, error) {
 		shell := []string{"sh", "-c", command}
 		if runtime.GOOS == "windows" {
 			shell = []string{"cmd.exe", "/C", command}
@@ -109,7 +109,27 @@ func (b *builder) process(src source) aws.CredentialsProvider {
 		cmd.Env, cmd.Stdin, cmd.Stderr = env, os.Stdin, os.Stderr
 		cmd.WaitDelay = time.Second
 		return cmd, nil
-	}), func(o *processcreds.Options) { o.Timeout = processTimeout })
+	}), func(o *processcreds.Options) { o.Timeout = processTimeout })}
+}
+
+// processSource names the layer in a credential_process's failures and
+// says in plain words what the SDK's provider reports as a wait error.
+type processSource struct {
+	name string
+	p    aws.CredentialsProvider
+}
+
+func (s processSource) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	creds, err := s.p.Retrieve(ctx)
+	switch {
+	case err == nil:
+		return creds, nil
+	case errors.Is(err, exec.ErrWaitDelay):
+		return creds, fmt.Errorf("%s: the command exited, but a process it started still holds its output (redirect that process's stdout): %w", s.name, err)
+	case ctx.Err() == nil && strings.Contains(err.Error(), "timed out"):
+		return creds, fmt.Errorf("%s: no answer within %s; the command was killed: %w", s.name, processTimeout, err)
+	}
+	return creds, fmt.Errorf("%s: %w", s.name, err)
 }
 
 // webIdentity builds a web identity source: the SDK's provider, its
