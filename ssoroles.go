@@ -224,50 +224,55 @@ type ssoPortal struct {
 
 // accounts lists every page of ListAccounts.
 func (p ssoPortal) accounts(ctx context.Context) ([]SSORole, error) {
-	pages := sso.NewListAccountsPaginator(p.client, &sso.ListAccountsInput{AccessToken: p.token},
-		func(o *sso.ListAccountsPaginatorOptions) { o.StopOnDuplicateToken = true })
 	var out []SSORole
-	for n := 0; pages.HasMorePages(); n++ {
-		var page *sso.ListAccountsOutput
-		err := p.call(ctx, n, "sso:ListAccounts", nil, func(ctx context.Context) (middleware.Metadata, error) {
-			var err error
-			if page, err = pages.NextPage(ctx); err != nil {
-				return middleware.Metadata{}, err
+	err := allPages(ctx, p, "sso:ListAccounts", nil, sso.NewListAccountsPaginator(p.client, &sso.ListAccountsInput{AccessToken: p.token},
+		func(o *sso.ListAccountsPaginatorOptions) { o.StopOnDuplicateToken = true }),
+		func(page *sso.ListAccountsOutput) middleware.Metadata {
+			for _, a := range page.AccountList {
+				out = append(out, SSORole{AccountID: deref(a.AccountId), AccountName: deref(a.AccountName)})
 			}
-			return page.ResultMetadata, nil
+			return page.ResultMetadata
 		})
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range page.AccountList {
-			out = append(out, SSORole{AccountID: deref(a.AccountId), AccountName: deref(a.AccountName)})
-		}
-	}
-	return out, nil
+	return out, err
 }
 
 // roles lists every page of ListAccountRoles for account a.
 func (p ssoPortal) roles(ctx context.Context, a SSORole) ([]SSORole, error) {
-	pages := sso.NewListAccountRolesPaginator(p.client, &sso.ListAccountRolesInput{AccessToken: p.token, AccountId: &a.AccountID},
-		func(o *sso.ListAccountRolesPaginatorOptions) { o.StopOnDuplicateToken = true })
 	var out []SSORole
+	err := allPages(ctx, p, "sso:ListAccountRoles", []slog.Attr{slog.String("account", a.AccountID)},
+		sso.NewListAccountRolesPaginator(p.client, &sso.ListAccountRolesInput{AccessToken: p.token, AccountId: &a.AccountID},
+			func(o *sso.ListAccountRolesPaginatorOptions) { o.StopOnDuplicateToken = true }),
+		func(page *sso.ListAccountRolesOutput) middleware.Metadata {
+			for _, r := range page.RoleList {
+				out = append(out, SSORole{AccountID: a.AccountID, AccountName: a.AccountName, RoleName: deref(r.RoleName)})
+			}
+			return page.ResultMetadata
+		})
+	return out, err
+}
+
+// pager is one of the SDK's paginators over the portal.
+type pager[O any] interface {
+	HasMorePages() bool
+	NextPage(context.Context, ...func(*sso.Options)) (O, error)
+}
+
+// allPages makes every page of a portal list through p.call; add takes
+// each page's entries and returns its metadata.
+func allPages[O any](ctx context.Context, p ssoPortal, call string, attrs []slog.Attr, pages pager[O], add func(O) middleware.Metadata) error {
 	for n := 0; pages.HasMorePages(); n++ {
-		var page *sso.ListAccountRolesOutput
-		err := p.call(ctx, n, "sso:ListAccountRoles", []slog.Attr{slog.String("account", a.AccountID)}, func(ctx context.Context) (middleware.Metadata, error) {
-			var err error
-			if page, err = pages.NextPage(ctx); err != nil {
+		err := p.call(ctx, n, call, attrs, func(ctx context.Context) (middleware.Metadata, error) {
+			page, err := pages.NextPage(ctx)
+			if err != nil {
 				return middleware.Metadata{}, err
 			}
-			return page.ResultMetadata, nil
+			return add(page), nil
 		})
 		if err != nil {
-			return nil, err
-		}
-		for _, r := range page.RoleList {
-			out = append(out, SSORole{AccountID: a.AccountID, AccountName: a.AccountName, RoleName: deref(r.RoleName)})
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // call makes page n of a list through the caller. A token the portal
