@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/xml"
 	"slices"
-	"time"
 
 	"github.com/awssession/awssession/internal/stsrules"
 )
@@ -96,28 +95,17 @@ func (s *Server) assumeRoleWithSAML(c *call) (any, *apiError) {
 		role == nil || !slices.Contains(role.trust.Principals, providerARN) {
 		return nil, accessDenied(msgSAMLDenied)
 	}
-	if time.Duration(seconds)*time.Second > role.maxSession {
-		return nil, validationError(msgRoleMaxDuration)
-	}
-	packed, e := packedPolicy(hasPolicy, policy, arns, nil)
+	r, e := s.federatedRoleLocked(c.now, role, facts.sessionName, facts.sourceIdentity, seconds, hasPolicy, policy, arns)
 	if e != nil {
 		return nil, e
 	}
-	as := principal{
-		kind:           kindRole,
-		arn:            s.arn("sts", "assumed-role/"+role.name+"/"+facts.sessionName),
-		userID:         role.id + ":" + facts.sessionName,
-		role:           role,
-		sourceIdentity: facts.sourceIdentity,
-	}
-	sess := s.issueLocked(as, c.now, time.Duration(seconds)*time.Second)
 	return assumeRoleWithSAMLResult{
 		Issuer:           facts.issuer,
-		AssumedRoleUser:  assumedRoleUserXML{Arn: as.arn, AssumedRoleId: as.userID},
-		Credentials:      sess.credentialsXML(),
+		AssumedRoleUser:  r.user,
+		Credentials:      r.creds,
 		Audience:         facts.recipient,
 		SubjectType:      facts.subjectType,
-		PackedPolicySize: packed,
+		PackedPolicySize: r.packed,
 		NameQualifier:    nameQualifier(facts.issuer, s.cfg.account, samlProviderName),
 		SourceIdentity:   facts.sourceIdentity,
 		Subject:          facts.subject,

@@ -3,7 +3,6 @@ package ststest
 import (
 	"encoding/xml"
 	"slices"
-	"time"
 
 	"github.com/awssession/awssession/internal/stsrules"
 )
@@ -62,25 +61,15 @@ func (s *Server) assumeRoleWithWebIdentity(c *call) (any, *apiError) {
 	if role == nil || !role.trust.admitsWebIdentity(s.OIDCProviderARN(), aud, claims.Subject) {
 		return nil, accessDenied(msgWebIdentityDenied)
 	}
-	if time.Duration(seconds)*time.Second > role.maxSession {
-		return nil, validationError(msgRoleMaxDuration)
-	}
-	packed, e := packedPolicy(hasPolicy, policy, arns, nil)
+	r, e := s.federatedRoleLocked(c.now, role, sessionName, "", seconds, hasPolicy, policy, arns)
 	if e != nil {
 		return nil, e
 	}
-	as := principal{
-		kind:   kindRole,
-		arn:    s.arn("sts", "assumed-role/"+role.name+"/"+sessionName),
-		userID: role.id + ":" + sessionName,
-		role:   role,
-	}
-	sess := s.issueLocked(as, c.now, time.Duration(seconds)*time.Second)
 	return assumeRoleWithWebIdentityResult{
-		Credentials:                 sess.credentialsXML(),
+		Credentials:                 r.creds,
 		SubjectFromWebIdentityToken: claims.Subject,
-		AssumedRoleUser:             assumedRoleUserXML{Arn: as.arn, AssumedRoleId: as.userID},
-		PackedPolicySize:            packed,
+		AssumedRoleUser:             r.user,
+		PackedPolicySize:            r.packed,
 		Provider:                    s.OIDCProviderARN(),
 		Audience:                    aud,
 	}, nil

@@ -95,6 +95,38 @@ func (s *Server) issueLocked(p principal, now time.Time, d time.Duration) *sessi
 	return sess
 }
 
+// federatedRole is a role session for an identity another party vouched
+// for (a web identity token, a SAML assertion), as its response shows it.
+type federatedRole struct {
+	user   assumedRoleUserXML
+	creds  credentialsXML
+	packed *int
+}
+
+// federatedRoleLocked makes the checks AssumeRoleWithWebIdentity and
+// AssumeRoleWithSAML share once the identity is trusted (the duration
+// within the role's maximum, the session policy's size) and issues the
+// session. s.mu must be held.
+func (s *Server) federatedRoleLocked(now time.Time, role *roleRecord, sessionName, sourceIdentity string, seconds int, hasPolicy bool, policy string, arns []string) (federatedRole, *apiError) {
+	d := time.Duration(seconds) * time.Second
+	if d > role.maxSession {
+		return federatedRole{}, validationError(msgRoleMaxDuration)
+	}
+	packed, e := packedPolicy(hasPolicy, policy, arns, nil)
+	if e != nil {
+		return federatedRole{}, e
+	}
+	as := principal{
+		kind:           kindRole,
+		arn:            s.arn("sts", "assumed-role/"+role.name+"/"+sessionName),
+		userID:         role.id + ":" + sessionName,
+		role:           role,
+		sourceIdentity: sourceIdentity,
+	}
+	sess := s.issueLocked(as, now, d)
+	return federatedRole{user: assumedRoleUserXML{Arn: as.arn, AssumedRoleId: as.userID}, creds: sess.credentialsXML(), packed: packed}, nil
+}
+
 // credentialsXML renders the session for a response.
 func (sess *session) credentialsXML() credentialsXML {
 	return credentialsXML{
