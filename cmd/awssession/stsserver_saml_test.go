@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -54,17 +52,7 @@ func startSAMLSTSServer(t *testing.T) samlServer {
 func fetchSAMLAssertion(t *testing.T, base, user string, roles ...string) string {
 	t.Helper()
 	q := url.Values{"user": {user}, "role": roles}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/ststest/saml-assertion?"+q.Encode(), nil)
-	require.NoError(t, err)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return string(b)
+	return getOK(t, base+"/ststest/saml-assertion?"+q.Encode())
 }
 
 // tamper changes the session name inside a signed assertion.

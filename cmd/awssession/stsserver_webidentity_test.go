@@ -47,17 +47,24 @@ func fetchWebIdentityToken(t *testing.T, base, sub, aud string) string {
 	if aud != "" {
 		q.Set("aud", aud)
 	}
+	return getOK(t, base+"/ststest/web-identity-token?"+q.Encode())
+}
+
+// getOK GETs url, as a client in another language would, and returns the
+// body of its 200 answer.
+func getOK(t *testing.T, url string) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/ststest/web-identity-token?"+q.Encode(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	require.NoError(t, err)
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	token, err := io.ReadAll(resp.Body)
+	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
-	return string(token)
+	return string(b)
 }
 
 func roleNamed(t *testing.T, snap ststest.Snapshot, name string) ststest.SnapshotRole {
