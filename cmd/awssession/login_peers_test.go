@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -32,6 +31,33 @@ func peerEnv(t *testing.T, f *fixture) []string {
 	return []string{"PATH=" + os.Getenv("PATH"), "HOME=" + f.dir, "LANG=C.UTF-8", "AWS_CONFIG_FILE=" + filepath.Join(f.dir, "config"),
 		"AWS_SHARED_CREDENTIALS_FILE=" + os.DevNull, "AWS_DATA_PATH=" + awsDataPath(t, f.srv.URL), "AWS_EC2_METADATA_DISABLED=true",
 		"AWS_PAGER=", "AWS_ENDPOINT_URL_SSO=" + f.srv.URL, "AWS_ENDPOINT_URL_SSO_OIDC=" + f.srv.URL}
+}
+
+// awsSSOLogin runs `aws sso login --no-browser` for profile in env,
+// approves as alice, at the fake at base, each user code it prints, and
+// returns what it printed. (With --auto-approve the fake approves at once
+// and the AWS CLI prints no code.)
+func awsSSOLogin(ctx context.Context, t *testing.T, env []string, base, profile string) (printed string) {
+	t.Helper()
+	login := exec.CommandContext(ctx, awsCLI, "sso", "login", "--profile", profile, "--no-browser")
+	login.Env = env
+	var stderr bytes.Buffer
+	login.Stderr = &stderr
+	out, err := login.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, login.Start())
+	codeRE := regexp.MustCompile(`^[A-Z2-7]{4}-[A-Z2-7]{4}$`)
+	for lines := bufio.NewScanner(out); lines.Scan(); {
+		printed += lines.Text() + "\n"
+		if codeRE.MatchString(lines.Text()) {
+			resp, err := http.Post(base+"/ststest/sso/approve?"+url.Values{"user_code": {lines.Text()}, "user": {"alice"}}.Encode(), "", nil)
+			require.NoError(t, err)
+			require.NoError(t, resp.Body.Close())
+			require.Equal(t, http.StatusNoContent, resp.StatusCode)
+		}
+	}
+	require.NoError(t, login.Wait(), "stderr: %s", stderr.String())
+	return printed
 }
 
 // TestOurSSOTokenServesThePeers: after `awssession login`, the AWS CLI
@@ -66,26 +92,7 @@ func TestAWSCLITokenServesUs(t *testing.T) {
 	f := ssoFixture(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	login := exec.CommandContext(ctx, awsCLI, "sso", "login", "--profile", "dev", "--no-browser")
-	login.Env = peerEnv(t, f)
-	var stderr bytes.Buffer
-	login.Stderr = &stderr
-	out, err := login.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, login.Start())
-	// With --auto-approve the fake approves at once; the code is still
-	// printed, and approving it again is harmless.
-	codeRE := regexp.MustCompile(`^[A-Z2-7]{4}-[A-Z2-7]{4}$`)
-	for lines := bufio.NewScanner(out); lines.Scan(); {
-		if codeRE.MatchString(lines.Text()) {
-			resp, err := http.Post(f.srv.URL+"/ststest/sso/approve?"+url.Values{"user_code": {lines.Text()}, "user": {"alice"}}.Encode(), "", nil)
-			require.NoError(t, err)
-			require.NoError(t, resp.Body.Close())
-			break
-		}
-	}
-	_, _ = io.Copy(io.Discard, out)
-	require.NoError(t, login.Wait(), "stderr: %s", stderr.String())
+	awsSSOLogin(ctx, t, peerEnv(t, f), f.srv.URL, "dev")
 	require.FileExists(t, f.ssoToken(), "the AWS CLI's token, where both of us keep it")
 
 	r := f.run(t, nil, "", "whoami", "ops")

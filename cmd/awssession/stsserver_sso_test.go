@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
@@ -10,11 +8,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"testing"
 	"time"
 
@@ -160,29 +156,8 @@ sso_registration_scopes = sso:account:access
 		return cmd
 	}
 
-	login := awsCmd("sso", "login", "--profile", "dev", "--no-browser")
-	var stderr bytes.Buffer
-	login.Stderr = &stderr
-	out, err := login.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, login.Start())
-	codeRE := regexp.MustCompile(`^[A-Z2-7]{4}-[A-Z2-7]{4}$`)
-	userCode := ""
-	for lines := bufio.NewScanner(out); userCode == "" && lines.Scan(); {
-		if codeRE.MatchString(lines.Text()) {
-			userCode = lines.Text()
-		}
-	}
-	if userCode == "" {
-		_ = login.Wait() // stdout has ended
-		t.Fatalf("aws printed no user code; stderr: %s", stderr.String())
-	}
-	resp, err := http.Post(snap.URL+"/ststest/sso/approve?"+url.Values{"user_code": {userCode}, "user": {"alice"}}.Encode(), "", nil)
-	require.NoError(t, err)
-	require.NoError(t, resp.Body.Close())
-	require.Equal(t, http.StatusNoContent, resp.StatusCode)
-	_, _ = io.Copy(io.Discard, out)
-	require.NoError(t, login.Wait(), "stderr: %s", stderr.String())
+	printed := awsSSOLogin(ctx, t, env, snap.URL, "dev")
+	assert.Regexp(t, `(?m)^[A-Z2-7]{4}-[A-Z2-7]{4}$`, printed, "the user code, approved through the fake")
 
 	sum := sha1.Sum([]byte("fake"))
 	cached, err := os.ReadFile(filepath.Join(home, ".aws", "sso", "cache", hex.EncodeToString(sum[:])+".json"))
