@@ -84,7 +84,7 @@ type profileHop struct {
 // silently drop, naming the profile and key. exists is false when the
 // files have no such profile.
 func loadProfile(ctx context.Context, name string, files sharedFiles) (pc profileChain, exists bool, err error) {
-	sc, err := parseProfile(ctx, name, files.config, files.credentials)
+	sc, err := files.parse(ctx, name)
 	var roleErr config.SharedConfigAssumeRoleError
 	standIn := errors.As(err, &roleErr) && roleErr.Err == nil && isEmptyProfile(ctx, roleErr.Profile, files)
 	if standIn {
@@ -133,7 +133,7 @@ func parseProfile(ctx context.Context, name string, configFiles, credentialsFile
 // sign-in profile (login_session), which the SDK's parser does not count
 // (v1.33.15) although its own provider reads it.
 func isEmptyProfile(ctx context.Context, name string, files sharedFiles) bool {
-	sc, err := parseProfile(ctx, name, files.config, files.credentials)
+	sc, err := files.parse(ctx, name)
 	return err == nil && sc.SourceProfileName == "" && (baseKindOf(&sc) == baseNone || baseKindOf(&sc) == baseLogin)
 }
 
@@ -159,7 +159,7 @@ func parseWithEmptyBase(ctx context.Context, name, base string, files sharedFile
 	if err != nil {
 		return config.SharedConfig{}, err
 	}
-	return parseProfile(ctx, name, files.config, append(append([]string(nil), files.credentials...), f.Name()))
+	return files.parse(ctx, name, f.Name())
 }
 
 // nonNil keeps a list the SDK would replace by its defaults when nil.

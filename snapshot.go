@@ -177,6 +177,9 @@ func envKeys(getenv func(string) string) *staticCredentials {
 // sharedFiles are the shared config and credentials files a session reads.
 type sharedFiles struct {
 	config, credentials []string
+	// batch, when set, holds these files as ExplainProfiles read them
+	// once; the SDK's parser gets the sections a profile needs from it.
+	batch *profileSet
 }
 
 // sharedFiles are the files the SDK would read: WithSharedConfigFiles',
