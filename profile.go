@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -101,7 +102,7 @@ func loadProfile(ctx context.Context, name string, files sharedFiles) (pc profil
 	var errs []error
 	c := &sc
 	for ; c.Source != nil; c = c.Source {
-		pc.hops = append([]profileHop{newProfileHop(c)}, pc.hops...)
+		pc.hops = append(pc.hops, newProfileHop(c)) // top down; reversed below
 	}
 	pc.base, pc.kind = c, baseKindOf(c)
 	switch {
@@ -113,8 +114,9 @@ func loadProfile(ctx context.Context, name string, files sharedFiles) (pc profil
 		errs = append(errs, invalid(profileAt(c.Profile, "source_profile"),
 			"role_arn %s needs source_profile, credential_source or web_identity_token_file to sign its AssumeRole call", c.RoleARN))
 	default:
-		pc.hops = append([]profileHop{newProfileHop(c)}, pc.hops...)
+		pc.hops = append(pc.hops, newProfileHop(c))
 	}
+	slices.Reverse(pc.hops) // bottom up
 	if c.MFASerial != "" && c.RoleARN == "" {
 		errs = append(errs, validateSerial(profileAt(c.Profile, "mfa_serial"), c.MFASerial))
 	}
