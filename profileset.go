@@ -258,9 +258,11 @@ func (s *profileSet) select_(need *selection, name string) {
 }
 
 // write puts the needed sections of each file in its scratch file and
-// returns their paths. A section the SDK names n is, in a config file,
-// [profile n] or [n] (the SDK keeps [default], [sso-session …] and
-// [services …] and drops any other); in a credentials file, [n].
+// returns the paths of those that hold any (the SDK's parser merges the
+// files in order; one without sections adds nothing). A section the SDK
+// names n is, in a config file, [profile n] or [n] (the SDK keeps
+// [default], [sso-session …] and [services …] and drops any other); in a
+// credentials file, [n].
 func (s *profileSet) write(need *selection) (configFiles, credsFiles []string, err error) {
 	var b bytes.Buffer
 	for _, f := range s.config {
@@ -271,20 +273,18 @@ func (s *profileSet) write(need *selection) (configFiles, credsFiles []string, e
 				b.Write(f.sections[n])
 			}
 		}
-		if err := f.scratch.set(b.Bytes()); err != nil {
+		if configFiles, err = f.scratch.put(configFiles, b.Bytes()); err != nil {
 			return nil, nil, err
 		}
-		configFiles = append(configFiles, f.scratch.path)
 	}
 	for _, f := range s.creds {
 		b.Reset()
 		for _, n := range need.names {
 			b.Write(f.sections[n])
 		}
-		if err := f.scratch.set(b.Bytes()); err != nil {
+		if credsFiles, err = f.scratch.put(credsFiles, b.Bytes()); err != nil {
 			return nil, nil, err
 		}
-		credsFiles = append(credsFiles, f.scratch.path)
 	}
 	return configFiles, credsFiles, nil
 }
