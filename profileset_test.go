@@ -272,3 +272,16 @@ func TestExplainProfilesManyFiles(t *testing.T) {
 	}
 	assert.Equal(t, "echo 2", got[0].Plan.MFAProcess)
 }
+
+// TestExplainProfilesStopsWithItsContext: a cancelled context stops the
+// planning between profiles.
+func TestExplainProfilesStopsWithItsContext(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	files := f.writeConfig(t, "[profile a]\nregion = eu-west-1\n", "")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	plans, err := awssession.ExplainProfiles(ctx, []string{"a"}, f.base(files)...)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Nil(t, plans)
+}
