@@ -32,7 +32,8 @@ type ProfilePlan struct {
 // token files, the cache.
 //
 // The error is the [*InputError] every plan would have when a shared file
-// is refused (a FIFO, /dev/zero, a file too large), or the context's.
+// is refused (a FIFO, /dev/zero, a file too large), or the context's. It
+// is safe for concurrent use.
 func ExplainProfiles(ctx context.Context, profiles []string, opts ...Option) ([]ProfilePlan, error) {
 	set, err := readProfileSet(opts)
 	if err != nil {
