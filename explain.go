@@ -144,6 +144,9 @@ func (p *Prepared) Plan(ctx context.Context) Plan {
 		out.Profile, out.BaseProfile, out.BaseCredentials = c.top, c.base.Profile, string(c.kind)
 	}
 	served := false // a layer above is served from the cache, so this one is not used
+	if n := len(s.plan.layers); n > 0 {
+		out.Layers = make([]PlannedLayer, n)
+	}
 	for i := len(s.plan.layers) - 1; i >= 0; i-- {
 		l := s.plan.layers[i]
 		pl := PlannedLayer{Kind: l.kind, Name: l.name, Profile: l.profile, RoleARN: l.role.RoleARN, Duration: l.duration,
@@ -155,7 +158,7 @@ func (p *Prepared) Plan(ctx context.Context) Plan {
 		pl.Calls = !served && !pl.Cached
 		pl.Prompts = pl.Calls && l.mfaSerial != ""
 		served = served || pl.Cached
-		out.Layers = append([]PlannedLayer{pl}, out.Layers...)
+		out.Layers[i] = pl
 	}
 	out.SourceLayer.Used = !served
 	return out

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -78,7 +79,7 @@ type profileHop struct {
 // silently drop, naming the profile and key. exists is false when the
 // files have no such profile.
 func loadProfile(ctx context.Context, name string, files sharedFiles) (pc profileChain, exists bool, err error) {
-	sc, err := parseProfile(ctx, name, files.config, files.credentials)
+	sc, err := files.parse(ctx, name)
 	var roleErr config.SharedConfigAssumeRoleError
 	standIn := errors.As(err, &roleErr) && roleErr.Err == nil && isEmptyProfile(ctx, roleErr.Profile, files)
 	if standIn {
@@ -95,7 +96,7 @@ func loadProfile(ctx context.Context, name string, files sharedFiles) (pc profil
 	var errs []error
 	c := &sc
 	for ; c.Source != nil; c = c.Source {
-		pc.hops = append([]profileHop{newProfileHop(c)}, pc.hops...)
+		pc.hops = append(pc.hops, newProfileHop(c)) // top down; reversed below
 	}
 	pc.base, pc.kind = c, baseKindOf(c)
 	switch {
@@ -107,18 +108,35 @@ func loadProfile(ctx context.Context, name string, files sharedFiles) (pc profil
 		errs = append(errs, invalid(profileAt(c.Profile, "source_profile"),
 			"role_arn %s needs source_profile, credential_source or web_identity_token_file to sign its AssumeRole call", c.RoleARN))
 	default:
-		pc.hops = append([]profileHop{newProfileHop(c)}, pc.hops...)
+		pc.hops = append(pc.hops, newProfileHop(c))
 	}
+	slices.Reverse(pc.hops) // bottom up
 	if c.MFASerial != "" && c.RoleARN == "" {
 		errs = append(errs, validateSerial(profileAt(c.Profile, "mfa_serial"), c.MFASerial))
 	}
 	return pc, true, errors.Join(errs...)
 }
 
-func parseProfile(ctx context.Context, name string, configFiles, credentialsFiles []string) (config.SharedConfig, error) {
+func parseProfile(ctx context.Context, name string, configFiles, credentialsFiles []string) (sc config.SharedConfig, err error) {
+	defer sdkParserPanic(configFiles, credentialsFiles, &err)
+	return sdkParse(ctx, name, configFiles, credentialsFiles)
+}
+
+// sdkParse is the SDK's parser itself, which may panic.
+func sdkParse(ctx context.Context, name string, configFiles, credentialsFiles []string) (config.SharedConfig, error) {
 	return config.LoadSharedConfigProfile(ctx, name, func(o *config.LoadSharedConfigOptions) {
 		o.ConfigFiles, o.CredentialsFiles = nonNil(configFiles), nonNil(credentialsFiles)
 	})
+}
+
+// sdkParserPanic, deferred around a call into the SDK's shared-file
+// parser, turns its panic into an input error naming the files: config
+// v1.33.15 panics on a value that is a single quote (region = ").
+func sdkParserPanic(configFiles, credentialsFiles []string, err *error) {
+	if r := recover(); r != nil {
+		*err = invalid(namedAt("shared files "+strings.Join(slices.Concat(configFiles, credentialsFiles), ", ")),
+			"the SDK's parser failed on them (%v); look for a value that is a lone quote", r)
+	}
 }
 
 // isEmptyProfile reports a profile that exists and holds no credentials
@@ -127,7 +145,7 @@ func parseProfile(ctx context.Context, name string, configFiles, credentialsFile
 // sign-in profile (login_session), which the SDK's parser does not count
 // (v1.33.15) although its own provider reads it.
 func isEmptyProfile(ctx context.Context, name string, files sharedFiles) bool {
-	sc, err := parseProfile(ctx, name, files.config, files.credentials)
+	sc, err := files.parse(ctx, name)
 	return err == nil && sc.SourceProfileName == "" && (baseKindOf(&sc) == baseNone || baseKindOf(&sc) == baseLogin)
 }
 
@@ -153,7 +171,7 @@ func parseWithEmptyBase(ctx context.Context, name, base string, files sharedFile
 	if err != nil {
 		return config.SharedConfig{}, err
 	}
-	return parseProfile(ctx, name, files.config, append(append([]string(nil), files.credentials...), f.Name()))
+	return files.parse(ctx, name, f.Name())
 }
 
 // nonNil keeps a list the SDK would replace by its defaults when nil.

@@ -270,3 +270,36 @@ func TestProfileDuration900(t *testing.T) {
 	assert.Equal(t, "900", f.srv.Requests()[0].Params.Get("DurationSeconds"))
 	assert.Regexp(t, `^awssession-\d{8}t\d{6}z$`, f.srv.Requests()[0].Params.Get("RoleSessionName"), "the same generated name as for --role-arn")
 }
+
+// TestSDKParserPanicIsBadInput: config v1.33.15's parser panics on a value
+// that is a lone quote; every way in (a profile's plan, a session on
+// static keys, whose LoadDefaultConfig reads the same file, the profile
+// list) gets an input error naming the file instead of a crash.
+func TestSDKParserPanicIsBadInput(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	files := f.writeConfig(t, "[profile dev]\nregion = \"\n", "")
+	for name, call := range map[string]func() error{
+		"Explain": func() error {
+			_, err := awssession.Explain(context.Background(), f.base(files, awssession.WithProfile("dev"))...)
+			return err
+		},
+		"CreateSession, static keys": func() error {
+			_, err := awssession.CreateSession(context.Background(), f.base(files, f.aliceKeys())...)
+			return err
+		},
+		"ExplainProfiles": func() error {
+			plans, err := awssession.ExplainProfiles(context.Background(), []string{"dev"}, f.base(files)...)
+			if err == nil {
+				err = plans[0].Err
+			}
+			return err
+		},
+	} {
+		var err error
+		require.NotPanics(t, func() { err = call() }, name)
+		require.ErrorIs(t, err, awssession.ErrInvalidInput, name)
+		assert.Contains(t, err.Error(), "lone quote", name)
+		assert.Contains(t, err.Error(), "config", name)
+	}
+}

@@ -99,8 +99,9 @@ func (s *session) config(ctx context.Context) (aws.Config, error) {
 // loadConfig loads the SDK's config the session's clients use, with the
 // plan's region, profile and files. The SDK resolves no credentials: the
 // session builds them all.
-func (s *session) loadConfig(ctx context.Context) (aws.Config, error) {
+func (s *session) loadConfig(ctx context.Context) (_ aws.Config, err error) {
 	p := s.plan
+	defer sdkParserPanic(p.files.config, p.files.credentials, &err)
 	fns := make([]func(*config.LoadOptions) error, 0, 6+len(s.o.loadOptions))
 	fns = append(fns, config.WithSharedConfigFiles(p.files.config), config.WithSharedCredentialsFiles(p.files.credentials),
 		// The SDK's own warnings go to the session's logger (discarded

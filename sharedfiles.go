@@ -83,6 +83,12 @@ func readSections(path string) ([]*ini.Section, error) {
 	case err != nil:
 		return nil, err
 	}
+	return parseSections(path, b)
+}
+
+// parseSections splits the content b of the shared file at path into
+// sections.
+func parseSections(path string, b []byte) ([]*ini.Section, error) {
 	f, err := ini.LoadSources(ini.LoadOptions{Loose: true, AllowNestedValues: true, InsensitiveKeys: true,
 		AllowNonUniqueSections: true, SkipUnrecognizableLines: true}, b)
 	if err != nil {
@@ -95,25 +101,37 @@ func readSections(path string) ([]*ini.Section, error) {
 // prints the MFA code) of the given profiles from the config files. The
 // SDK's parser does not expose keys it does not know.
 func mfaProcesses(files sharedFiles, profiles []string) (map[string]string, error) {
+	if files.batch != nil {
+		return files.batch.mfaProcesses(profiles), nil
+	}
 	out := map[string]string{}
 	for _, path := range files.config {
 		sections, err := readSections(path)
 		if err != nil {
 			return nil, err
 		}
-		for _, sec := range sections {
-			name, ok := profileOfSection(sec.Name(), true)
-			if ok && slices.Contains(profiles, name) && sec.HasKey("mfa_process") {
-				out[name] = sec.Key("mfa_process").String()
-			}
-		}
+		addMFAProcesses(out, sections, func(name string) bool { return slices.Contains(profiles, name) })
 	}
 	return out, nil
+}
+
+// addMFAProcesses sets out[profile] to the mfa_process of each config file
+// section whose profile wanted accepts; a later section wins.
+func addMFAProcesses(out map[string]string, sections []*ini.Section, wanted func(profile string) bool) {
+	for _, sec := range sections {
+		name, ok := profileOfSection(sec.Name(), true)
+		if ok && wanted(name) && sec.HasKey("mfa_process") {
+			out[name] = sec.Key("mfa_process").String()
+		}
+	}
 }
 
 // sharedFiles are the shared config and credentials files a session reads.
 type sharedFiles struct {
 	config, credentials []string
+	// batch, when set, holds these files as ExplainProfiles read them
+	// once; the SDK's parser gets the sections a profile needs from it.
+	batch *profileSet
 }
 
 // sharedFiles are the files the SDK would read: WithSharedConfigFiles',

@@ -1,11 +1,11 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -89,7 +89,14 @@ func (c *cli) cachedEntries(cmd *cobra.Command, dir string) ([]cachedEntry, erro
 	} else if err != nil {
 		return nil, fmt.Errorf("credential cache: %w", err)
 	}
-	sessions := c.sessionsByKey(cmd, dir)
+	cache, err := awssession.NewFileCache(dir) // exists: it was just read
+	if err != nil {
+		return nil, err
+	}
+	sessions, err := c.sessionsByKey(cmd.Context(), cache)
+	if err != nil {
+		return nil, err
+	}
 	entries := []cachedEntry{}
 	now := time.Now()
 	for _, f := range files {
@@ -100,7 +107,9 @@ func (c *cli) cachedEntries(cmd *cobra.Command, dir string) ([]cachedEntry, erro
 		kind, _, _ := strings.Cut(key, "-")
 		e := cachedEntry{Key: key, Kind: kind, Sessions: sessions[key]}
 		var fields entryFields
-		if b, err := os.ReadFile(filepath.Join(dir, f.Name())); err == nil && json.Unmarshal(b, &fields) == nil {
+		// Read as sessions read entries: not through a link, not from a
+		// FIFO, not more than an entry holds.
+		if b, err := cache.Get(cmd.Context(), key); err == nil && json.Unmarshal(b, &fields) == nil {
 			e.AccountID = fields.AccountID
 			if !fields.Expiration.IsZero() {
 				exp, until := fields.Expiration.UTC(), awssession.HandedOutUntil(fields.Expiration).UTC()
@@ -121,31 +130,27 @@ func (c *cli) cachedEntries(cmd *cobra.Command, dir string) ([]cachedEntry, erro
 
 // sessionsByKey maps the cache keys of each profile's default session (as
 // list plans it) to the layers they hold. Profiles that cannot be planned
-// are left out.
-func (c *cli) sessionsByKey(cmd *cobra.Command, dir string) map[string][]string {
-	out := map[string][]string{}
+// are left out; shared files that cannot be read are an error.
+func (c *cli) sessionsByKey(ctx context.Context, cache *awssession.FileCache) (map[string][]string, error) {
 	names, err := c.profileNames()
 	if err != nil {
-		return out
+		return nil, fmt.Errorf("read the shared files: %w", err)
 	}
-	cache, err := awssession.NewFileCache(dir) // exists: it was just read
+	plans, err := c.profilePlans(ctx, cache, names)
 	if err != nil {
-		return out
+		return nil, err
 	}
-	for _, name := range names {
-		plan, err := c.profilePlan(cmd.Context(), cache, name)
-		if err != nil {
-			continue
-		}
-		for _, l := range plan.Layers {
+	out := map[string][]string{}
+	for _, p := range plans {
+		for _, l := range p.Plan.Layers {
 			what := "MFA session"
 			if l.Kind == awssession.LayerAssumeRole {
 				what = "role " + l.RoleARN
 			}
-			out[l.CacheKey] = append(out[l.CacheKey], name+": "+what)
+			out[l.CacheKey] = append(out[l.CacheKey], p.Profile+": "+what)
 		}
 	}
-	return out
+	return out, nil
 }
 
 func writeCachedEntries(w io.Writer, entries []cachedEntry) error {

@@ -106,15 +106,18 @@ func (c *cli) listProfiles(ctx context.Context) ([]listedProfile, error) {
 	if err != nil {
 		return nil, err
 	}
+	plans, err := c.profilePlans(ctx, cache, uniqueSorted(names))
+	if err != nil {
+		return nil, err
+	}
 	profiles := []listedProfile{}
-	for _, name := range uniqueSorted(names) {
-		h := byName[name]
+	for _, pp := range plans {
+		name, plan, h := pp.Profile, pp.Plan, byName[pp.Profile]
 		p := listedProfile{Profile: name, TOTPSeed: h.TOTPSeed, Cached: []listedSession{}}
-		plan, err := c.profilePlan(ctx, cache, name)
 		switch {
 		case h.Keys:
 			p.Credentials = "keyring (" + kr.Backend() + ")"
-		case err != nil:
+		case pp.Err != nil:
 			p.Credentials = "unusable"
 		default:
 			p.Credentials, p.BaseProfile = credentialsText(plan, name), plan.BaseProfile

@@ -182,14 +182,20 @@ func (c *cli) forgetSessionsOn(ctx context.Context, src awssession.PlannedSource
 	if err != nil {
 		return 0
 	}
-	names, _ := c.profileNames()
+	names, err := c.profileNames()
+	if err != nil {
+		return 0
+	}
+	plans, err := c.profilePlans(ctx, cache, names)
+	if err != nil {
+		return 0
+	}
 	n := 0
-	for _, name := range names {
-		plan, err := c.profilePlan(ctx, cache, name)
-		if err != nil || plan.SourceLayer.Kind != src.Kind || plan.SourceLayer.Session != src.Session {
+	for _, p := range plans {
+		if p.Err != nil || p.Plan.SourceLayer.Kind != src.Kind || p.Plan.SourceLayer.Session != src.Session {
 			continue
 		}
-		for _, l := range plan.Layers {
+		for _, l := range p.Plan.Layers {
 			if l.Cached && cache.Delete(ctx, l.CacheKey) == nil {
 				n++
 			}

@@ -7,9 +7,8 @@ import (
 )
 
 // profileNames lists the profiles of the shared config and credentials
-// files the run's environment names, through the library's checked read
-// (the library plans each profile from the SDK's parser, see
-// profilePlan).
+// files the run's environment names, read as sessions read them: a FIFO,
+// /dev/zero or an oversized file is refused (an input error naming it).
 func (c *cli) profileNames() ([]string, error) {
 	return awssession.Profiles(context.Background(), awssession.WithEnvironment(c.environ))
 }
@@ -30,11 +29,13 @@ func firstOf(list []string) string {
 	return list[0]
 }
 
-// profilePlan is the plan of the session "--profile profile" builds by
-// default (the keyring as its base's source where it holds the keys, an
-// MFA session under MFA roles), with the cache: its layers say which are
-// cached, until when, and under which keys.
-func (c *cli) profilePlan(ctx context.Context, cache *awssession.FileCache, profile string) (awssession.Plan, error) {
-	return awssession.Explain(ctx, awssession.WithEnvironment(c.environ), awssession.WithProfile(profile), awssession.WithCache(cache),
+// profilePlans are the plans of the sessions "--profile NAME" builds by
+// default for each of names (the keyring as its base's source where it
+// holds the keys, an MFA session under MFA roles), with the cache: their
+// layers say which are cached, until when, and under which keys. The
+// shared files are read once for all of them; the error is a refused
+// shared file's.
+func (c *cli) profilePlans(ctx context.Context, cache *awssession.FileCache, names []string) ([]awssession.ProfilePlan, error) {
+	return awssession.ExplainProfiles(ctx, names, awssession.WithEnvironment(c.environ), awssession.WithCache(cache),
 		awssession.WithProfileSource(c.keyringSource), awssession.WithProfileMFA(noCodes), awssession.WithDefaultMFASession(0))
 }

@@ -42,6 +42,12 @@ without asking, as scripts need (without a terminal, remove refuses unless
 				_, err := kr.Remove(profile) // the keyring's own "not in the keyring" error
 				return err
 			}
+			// The cache keys depend on the keys being in the keyring:
+			// find them first, and before asking.
+			drop, err := c.sessionsOn(cmd.Context(), profile)
+			if err != nil {
+				return err
+			}
 			if !force {
 				question := fmt.Sprintf("Remove the %s of profile %s from the keyring (%s)?", strings.Join(what, " and "), profile, kr.Backend())
 				switch yes, ok, err := c.confirm(cmd.Context(), question); {
@@ -55,9 +61,6 @@ without asking, as scripts need (without a terminal, remove refuses unless
 					return nil
 				}
 			}
-			// The cache keys depend on the keys being in the keyring:
-			// find them first.
-			drop := c.sessionsOn(cmd.Context(), profile)
 			removed, err := kr.Remove(profile)
 			if err != nil {
 				return err
@@ -96,27 +99,34 @@ type cachedLayers struct {
 }
 
 // sessionsOn finds the cached sessions of every profile whose chain's
-// base is profile (profile itself included). Errors only mean less to
-// drop: the sessions expire on their own.
-func (c *cli) sessionsOn(ctx context.Context, profile string) cachedLayers {
+// base is profile (profile itself included). Shared files that cannot be
+// read are an error; otherwise errors only mean less to drop: the
+// sessions expire on their own.
+func (c *cli) sessionsOn(ctx context.Context, profile string) (cachedLayers, error) {
+	names, err := c.profileNames()
+	if err != nil {
+		return cachedLayers{}, fmt.Errorf("read the shared files: %w", err)
+	}
 	cache, err := c.fileCache("")
 	if err != nil {
-		return cachedLayers{}
+		return cachedLayers{}, nil
 	}
-	names, _ := c.profileNames()
+	plans, err := c.profilePlans(ctx, cache, uniqueSorted(append(names, profile)))
+	if err != nil {
+		return cachedLayers{}, err
+	}
 	out := cachedLayers{cache: cache}
-	for _, name := range uniqueSorted(append(names, profile)) {
-		plan, err := c.profilePlan(ctx, cache, name)
-		if err != nil || plan.BaseProfile != profile {
+	for _, p := range plans {
+		if p.Err != nil || p.Plan.BaseProfile != profile {
 			continue
 		}
-		for _, l := range plan.Layers {
+		for _, l := range p.Plan.Layers {
 			if l.Cached && l.CacheKey != "" {
 				out.keys = append(out.keys, l.CacheKey)
 			}
 		}
 	}
-	return out
+	return out, nil
 }
 
 // dropSessions deletes the cache entries found by sessionsOn.
