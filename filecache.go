@@ -28,6 +28,45 @@ type FileCache struct {
 
 var _ Cache = (*FileCache)(nil)
 
+// DefaultCacheDir returns the default directory of a [FileCache]:
+// "awssession" under the user's cache directory ($XDG_CACHE_HOME or
+// ~/.cache on Linux, ~/Library/Caches on macOS, %LocalAppData% on
+// Windows).
+func DefaultCacheDir() (string, error) {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("find the user cache directory: %w", err)
+	}
+	return filepath.Join(base, "awssession"), nil
+}
+
+// NewFileCache returns a cache in dir, creating it with mode 0700; dir ""
+// means [DefaultCacheDir]. An existing directory that others can read is
+// tightened to 0700. A symbolic link is refused, also when named as
+// "link/" or "link/." (its target would be tightened and filled with
+// credentials; name the target itself), and so are a directory owned by
+// another user, something that is not a directory (/dev/zero), and a path
+// whose ".." follows a directory name: errors matching [ErrInvalidInput]
+// that name the path.
+func NewFileCache(dir string) (*FileCache, error) {
+	if dir == "" {
+		d, err := DefaultCacheDir()
+		if err != nil {
+			return nil, err
+		}
+		dir = d
+	}
+	dir, err := privfile.PrepareDir(dir)
+	var bad *privfile.DirError
+	switch {
+	case errors.As(err, &bad):
+		return nil, invalid(namedAt("cache directory "+bad.Dir), "%s", bad.Problem)
+	case err != nil:
+		return nil, fmt.Errorf("credential cache: %w", err)
+	}
+	return &FileCache{dir: dir}, nil
+}
+
 // keyRE and maxKey: keys are 1-128 of [a-z0-9-], not starting with '-'.
 // The length is checked apart: a counted repeat ({0,127}) compiles into a
 // program ten times larger, 0.1 ms of every CLI run.

@@ -12,6 +12,9 @@ import (
 // (Windows, where creating a symbolic link takes a privilege).
 const NoFollow = 0
 
+// NoBlock adds nothing where there are no FIFOs.
+const NoBlock = 0
+
 // ErrNotDir is the error of a path under something that is not a
 // directory.
 var ErrNotDir error = syscall.ENOTDIR

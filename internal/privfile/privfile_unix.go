@@ -1,8 +1,9 @@
 //go:build unix
 
-// Package privfile holds what the cache's private files need of the
-// platform: opening without following a link or waiting on a FIFO,
-// tightening a directory through its descriptor, and who owns a file.
+// Package privfile holds what the cache's private files need: a private
+// directory made or checked (PrepareDir), and of the platform, opening
+// without following a link or waiting on a FIFO, tightening a directory
+// through its descriptor, and who owns a file.
 package privfile
 
 import (
@@ -13,7 +14,11 @@ import (
 
 // NoFollow makes opening a file fail on a symbolic link in its last
 // element and not wait for a writer when it is a FIFO.
-const NoFollow = syscall.O_NOFOLLOW | syscall.O_NONBLOCK
+const NoFollow = syscall.O_NOFOLLOW | NoBlock
+
+// NoBlock makes opening a FIFO not wait for a writer, so that a check of
+// what was opened refuses it.
+const NoBlock = syscall.O_NONBLOCK
 
 // ErrNotDir is the error of a path under something that is not a
 // directory.
