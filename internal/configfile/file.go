@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/awssession/awssession/internal/atomicfile"
+	"github.com/awssession/awssession/internal/privfile"
+	"github.com/awssession/awssession/internal/safefile"
 	"github.com/gofrs/flock"
 )
 
@@ -103,7 +105,7 @@ func resolve(path string) (string, error) {
 // lock takes the lock file of path, waiting until ctx is done.
 func lock(ctx context.Context, path string) (func(), error) {
 	p := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".lock")
-	l := flock.New(p, flock.SetPermissions(0o600), flock.SetFlag(os.O_CREATE|os.O_RDONLY|noFollow))
+	l := flock.New(p, flock.SetPermissions(0o600), flock.SetFlag(os.O_CREATE|os.O_RDONLY|privfile.NoFollow))
 	ok, err := l.TryLockContext(ctx, lockRetry)
 	if err != nil || !ok {
 		_ = l.Close()
@@ -115,34 +117,23 @@ func lock(ctx context.Context, path string) (func(), error) {
 	return func() { _ = l.Unlock() }, nil
 }
 
-// read reads path after checking it: a missing file is empty (mode
-// newFileMode); the null device is empty when nullOK, else refused, as is
-// anything but a regular file of at most MaxSize bytes.
+// read reads path through the one checked read (safefile): a missing file
+// is empty (mode newFileMode); the null device is empty when nullOK, else
+// refused, as is anything but a regular file of at most MaxSize bytes.
 func read(path string, nullOK bool) ([]byte, fs.FileMode, error) {
-	fi, err := os.Stat(path)
+	f, fi, err := safefile.Open(path, MaxSize)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, newFileMode, nil
 	case err != nil:
 		return nil, 0, err
-	case nullOK && isNullDevice(fi):
-		return nil, 0, nil
-	}
-	if err := checkRegular(path, fi); err != nil {
-		return nil, 0, err
-	}
-	// Opened without waiting for a writer: a FIFO swapped in since the
-	// stat fails the check below instead of blocking.
-	f, err := os.OpenFile(path, os.O_RDONLY|noBlock, 0)
-	if err != nil {
-		return nil, 0, err
 	}
 	defer f.Close()
-	if fi, err = f.Stat(); err != nil {
-		return nil, 0, err
-	}
-	if err := checkRegular(path, fi); err != nil {
-		return nil, 0, err
+	if safefile.IsNullDevice(fi) {
+		if nullOK {
+			return nil, 0, nil
+		}
+		return nil, 0, checkRegular(path, fi)
 	}
 	b, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
 	switch {
@@ -164,11 +155,4 @@ func checkRegular(path string, fi fs.FileInfo) error {
 		return fmt.Errorf("%s is %d bytes; more than the %d KiB a config file can hold", path, fi.Size(), MaxSize>>10)
 	}
 	return nil
-}
-
-// isNullDevice reports whether fi is the null device, which reads as
-// empty (AWS_CONFIG_FILE=/dev/null says "no config").
-func isNullDevice(fi fs.FileInfo) bool {
-	null, err := os.Stat(os.DevNull)
-	return err == nil && os.SameFile(fi, null)
 }

@@ -12,6 +12,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+
+	"github.com/awssession/awssession/internal/privfile"
 )
 
 // Error says why a file was refused. It never quotes the file.
@@ -33,28 +35,54 @@ func Check(path string, max int64) (int64, error) {
 		return 0, err
 	case err != nil:
 		return 0, &Error{Path: path, Problem: err.Error()}
+	}
+	return check(path, fi, max)
+}
+
+func check(path string, fi fs.FileInfo, max int64) (int64, error) {
+	switch {
 	case fi.Mode().IsRegular():
 		if fi.Size() > max {
 			return 0, &Error{Path: path, Problem: fmt.Sprintf("is %d bytes; more than the %d KiB such a file can hold", fi.Size(), max>>10)}
 		}
 		return fi.Size(), nil
-	case isNullDevice(fi):
+	case IsNullDevice(fi):
 		return 0, nil
 	}
 	return 0, &Error{Path: path, Problem: fmt.Sprintf("is not a regular file (%v)", fi.Mode().Type())}
 }
 
-// Read reads a file Check accepts.
-func Read(path string, max int64) ([]byte, error) {
+// Open opens a file Check accepts, without waiting for a writer, and
+// checks the file it opened again: a FIFO swapped in since the stat is
+// refused instead of blocking the reader.
+func Open(path string, max int64) (*os.File, fs.FileInfo, error) {
 	if _, err := Check(path, max); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|privfile.NoBlock, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		_, err = check(path, fi, max)
+	}
+	if err != nil {
+		_ = f.Close()
+		return nil, nil, err
+	}
+	return f, fi, nil
+}
+
+// Read reads a file Open accepts, no more than max bytes even if it grows
+// meanwhile.
+func Read(path string, max int64) ([]byte, error) {
+	f, _, err := Open(path, max)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, max+1)) // the file may have grown since the stat
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
 	switch {
 	case err != nil:
 		return nil, err
@@ -64,8 +92,8 @@ func Read(path string, max int64) ([]byte, error) {
 	return b, nil
 }
 
-// isNullDevice reports whether fi is the null device.
-func isNullDevice(fi fs.FileInfo) bool {
+// IsNullDevice reports whether fi is the null device.
+func IsNullDevice(fi fs.FileInfo) bool {
 	null, err := os.Stat(os.DevNull)
 	return err == nil && os.SameFile(fi, null)
 }
