@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/awssession/awssession/internal/codecmd"
+	"github.com/awssession/awssession/internal/termline"
 	"golang.org/x/term"
 )
 
@@ -92,58 +93,22 @@ func TerminalToken() TokenProvider {
 }
 
 // askTerminal prompts on out and reads a line from in, without echo when
-// in is a terminal. It closes in and out once the read ends.
+// in is a terminal (off before the prompt shows). It closes in and out
+// once the read ends.
 func askTerminal(ctx context.Context, in, out *os.File, serialNumber string) (string, error) {
-	closeAll := func() {
+	line, err := termline.Read(ctx, in, out, promptText(ctx, serialNumber)+" ", func() {
 		_ = in.Close()
 		if out != in {
 			_ = out.Close()
 		}
-	}
-	if _, err := fmt.Fprint(out, promptText(ctx, serialNumber)+" "); err != nil {
-		closeAll()
+	})
+	switch {
+	case ctx.Err() != nil && err == ctx.Err():
 		return "", fmt.Errorf("prompt for the MFA code for %s: %w", serialNumber, err)
+	case err != nil:
+		return "", fmt.Errorf("read the MFA code for %s: %w", serialNumber, err)
 	}
-	fd := int(in.Fd())
-	state, err := term.GetState(fd)
-	hidden := err == nil
-	type result struct {
-		line string
-		err  error
-	}
-	done := make(chan result, 1)
-	go func() {
-		var r result
-		if hidden {
-			var b []byte
-			b, r.err = term.ReadPassword(fd)
-			r.line = string(b)
-		} else {
-			r.line, r.err = bufio.NewReader(in).ReadString('\n')
-			if errors.Is(r.err, io.EOF) && r.line != "" {
-				r.err = nil
-			}
-		}
-		done <- r
-	}()
-	select {
-	case r := <-done:
-		if hidden {
-			_, _ = fmt.Fprintln(out) // the newline typed was not echoed
-		}
-		closeAll()
-		if r.err != nil {
-			return "", fmt.Errorf("read the MFA code for %s: %w", serialNumber, r.err)
-		}
-		return strings.TrimSpace(r.line), nil
-	case <-ctx.Done():
-		if hidden {
-			_ = term.Restore(fd, state)
-		}
-		_, _ = fmt.Fprintln(out)
-		go func() { <-done; closeAll() }()
-		return "", fmt.Errorf("prompt for the MFA code for %s: %w", serialNumber, ctx.Err())
-	}
+	return line, nil
 }
 
 // guiTimeout bounds how long a dialog waits for the person.
