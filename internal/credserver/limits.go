@@ -90,30 +90,29 @@ type limited struct {
 	conns *list.List // of *limitedConn, oldest first
 }
 
+// evictGrace is how long a new connection has to send its request before
+// it may be dropped for a newer one. Without it a flood of connections
+// (another process reopening each one dropped) cycled the slots faster
+// than a real client's first write, and dropped it unheard; with it the
+// slots turn over at most MaxConns times per evictGrace (320 a second at
+// the defaults), so a request queued behind 1,000 idle connections waits
+// about 3 s.
+const evictGrace = 100 * time.Millisecond
+
 // Accept accepts a connection, then finds it a slot: a connection waits
 // for one (the only connection of ours held beyond n) only when every
-// slot serves a request.
+// slot serves a request, or while the connections it could take a slot
+// from are younger than evictGrace.
 func (l *limited) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if err != nil {
 		return nil, err
 	}
-	select {
-	case l.slots <- struct{}{}:
-	default:
-		victim := l.oldestWaiting()
-		l.full(victim != nil)
-		if victim != nil {
-			_ = victim.Close() // gives its slot back
-		}
-		select {
-		case l.slots <- struct{}{}:
-		case <-l.done:
-			_ = c.Close()
-			return nil, net.ErrClosed
-		}
+	if err := l.slot(); err != nil {
+		_ = c.Close()
+		return nil, err
 	}
-	lc := &limitedConn{Conn: c, l: l}
+	lc := &limitedConn{Conn: c, l: l, accepted: time.Now()}
 	lc.release = sync.OnceFunc(func() {
 		l.mu.Lock()
 		l.conns.Remove(lc.elem)
@@ -126,24 +125,77 @@ func (l *limited) Accept() (net.Conn, error) {
 	return lc, nil
 }
 
+// slot takes a slot for a new connection, dropping an old one that has
+// not delivered a request if it must.
+func (l *limited) slot() error {
+	warned := false
+	for {
+		select {
+		case l.slots <- struct{}{}:
+			return nil
+		default:
+		}
+		victim, wait := l.oldestWaiting(time.Now())
+		if victim != nil {
+			l.full(true)
+			_ = victim.Close() // gives its slot back
+			continue
+		}
+		if wait == 0 && !warned {
+			l.full(false)
+			warned = true
+		}
+		taken, err := l.waitSlot(wait)
+		if taken || err != nil {
+			return err
+		}
+	}
+}
+
+// waitSlot waits for a free slot and takes it, for at most wait (0: for as
+// long as it takes).
+func (l *limited) waitSlot(wait time.Duration) (taken bool, err error) {
+	var timeout <-chan time.Time
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case l.slots <- struct{}{}:
+		return true, nil
+	case <-timeout:
+		return false, nil
+	case <-l.done:
+		return false, net.ErrClosed
+	}
+}
+
 // oldestWaiting returns the connection to drop for a new one, marked so
 // that its request never reaches the handler, or nil: the oldest that has
-// sent nothing (an idle client's), else the oldest whose request has not
-// reached the handler yet (one that sends its headers slowly). A
-// connection that has sent its request is thus never dropped while
-// another sits idle, however fast idle ones arrive.
-func (l *limited) oldestWaiting() *limitedConn {
+// sent nothing (an idle client's; bytes waiting unread count as sent),
+// else the oldest whose request has not reached the handler yet (one that
+// sends its headers slowly). A connection that has sent its request is
+// thus never dropped while another sits idle, however fast idle ones
+// arrive, and none is dropped younger than evictGrace: then wait says
+// when the first will be old enough.
+func (l *limited) oldestWaiting(now time.Time) (victim *limitedConn, wait time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, silentOnly := range []bool{true, false} {
 		for e := l.conns.Front(); e != nil; e = e.Next() {
-			if c := e.Value.(*limitedConn); !c.busy && !c.dropped && (!silentOnly || !c.spoke.Load()) {
-				c.dropped = true
-				return c
+			c := e.Value.(*limitedConn)
+			if c.busy || c.dropped || (silentOnly && c.spoken()) {
+				continue
 			}
+			if age := now.Sub(c.accepted); age < evictGrace {
+				return nil, evictGrace - age // the oldest candidate: the others are younger
+			}
+			c.dropped = true
+			return c, 0
 		}
 	}
-	return nil
+	return nil, 0
 }
 
 func (l *limited) Close() error {
@@ -161,6 +213,7 @@ type limitedConn struct {
 	// for a newer connection. Both are guarded by l.mu.
 	busy, dropped bool
 	spoke         atomic.Bool // it has sent bytes
+	accepted      time.Time
 }
 
 // Read marks c as having spoken once it delivers its first bytes.
@@ -170,6 +223,20 @@ func (c *limitedConn) Read(b []byte) (int, error) {
 		c.spoke.Store(true)
 	}
 	return n, err
+}
+
+// spoken reports whether c's client has sent bytes: read by the server,
+// or waiting in the socket for its goroutine to run (a flood of new
+// connections can come faster than that).
+func (c *limitedConn) spoken() bool {
+	if c.spoke.Load() {
+		return true
+	}
+	if hasPending(c.Conn) {
+		c.spoke.Store(true)
+		return true
+	}
+	return false
 }
 
 // serving marks c busy, unless it is being dropped: false then.
