@@ -67,7 +67,16 @@ func (r *redirect) wait(ctx context.Context, state string) (string, error) {
 		}
 	})}
 	go func() { _ = srv.Serve(r.ln) }()
-	defer srv.Close()
+	defer func() {
+		// Let the page that answered the browser reach it (Close would cut
+		// it off: the person saw a connection error instead of "Signed
+		// in"), then stop.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer cancel()
+		if srv.Shutdown(ctx) != nil {
+			_ = srv.Close()
+		}
+	}()
 	select {
 	case res := <-done:
 		return res.code, res.err
