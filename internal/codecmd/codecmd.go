@@ -2,8 +2,10 @@
 // stdout (an MFA code from an MFA process or a dialog) as no shell would
 // let a stray child hold it up: in a process group of its own, reading
 // only the first line, killing the whole group when it is done or late.
-// It also holds the one word splitter for the command lines awssession
-// runs without a shell (MFA processes, BROWSER).
+// Files: codecmd.go (running it), stderr.go (its stderr, and a display
+// that failed), lookpath.go (finding it in a given PATH), split.go (the
+// one word splitter for the command lines awssession runs without a
+// shell: MFA processes, BROWSER).
 package codecmd
 
 import (
@@ -15,9 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/awssession/awssession/internal/stsrules"
@@ -211,157 +211,4 @@ type ExitError struct {
 
 func (e *ExitError) Error() string {
 	return fmt.Sprintf("MFA process %s exited with status %d", e.Name, e.Status)
-}
-
-// stderrWatch copies a command's stderr to where it goes and notes a
-// line saying that the display could not be opened (GTK's "cannot open
-// display", Qt's "could not connect to display", Xlib's "Can't open
-// display"), which zenity reports with the exit status of a cancel.
-type stderrWatch struct {
-	done   chan struct{}
-	mu     sync.Mutex
-	failed bool
-}
-
-func watchStderr(r io.Reader, dst io.Writer) *stderrWatch {
-	w := &stderrWatch{done: make(chan struct{})}
-	go func() {
-		defer close(w.done)
-		br := bufio.NewReaderSize(r, 4096)
-		for {
-			chunk, err := br.ReadSlice('\n')
-			if len(chunk) > 0 {
-				_, _ = dst.Write(chunk)
-				if isDisplayFailure(string(chunk)) {
-					w.mu.Lock()
-					w.failed = true
-					w.mu.Unlock()
-				}
-			}
-			if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
-				return
-			}
-		}
-	}()
-	return w
-}
-
-// wait waits until the command's stderr ends, for d at most.
-func (w *stderrWatch) wait(d time.Duration) {
-	select {
-	case <-w.done:
-	case <-time.After(d):
-	}
-}
-
-func (w *stderrWatch) displayFailed() bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.failed
-}
-
-func isDisplayFailure(line string) bool {
-	l := strings.ToLower(line)
-	for _, s := range []string{"cannot open display", "can't open display", "could not connect to display", "unable to open display"} {
-		if strings.Contains(l, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// LookPath finds a program as exec.LookPath does, in the PATH of env (nil:
-// this process's). Relative PATH entries are skipped, as Go's ErrDot rule
-// would refuse them.
-func LookPath(file string, env []string) (string, error) {
-	if env == nil || strings.ContainsAny(file, `/\`) {
-		return exec.LookPath(file)
-	}
-	path := ""
-	for _, kv := range env {
-		if k, v, ok := strings.Cut(kv, "="); ok && (k == "PATH" || runtime.GOOS == "windows" && strings.EqualFold(k, "PATH")) {
-			path = v
-		}
-	}
-	exts := []string{""}
-	if runtime.GOOS == "windows" {
-		exts = []string{".exe", ".cmd", ".bat", ".com", ""}
-	}
-	for _, dir := range filepath.SplitList(path) {
-		if !filepath.IsAbs(dir) {
-			continue
-		}
-		for _, ext := range exts {
-			p := filepath.Join(dir, file+ext)
-			if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && (runtime.GOOS == "windows" || fi.Mode()&0o111 != 0) {
-				return p, nil
-			}
-		}
-	}
-	return "", &exec.Error{Name: file, Err: exec.ErrNotFound}
-}
-
-// Split splits a command line into words, the way a POSIX shell
-// splits a simple command, without the rest of a shell: words are
-// separated by unquoted blanks; 'single quotes' keep everything inside
-// literally; "double quotes" keep everything but \" and \\, which stand
-// for " and \; outside quotes a backslash makes the next character
-// literal. Nothing else is special: no variables, globs, pipes,
-// redirections or ';', so a command line cannot run a second command.
-// On Windows, put paths with backslashes in single quotes.
-func Split(line string) ([]string, error) {
-	var words []string
-	var w strings.Builder
-	inWord := false
-	for i := 0; i < len(line); i++ {
-		switch c := line[i]; {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			if inWord {
-				words = append(words, w.String())
-				w.Reset()
-				inWord = false
-			}
-		case c == '\\':
-			if i+1 == len(line) {
-				return nil, errors.New("ends with a lone backslash")
-			}
-			i++
-			w.WriteByte(line[i])
-			inWord = true
-		case c == '\'':
-			j := strings.IndexByte(line[i+1:], '\'')
-			if j < 0 {
-				return nil, errors.New("unbalanced single quote")
-			}
-			w.WriteString(line[i+1 : i+1+j])
-			i += j + 1
-			inWord = true
-		case c == '"':
-			closed := false
-			for i++; i < len(line); i++ {
-				if line[i] == '"' {
-					closed = true
-					break
-				}
-				if line[i] == '\\' && i+1 < len(line) && (line[i+1] == '"' || line[i+1] == '\\') {
-					i++
-				}
-				w.WriteByte(line[i])
-			}
-			if !closed {
-				return nil, errors.New("unbalanced double quote")
-			}
-			inWord = true
-		default:
-			w.WriteByte(c)
-			inWord = true
-		}
-	}
-	if inWord {
-		words = append(words, w.String())
-	}
-	if len(words) == 0 {
-		return nil, errors.New("empty command")
-	}
-	return words, nil
 }
