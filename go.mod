@@ -17,7 +17,6 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/sts v1.51.8
 	github.com/aws/smithy-go v1.28.8
 	github.com/beevik/etree v1.8.1
-	github.com/cli/browser v1.3.0
 	github.com/dvsekhvalnov/jose2go v1.8.0
 	github.com/gofrs/flock v0.13.1
 	github.com/mtibben/percent v0.2.1

@@ -90,13 +90,13 @@ func (s *SignInOptions) ui(now func() time.Time) isignin.UI {
 // BrowserOpener returns what opens a URL in the browser of a person with
 // environment environ (os.Environ's form): the commands of its BROWSER
 // variable, as xdg-open and Python's webbrowser read it, else the
-// system's opener. canOpen reports whether a browser can open at all
+// system's opener, each run in environ with no output of its own. canOpen reports whether a browser can open at all
 // there: not over SSH, nor on a Linux machine without a display, unless
 // BROWSER names one. Where none can, the device code flow is the one that
 // works.
 func BrowserOpener(environ []string, goos string) (open func(url string) error, canOpen bool) {
 	getenv := envLookup(environ)
-	return isignin.BrowserOpener(getenv, environ), isignin.CanOpen(getenv, goos)
+	return isignin.BrowserOpener(getenv, environ, goos), isignin.CanOpen(getenv, goos)
 }
 
 // SignedIn is what [SignIn] did.

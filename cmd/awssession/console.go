@@ -112,7 +112,7 @@ func (c *cli) consoleCmd() *cobra.Command {
 // says why not on stderr, without the URL.
 func (c *cli) openURL(ctx context.Context, f *sessionFlags, url string) bool {
 	if !c.browserAvailable() {
-		c.notef("no browser to open (no $DISPLAY or $WAYLAND_DISPLAY); the sign-in URL follows, valid for 15 minutes")
+		c.notef("no browser to open (no $DISPLAY, $WAYLAND_DISPLAY or $BROWSER, or over SSH); the sign-in URL follows, valid for 15 minutes")
 		return false
 	}
 	// The browser gets the caller's environment without awssession's

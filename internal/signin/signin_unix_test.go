@@ -110,7 +110,7 @@ func TestBrowserOpener(t *testing.T) {
 				return tc.browser
 			}
 			return ""
-		}, environ)
+		}, environ, "linux")
 		require.NoError(t, open(u), tc.browser)
 		b, err := os.ReadFile(out)
 		require.NoError(t, err)
@@ -123,11 +123,30 @@ func TestBrowserOpener(t *testing.T) {
 			return filepath.Join(dir, "missing") + ":false"
 		}
 		return ""
-	}, environ)
+	}, environ, "linux")
 	err := open(u)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "missing")
 	assert.Contains(t, err.Error(), `"false"`)
+}
+
+// Without BROWSER the system's opener runs: found in the session's PATH,
+// in the session's environment only (never the process's, which may hold
+// secrets).
+func TestSystemOpener(t *testing.T) {
+	t.Setenv("AWSSESSION_SECRET_KEY", "process-secret")
+	dir := t.TempDir()
+	out := filepath.Join(dir, "seen")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "xdg-open"),
+		[]byte("#!/bin/sh\n{ echo \"$1\"; env; } > \"$OUT\"\necho opener noise\n"), 0o700))
+	environ := []string{"OUT=" + out, "PATH=" + dir + ":/usr/bin:/bin"}
+	open := BrowserOpener(func(string) string { return "" }, environ, "linux")
+	require.NoError(t, open("https://example.invalid/x"))
+	b, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(b), "https://example.invalid/x\n"), string(b))
+	assert.NotContains(t, string(b), "process-secret")
+	assert.Contains(t, string(b), "OUT="+out)
 }
 
 // The device code flow is chosen where no browser can open.
@@ -156,6 +175,7 @@ func TestCanOpen(t *testing.T) {
 		{"macOS", env(), "darwin", true},
 		{"windows", env(), "windows", true},
 		{"BROWSER over SSH", env("BROWSER", "w3m", "SSH_CONNECTION", "1 2 3 4"), "linux", true},
+		{"WSL", env("WSL_DISTRO_NAME", "Debian"), "linux", true},
 	} {
 		assert.Equal(t, tc.want, CanOpen(tc.env, tc.goos), tc.name)
 	}
