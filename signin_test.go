@@ -403,3 +403,25 @@ func TestConsoleCacheChecked(t *testing.T) {
 	_, err = cfg.Credentials.Retrieve(context.Background())
 	require.ErrorIs(t, err, awssession.ErrSignInRequired)
 }
+
+// TestConsoleSessionEndedAsksForSignIn: once the console session cannot be
+// refreshed (the password changed), a session whose credentials expired
+// fails with ErrSignInRequired naming `awssession login --console` (the
+// SDK's provider used to flatten Sign-In's AccessDeniedException into
+// plain text).
+func TestConsoleSessionEndedAsksForSignIn(t *testing.T) {
+	t.Parallel()
+	w := newConsoleWorld(t)
+	_, err := awssession.SignInConsole(context.Background(), awssession.SignInOptions{Open: scriptedBrowser(t), Out: io.Discard}, w.opts("console")...)
+	require.NoError(t, err)
+	w.srv.ChangePassword("alice")
+	w.editCache(t, func(c map[string]any) {
+		c["accessToken"].(map[string]any)["expiresAt"] = time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
+	})
+	cfg, err := awssession.CreateSession(context.Background(), w.opts("deploy")...)
+	require.NoError(t, err)
+	_, err = cfg.Credentials.Retrieve(context.Background())
+	require.ErrorIs(t, err, awssession.ErrSignInRequired)
+	assert.Contains(t, err.Error(), "awssession login --console")
+	assert.Contains(t, err.Error(), "credentials have changed")
+}

@@ -150,8 +150,7 @@ func (s signedIn) Retrieve(ctx context.Context) (c aws.Credentials, err error) {
 	}()
 	c, err = s.p.Retrieve(ctx)
 	var invalid *ssocreds.InvalidTokenError
-	var denied *signintypes.AccessDeniedException
-	if errors.As(err, &invalid) || errors.As(err, &denied) {
+	if errors.As(err, &invalid) {
 		return c, loginRequired("%v", err)
 	}
 	return c, err
@@ -277,7 +276,15 @@ func (s signinClient) CreateOAuth2Token(ctx context.Context, in *signin.CreateOA
 		return out.ResultMetadata, nil
 	})
 	if err != nil {
-		return nil, &CallError{Call: "signin:CreateOAuth2Token", Layer: "the console sign-in session", Err: err}
+		cerr := &CallError{Call: "signin:CreateOAuth2Token", Layer: "the console sign-in session", Err: err}
+		var denied *signintypes.AccessDeniedException
+		if errors.As(err, &denied) && denied.Error_ != signintypes.OAuth2ErrorCodeInsufficientPermissions {
+			// The session ended (12 h, a new password): a sign-in. Not
+			// wrapped: the SDK's provider would flatten an
+			// AccessDeniedException into text.
+			return nil, loginRequired("the console sign-in session has ended; sign in again with `awssession login --console` (%v)", cerr)
+		}
+		return nil, cerr
 	}
 	return out, nil
 }
