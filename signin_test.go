@@ -425,3 +425,24 @@ func TestConsoleSessionEndedAsksForSignIn(t *testing.T) {
 	assert.Contains(t, err.Error(), "awssession login --console")
 	assert.Contains(t, err.Error(), "credentials have changed")
 }
+
+// TestSSOTokenSignedOutElsewhereAsksForSignIn: a token that looks valid
+// but the portal refuses (signed out from another machine: 401
+// UnauthorizedException) is ErrSignInRequired naming `awssession login`,
+// as SSORoles already said.
+func TestSSOTokenSignedOutElsewhereAsksForSignIn(t *testing.T) {
+	t.Parallel()
+	w := newSSOWorld(t)
+	_, err := awssession.SignIn(context.Background(), awssession.SignInOptions{Flow: awssession.SignInDeviceCode, Out: io.Discard}, w.opts()...)
+	require.NoError(t, err)
+	token, err := os.ReadFile(w.tokenFile())
+	require.NoError(t, err)
+	require.NoError(t, awssession.SignOut(context.Background(), w.opts()...))
+	require.NoError(t, os.WriteFile(w.tokenFile(), token, 0o600)) // this machine still holds it
+	cfg, err := awssession.CreateSession(context.Background(), w.opts()...)
+	require.NoError(t, err)
+	_, err = cfg.Credentials.Retrieve(context.Background())
+	require.ErrorIs(t, err, awssession.ErrSignInRequired)
+	assert.Contains(t, err.Error(), "awssession login")
+	assert.Contains(t, err.Error(), "sso:GetRoleCredentials")
+}

@@ -47,7 +47,11 @@ func (b *builder) sso(s *ssoSource) aws.CredentialsProvider {
 		tokens := ssocreds.NewSSOTokenProvider(oidc, s.tokenFile)
 		opts = func(o *ssocreds.Options) { o.CachedTokenFilepath, o.SSOTokenProvider = s.tokenFile, tokens }
 	}
-	p := ssocreds.New(portalClient{portal, b.caller}, s.accountID, s.roleName, s.startURL, opts)
+	name := s.session
+	if name == "" {
+		name = s.startURL
+	}
+	p := ssocreds.New(portalClient{c: portal, caller: b.caller, session: name}, s.accountID, s.roleName, s.startURL, opts)
 	return signedIn{p: p, ready: func(ctx context.Context) error { return b.readySSO(ctx, s, oidc) }}
 }
 
@@ -208,8 +212,9 @@ func (b *builder) signinClient(region string) signinClient {
 
 // portalClient is the SSO portal as ssocreds calls it.
 type portalClient struct {
-	c      *sso.Client
-	caller caller
+	c       *sso.Client
+	caller  caller
+	session string // the sso_session's name, or the start URL
 }
 
 func (p portalClient) GetRoleCredentials(ctx context.Context, in *sso.GetRoleCredentialsInput, fns ...func(*sso.Options)) (out *sso.GetRoleCredentialsOutput, err error) {
@@ -221,9 +226,20 @@ func (p portalClient) GetRoleCredentials(ctx context.Context, in *sso.GetRoleCre
 		return out.ResultMetadata, nil
 	})
 	if err != nil {
-		return nil, &CallError{Call: "sso:GetRoleCredentials", Layer: fmt.Sprintf("IAM Identity Center role %s in %s", aws.ToString(in.RoleName), aws.ToString(in.AccountId)), Err: err}
+		return nil, portalRefused(p.session, &CallError{Call: "sso:GetRoleCredentials",
+			Layer: fmt.Sprintf("IAM Identity Center role %s in %s", aws.ToString(in.RoleName), aws.ToString(in.AccountId)), Err: err})
 	}
 	return out, nil
+}
+
+// portalRefused makes a portal call's error that means a sign-in
+// (UnauthorizedException: the token expired, or was signed out elsewhere)
+// an ErrSignInRequired, keeping the call's error.
+func portalRefused(session string, err error) error {
+	if !isUnauthorized(err) {
+		return err
+	}
+	return fmt.Errorf("%w: the portal refused the token of IAM Identity Center session %s; run `awssession login`: %w", ErrSignInRequired, session, err)
 }
 
 // oidcClient is SSO OIDC with each request timed.

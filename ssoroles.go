@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
 	"github.com/aws/aws-sdk-go-v2/service/sso"
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
-	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/awssession/awssession/internal/stsrules"
 )
@@ -286,10 +285,5 @@ func (p ssoPortal) call(ctx context.Context, n int, call string, attrs []slog.At
 	if err == nil {
 		return nil
 	}
-	cerr := &CallError{Call: call, Layer: "IAM Identity Center session " + p.session, Err: err}
-	var api smithy.APIError
-	if errors.As(err, &api) && api.ErrorCode() == "UnauthorizedException" {
-		return fmt.Errorf("%w: the portal refused the token of IAM Identity Center session %s; run `awssession login`: %w", ErrSignInRequired, p.session, cerr)
-	}
-	return cerr
+	return portalRefused(p.session, &CallError{Call: call, Layer: "IAM Identity Center session " + p.session, Err: err})
 }
