@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"path/filepath"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -125,20 +124,27 @@ func SignIn(ctx context.Context, how SignInOptions, opts ...Option) (SignedIn, e
 	if err != nil {
 		return SignedIn{}, err
 	}
-	b, err := p.s.builder(ctx)
-	if err != nil {
-		return SignedIn{}, err
-	}
 	src := p.s.plan.src
 	now := p.s.o.world.clock.Now
 	switch {
 	case src.sso != nil:
 		s := src.sso
 		out := SignedIn{Kind: SourceSSO, Session: firstOf(s.session, s.startURL)}
-		t := readSSOToken(s.tokenFile, now())
-		if !how.Force && t.usable(now()) {
-			out.Expires, out.Already = t.expires, true
-			return out, b.readySSO(ctx, s, b.oidcClient(s.region))
+		b, err := p.s.builder(ctx)
+		if err != nil {
+			return out, err
+		}
+		oidc := b.oidcClient(s.region)
+		if !how.Force {
+			// Kept, renewed, or signed in under the token's lock, looked
+			// at again once the lock is held (WithSignIn is how).
+			t := readSSOToken(s.tokenFile, now())
+			out.Already = t.usable(now())
+			if err := b.readySSO(ctx, s, oidc); err != nil {
+				return out, err
+			}
+			out.Expires = readSSOToken(s.tokenFile, now()).expires
+			return out, nil
 		}
 		unlock, err := isignin.Lock(ctx, s.tokenFile)
 		if err != nil {
@@ -147,15 +153,15 @@ func SignIn(ctx context.Context, how SignInOptions, opts ...Option) (SignedIn, e
 		defer unlock()
 		session := isignin.SSOSession{Name: s.session, StartURL: s.startURL, Region: s.region, TokenFile: s.tokenFile,
 			AuthorizeURL: b.oidcURL(s.region) + "/authorize"}
-		out.Expires, err = isignin.SignInSSO(ctx, b.oidcClient(s.region), session, how.flow(), how.ui(now))
+		out.Expires, err = isignin.SignInSSO(ctx, oidc, session, how.flow(), how.ui(now))
 		return out, err
 	case src.login != nil:
 		out := SignedIn{Kind: SourceLogin, Session: src.login.session}
-		if t := src.login.token; !how.Force && t.exists && t.problem == "" && t.refreshable {
+		if t := src.login.token; !how.Force && t.good() && t.refreshable {
 			out.Expires, out.Already = t.expires, true
 			return out, nil
 		}
-		res, err := SignInConsole(ctx, how, opts...)
+		res, err := signInConsole(ctx, p.s, how)
 		out.Session, out.Expires = res.Session, res.Expires
 		return out, err
 	}
@@ -187,6 +193,11 @@ func SignInConsole(ctx context.Context, how SignInOptions, opts ...Option) (Cons
 	if err != nil {
 		return ConsoleSession{}, err
 	}
+	return signInConsole(ctx, s, how)
+}
+
+// signInConsole is SignInConsole for a prepared session.
+func signInConsole(ctx context.Context, s *session, how SignInOptions) (ConsoleSession, error) {
 	if s.plan.region == "" {
 		return ConsoleSession{}, invalid(optionAt(OptionWithRegion, ""), "a console sign-in needs a region (it picks the AWS Sign-In endpoint); set the profile's region or AWS_REGION")
 	}
@@ -197,14 +208,13 @@ func SignInConsole(ctx context.Context, how SignInOptions, opts ...Option) (Cons
 	if err != nil {
 		return ConsoleSession{}, err
 	}
-	dir := filepath.Dir(loginCacheFile(&snapshot{getenv: s.getenv, home: s.home}, ""))
-	unlock, err := isignin.Lock(ctx, filepath.Join(dir, "sign-in"))
+	dir := loginCacheDir(&snapshot{getenv: s.getenv, home: s.home})
+	unlock, err := consoleLock(ctx, dir)
 	if err != nil {
 		return ConsoleSession{}, err
 	}
 	defer unlock()
-	res, err := isignin.SignInConsole(ctx, b.signinClient(s.plan.region), isignin.Console{Endpoint: b.signinURL(s.plan.region), CacheDir: dir},
-		how.consoleFlow(), how.ui(s.o.world.clock.Now))
+	res, err := b.consoleSignIn(ctx, s.plan.region, dir, how)
 	return ConsoleSession(res), err
 }
 

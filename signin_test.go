@@ -446,3 +446,20 @@ func TestSSOTokenSignedOutElsewhereAsksForSignIn(t *testing.T) {
 	assert.Contains(t, err.Error(), "awssession login")
 	assert.Contains(t, err.Error(), "sso:GetRoleCredentials")
 }
+
+// TestSignInsAtOnceShareOne: two SignIn calls for one session at once make
+// one sign-in; the second finds the first's token once it holds the lock.
+func TestSignInsAtOnceShareOne(t *testing.T) {
+	t.Parallel()
+	w := newSSOWorld(t)
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			_, err := awssession.SignIn(context.Background(), awssession.SignInOptions{Flow: awssession.SignInDeviceCode, Out: io.Discard}, w.opts()...)
+			errs <- err
+		}()
+	}
+	require.NoError(t, <-errs)
+	require.NoError(t, <-errs)
+	assert.Equal(t, 1, w.srv.CountRequests("sso-oidc:StartDeviceAuthorization"))
+}

@@ -61,7 +61,7 @@ func (b *builder) readySSO(ctx context.Context, s *ssoSource, oidc oidcClient) e
 	now := b.o.world.clock.Now
 	fresh := func() bool {
 		t := readSSOToken(s.tokenFile, now())
-		return t.exists && t.problem == "" && t.expires.After(now().Add(refreshAhead))
+		return t.good() && t.expires.After(now().Add(refreshAhead))
 	}
 	if fresh() {
 		return nil
@@ -106,33 +106,49 @@ func (b *builder) login(l *loginSource) aws.CredentialsProvider {
 	client := b.signinClient(l.region)
 	p := logincreds.New(client, l.cacheFile, func(o *logincreds.Options) { o.RestrictPermissions = true })
 	return signedIn{p: p, ready: func(ctx context.Context) error {
-		t := readLoginCache(l.cacheFile)
-		switch {
-		case t.exists && t.problem == "" && t.refreshable && t.pkcs8:
-			return toSEC1(l.cacheFile)
-		case t.exists && t.problem == "" && t.refreshable:
+		if t := readLoginCache(l.cacheFile); t.good() && t.refreshable && !t.pkcs8 {
 			return nil
-		case b.o.signIn == nil:
-			return loginRequired("the console sign-in session %s has no usable token (%s); sign in with `awssession login --console`", l.session, t.why())
 		}
-		unlock, err := isignin.Lock(ctx, l.cacheFile)
+		unlock, err := consoleLock(ctx, filepath.Dir(l.cacheFile))
 		if err != nil {
 			return err
 		}
 		defer unlock()
-		if t := readLoginCache(l.cacheFile); t.exists && t.problem == "" && t.refreshable {
+		// Again under the lock: another process may have signed in, or
+		// rewritten the key, meanwhile.
+		t := readLoginCache(l.cacheFile)
+		switch {
+		case t.good() && t.refreshable && t.pkcs8:
+			return toSEC1(l.cacheFile)
+		case t.good() && t.refreshable:
 			return nil
+		case b.o.signIn == nil:
+			return loginRequired("the console sign-in session %s has no usable token (%s); sign in with `awssession login --console`", l.session, t.why())
 		}
 		if err := b.o.signIn.available("awssession login --console"); err != nil {
 			return err
 		}
-		res, err := isignin.SignInConsole(ctx, client, isignin.Console{Endpoint: b.signinURL(l.region), CacheDir: filepath.Dir(l.cacheFile)},
-			b.o.signIn.consoleFlow(), b.o.signIn.ui(b.o.world.clock.Now))
+		res, err := b.consoleSignIn(ctx, l.region, filepath.Dir(l.cacheFile), *b.o.signIn)
 		if err == nil && res.Session != l.session {
 			err = fmt.Errorf("the console sign-in was for %s, not the profile's login_session %s", res.Session, l.session)
 		}
 		return err
 	}}
+}
+
+// consoleLock takes the lock of console sign-ins in the cache directory
+// dir: one for the directory, since a sign-in learns its session (and so
+// its cache file) only at its end. Sign-ins, and the rewrite of a key,
+// take turns on it.
+func consoleLock(ctx context.Context, dir string) (unlock func(), err error) {
+	return isignin.Lock(ctx, filepath.Join(dir, "sign-in"))
+}
+
+// consoleSignIn signs a person in to AWS Sign-In in region, writing the
+// cache into dir; the caller holds consoleLock.
+func (b *builder) consoleSignIn(ctx context.Context, region, dir string, how SignInOptions) (isignin.ConsoleResult, error) {
+	return isignin.SignInConsole(ctx, b.signinClient(region), isignin.Console{Endpoint: b.signinURL(region), CacheDir: dir},
+		how.consoleFlow(), how.ui(b.o.world.clock.Now))
 }
 
 // signedIn readies a sign-in source's token before its provider reads it,

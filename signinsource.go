@@ -4,7 +4,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/sha1"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
@@ -13,8 +12,9 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"strings"
 	"time"
+
+	isignin "github.com/awssession/awssession/internal/signin"
 
 	"github.com/awssession/awssession/internal/stsrules"
 )
@@ -58,10 +58,13 @@ type tokenState struct {
 	pkcs8 bool
 }
 
+// good reports a token file the source can read.
+func (t tokenState) good() bool { return t.exists && t.problem == "" }
+
 // usable reports a token the source can use now, or renew without a
 // person, at now.
 func (t tokenState) usable(now time.Time) bool {
-	return t.exists && t.problem == "" && (t.refreshable || t.expires.After(now.Add(time.Minute)))
+	return t.good() && (t.refreshable || t.expires.After(now.Add(time.Minute)))
 }
 
 // tokenFiles are the token files a session's source reads.
@@ -101,12 +104,15 @@ func ssoTokenFile(s *snapshot, session, startURL string) string {
 // the SHA-256 of its name under AWS_LOGIN_CACHE_DIRECTORY or
 // ~/.aws/login/cache.
 func loginCacheFile(s *snapshot, session string) string {
-	dir := s.getenv("AWS_LOGIN_CACHE_DIRECTORY")
-	if dir == "" {
-		dir = filepath.Join(s.home, ".aws", "login", "cache")
+	return isignin.ConsoleCacheFile(loginCacheDir(s), session)
+}
+
+// loginCacheDir is where `aws login` keeps its sessions.
+func loginCacheDir(s *snapshot) string {
+	if dir := s.getenv("AWS_LOGIN_CACHE_DIRECTORY"); dir != "" {
+		return dir
 	}
-	h := sha256.Sum256([]byte(strings.TrimSpace(session)))
-	return filepath.Join(dir, hex.EncodeToString(h[:])+".json")
+	return filepath.Join(s.home, ".aws", "login", "cache")
 }
 
 // readSSOToken reads the state of an SSO token file.
