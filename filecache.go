@@ -255,13 +255,8 @@ func (c *FileCache) Lock(ctx context.Context, key string) (func(), error) {
 			return nil, fmt.Errorf("credential cache: lock %s: %w", filepath.Base(p), err)
 		}
 		_ = f.Close()
-		l := flock.New(p, flock.SetPermissions(0o600), flock.SetFlag(os.O_CREATE|os.O_RDONLY|privfile.NoFollow))
-		ok, err := l.TryLockContext(ctx, lockRetry)
-		if err != nil || !ok {
-			_ = l.Close()
-			if err == nil {
-				err = ctx.Err()
-			}
+		l, err := privfile.Lock(ctx, p, lockRetry)
+		if err != nil {
 			return nil, fmt.Errorf("credential cache: lock %s: %w", filepath.Base(p), err)
 		}
 		if held, err := l.Stat(); err == nil {

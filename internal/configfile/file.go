@@ -14,7 +14,6 @@ import (
 	"github.com/awssession/awssession/internal/atomicfile"
 	"github.com/awssession/awssession/internal/privfile"
 	"github.com/awssession/awssession/internal/safefile"
-	"github.com/gofrs/flock"
 )
 
 // MaxSize caps the files Read and Edit accept: the SDKs read a config
@@ -105,13 +104,8 @@ func resolve(path string) (string, error) {
 // lock takes the lock file of path, waiting until ctx is done.
 func lock(ctx context.Context, path string) (func(), error) {
 	p := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".lock")
-	l := flock.New(p, flock.SetPermissions(0o600), flock.SetFlag(os.O_CREATE|os.O_RDONLY|privfile.NoFollow))
-	ok, err := l.TryLockContext(ctx, lockRetry)
-	if err != nil || !ok {
-		_ = l.Close()
-		if err == nil {
-			err = ctx.Err()
-		}
+	l, err := privfile.Lock(ctx, p, lockRetry)
+	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", p, err)
 	}
 	return func() { _ = l.Unlock() }, nil

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/gofrs/flock"
+	"github.com/awssession/awssession/internal/privfile"
 )
 
 // Lock takes the lock of a token file, across processes, waiting until
@@ -20,13 +20,9 @@ func Lock(ctx context.Context, tokenFile string) (unlock func(), err error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	l := flock.New(filepath.Join(dir, ".awssession-"+base+".lock"))
-	ok, err := l.TryLockContext(ctx, 50*time.Millisecond)
-	switch {
-	case err != nil:
+	l, err := privfile.Lock(ctx, filepath.Join(dir, ".awssession-"+base+".lock"), 50*time.Millisecond)
+	if err != nil {
 		return nil, fmt.Errorf("wait for another sign-in: %w", err)
-	case !ok:
-		return nil, fmt.Errorf("wait for another sign-in: %w", ctx.Err())
 	}
 	return func() { _ = l.Unlock() }, nil
 }

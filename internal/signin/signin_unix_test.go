@@ -196,3 +196,16 @@ func TestLockTakesTurns(t *testing.T) {
 	require.NoError(t, err)
 	unlock2()
 }
+
+// The lock file is never reached through a symbolic link (planted where
+// the lock goes, it would have the lock create or open a file elsewhere).
+func TestLockRefusesALink(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "elsewhere")
+	require.NoError(t, os.Symlink(target, filepath.Join(dir, ".awssession-token.json.lock")))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_, err := Lock(ctx, filepath.Join(dir, "token.json"))
+	require.Error(t, err)
+	assert.NoFileExists(t, target)
+}
