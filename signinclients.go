@@ -59,11 +59,8 @@ func (b *builder) sso(s *ssoSource) aws.CredentialsProvider {
 // is, renewed, or (with WithSignIn) by a sign-in.
 func (b *builder) readySSO(ctx context.Context, s *ssoSource, oidc oidcClient) error {
 	now := b.o.world.clock.Now
-	fresh := func() bool {
-		t := readSSOToken(s.tokenFile, now())
-		return t.good() && t.expires.After(now().Add(refreshAhead))
-	}
-	if fresh() {
+	fresh := func(t tokenState) bool { return t.good() && t.expires.After(now().Add(refreshAhead)) }
+	if fresh(readSSOToken(s.tokenFile, now())) {
 		return nil
 	}
 	unlock, err := isignin.Lock(ctx, s.tokenFile)
@@ -71,11 +68,11 @@ func (b *builder) readySSO(ctx context.Context, s *ssoSource, oidc oidcClient) e
 		return err
 	}
 	defer unlock()
-	if fresh() { // another process renewed it or signed in while we waited
+	t := readSSOToken(s.tokenFile, now())
+	if fresh(t) { // another process renewed it or signed in while we waited
 		return nil
 	}
 	session := isignin.SSOSession{Name: s.session, StartURL: s.startURL, Region: s.region, TokenFile: s.tokenFile}
-	t := readSSOToken(s.tokenFile, now())
 	if t.refreshable {
 		_, err := isignin.RefreshSSO(ctx, oidc, session, now())
 		if err == nil || !errors.Is(err, isignin.ErrSessionEnded) {

@@ -72,12 +72,12 @@ type tokenFiles struct {
 	sso, login tokenState
 }
 
-// maxTokenFile caps a token file: real ones are under 8 KiB.
-const maxTokenFile = 1 << 20
+// maxTokenFile caps a token file (the one cap, internal/signin's).
+const maxTokenFile = isignin.MaxTokenFile
 
 // readTokenFiles reads the SSO token or console sign-in cache the base
 // profile of c names.
-func readTokenFiles(s *snapshot, c *profileChain) (tokenFiles, error) {
+func readTokenFiles(s *snapshot, c *profileChain) tokenFiles {
 	var t tokenFiles
 	switch c.kind {
 	case baseSSO:
@@ -85,7 +85,7 @@ func readTokenFiles(s *snapshot, c *profileChain) (tokenFiles, error) {
 	case baseLogin:
 		t.login = readLoginCache(loginCacheFile(s, c.base.LoginSession))
 	}
-	return t, nil
+	return t
 }
 
 // ssoTokenFile is where the AWS CLI keeps an SSO token: the SHA-1 of the

@@ -64,7 +64,6 @@ type source struct {
 // webIdentity is what AssumeRoleWithWebIdentity needs.
 type webIdentity struct {
 	tokenFile, roleARN, sessionName string
-	from                            at // the setting that named the token file
 }
 
 // longTerm reports a source known to be long-term keys before any call:
@@ -94,7 +93,7 @@ func planSource(o *options, s *snapshot, ep string) (source, error) {
 		return keysSource("keys in the environment", "the environment", s.envKeys, ep, o.cache != nil), nil
 	case c == nil && s.getenv("AWS_WEB_IDENTITY_TOKEN_FILE") != "":
 		w := &webIdentity{tokenFile: s.getenv("AWS_WEB_IDENTITY_TOKEN_FILE"), roleARN: s.getenv("AWS_ROLE_ARN"),
-			sessionName: s.getenv("AWS_ROLE_SESSION_NAME"), from: namedAt("AWS_WEB_IDENTITY_TOKEN_FILE")}
+			sessionName: s.getenv("AWS_ROLE_SESSION_NAME")}
 		if w.roleARN == "" {
 			return source{}, invalid(namedAt("AWS_ROLE_ARN"), "is not set; AWS_WEB_IDENTITY_TOKEN_FILE needs the role to assume with its token")
 		}
@@ -125,7 +124,7 @@ func profileSource(o *options, s *snapshot, c *profileChain, ep string) (source,
 		src, err = credentialSource(s, c, ep)
 	case baseWebIdentity:
 		src, err = webIdentitySource(name, &webIdentity{tokenFile: b.WebIdentityTokenFile, roleARN: b.RoleARN,
-			sessionName: b.RoleSessionName, from: profileAt(b.Profile, "web_identity_token_file")}, c, ep)
+			sessionName: b.RoleSessionName}, c, ep)
 	case baseSSO:
 		src, err = planSSO(s, c, ep)
 	case baseLogin:

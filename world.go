@@ -149,9 +149,7 @@ func readSnapshot(ctx context.Context, o *options) (*snapshot, error) {
 		}
 	}
 	if isSource {
-		if s.tokens, err = readTokenFiles(s, &chain); err != nil {
-			return nil, err
-		}
+		s.tokens = readTokenFiles(s, &chain)
 		if names := chain.mfaProfiles(); len(names) > 0 {
 			if s.mfaProcesses, err = mfaProcesses(s.files, names); err != nil {
 				return nil, err

@@ -214,13 +214,14 @@ func show(ui UI, link, userCode string) {
 	}
 }
 
-// maxTokenFile caps a token file: real ones are under 8 KiB.
-const maxTokenFile = 1 << 20
+// MaxTokenFile caps a token file (SSO token, console sign-in cache, web
+// identity token): real ones are under 8 KiB.
+const MaxTokenFile = 1 << 20
 
 // ReadSSOToken reads a token file.
 func ReadSSOToken(path string) (SSOToken, error) {
 	var t SSOToken
-	b, err := safefile.Read(path, maxTokenFile)
+	b, err := safefile.Read(path, MaxTokenFile)
 	if err != nil {
 		return t, err
 	}
@@ -234,7 +235,7 @@ func ReadSSOToken(path string) (SSOToken, error) {
 // expires, rotating the refresh token and keeping every other field of
 // the file. A refusal (the session ended) is ErrSessionEnded.
 func RefreshSSO(ctx context.Context, api OIDC, s SSOSession, now time.Time) (time.Time, error) {
-	b, err := safefile.Read(s.TokenFile, maxTokenFile)
+	b, err := safefile.Read(s.TokenFile, MaxTokenFile)
 	if err != nil {
 		return time.Time{}, err
 	}
