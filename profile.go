@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/awssession/awssession/internal/sdkfiles"
 )
 
 // baseKind is where the credentials at the base of a profile chain come
@@ -159,19 +159,28 @@ const emptyBaseKeyID = "AKIAAWSSESSIONNOKEYS"
 // keys (the parser reads only files), and the chain marks that base as
 // holding nothing: its credentials must come from WithSource.
 func parseWithEmptyBase(ctx context.Context, name, base string, files sharedFiles) (config.SharedConfig, error) {
-	f, err := os.CreateTemp("", "awssession-profile-*")
+	return parseWith(ctx, name, files, fmt.Sprintf("[%s]\naws_access_key_id = %s\naws_secret_access_key = none\n", base, emptyBaseKeyID), false)
+}
+
+// parseWith parses profile name from the files and one more, holding text,
+// read after them as a config file (asConfig) or a credentials file: the
+// SDK's parser reads only files. The file is a scratch file (in memory on
+// Linux).
+func parseWith(ctx context.Context, name string, files sharedFiles, text string, asConfig bool) (config.SharedConfig, error) {
+	f, err := sdkfiles.NewScratch()
 	if err != nil {
 		return config.SharedConfig{}, err
 	}
-	defer os.Remove(f.Name())
-	_, err = fmt.Fprintf(f, "[%s]\naws_access_key_id = %s\naws_secret_access_key = none\n", base, emptyBaseKeyID)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	defer f.Close()
+	extra, err := f.Put(nil, []byte(text))
 	if err != nil {
 		return config.SharedConfig{}, err
 	}
-	return files.parse(ctx, name, f.Name())
+	if asConfig {
+		files.config, files.batch = append(slices.Clip(files.config), extra...), nil
+		return files.parse(ctx, name)
+	}
+	return files.parse(ctx, name, extra...)
 }
 
 // nonNil keeps a list the SDK would replace by its defaults when nil.

@@ -2,10 +2,6 @@ package awssession
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/x509"
-	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sso"
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	"github.com/aws/smithy-go/middleware"
-	"github.com/awssession/awssession/internal/atomicfile"
 	isignin "github.com/awssession/awssession/internal/signin"
 )
 
@@ -38,9 +33,7 @@ const refreshAhead = 5 * time.Minute
 // lock, so that processes that find it unusable at once share one
 // renewal or one sign-in.
 func (b *builder) sso(s *ssoSource) aws.CredentialsProvider {
-	portal := sso.NewFromConfig(b.cfg, func(o *sso.Options) {
-		o.BaseEndpoint, o.Region = endpointURL(b.plan.endpointOf(serviceSSO)), s.region
-	})
+	portal := b.ssoClient(s.region)
 	oidc := b.oidcClient(s.region)
 	opts := func(o *ssocreds.Options) { o.CachedTokenFilepath = s.tokenFile }
 	if s.session != "" {
@@ -116,7 +109,10 @@ func (b *builder) login(l *loginSource) aws.CredentialsProvider {
 		t := readLoginCache(l.cacheFile)
 		switch {
 		case t.good() && t.refreshable && t.pkcs8:
-			return toSEC1(l.cacheFile)
+			if err := isignin.RewriteKeySEC1(l.cacheFile); err != nil {
+				return loginRequired("the console sign-in session %s: %v", l.session, err)
+			}
+			return nil
 		case t.good() && t.refreshable:
 			return nil
 		case b.o.signIn == nil:
@@ -173,42 +169,6 @@ func (s signedIn) Retrieve(ctx context.Context) (c aws.Credentials, err error) {
 	return c, err
 }
 
-// toSEC1 rewrites a console sign-in cache's PKCS#8 DPoP key as the SEC 1
-// "EC PRIVATE KEY" the Go SDK reads, keeping every other field.
-func toSEC1(path string) error {
-	b, err := readChecked(path, maxTokenFile)
-	if err != nil {
-		return err
-	}
-	var f map[string]any
-	if err := json.Unmarshal(b, &f); err != nil {
-		return err
-	}
-	key, _ := f["dpopKey"].(string)
-	block, _ := pem.Decode([]byte(key))
-	if block == nil {
-		return loginRequired("the console sign-in session's DPoP key is not PEM")
-	}
-	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		return err
-	}
-	ec, ok := k.(*ecdsa.PrivateKey)
-	if !ok {
-		return loginRequired("the console sign-in session's DPoP key is not an EC key")
-	}
-	der, err := x509.MarshalECPrivateKey(ec)
-	if err != nil {
-		return err
-	}
-	f["dpopKey"] = string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}))
-	out, err := json.Marshal(f)
-	if err != nil {
-		return err
-	}
-	return atomicfile.Write(path, out)
-}
-
 // oidcClient is the session's SSO OIDC client for region.
 func (b *builder) oidcClient(region string) oidcClient {
 	return oidcClient{ssooidc.NewFromConfig(b.cfg, func(o *ssooidc.Options) {
@@ -223,6 +183,12 @@ func (b *builder) signinClient(region string) signinClient {
 	}), b.caller}
 }
 
+// ssoClient is the SSO portal's client, sent to the planned endpoint in
+// region (the sso_region).
+func (b *builder) ssoClient(region string) *sso.Client {
+	return sso.NewFromConfig(b.cfg, func(o *sso.Options) { o.BaseEndpoint, o.Region = endpointURL(b.plan.endpointOf(serviceSSO)), region })
+}
+
 // portalClient is the SSO portal as ssocreds calls it.
 type portalClient struct {
 	c       *sso.Client
@@ -230,14 +196,11 @@ type portalClient struct {
 	session string // the sso_session's name, or the start URL
 }
 
-func (p portalClient) GetRoleCredentials(ctx context.Context, in *sso.GetRoleCredentialsInput, fns ...func(*sso.Options)) (out *sso.GetRoleCredentialsOutput, err error) {
+func (p portalClient) GetRoleCredentials(ctx context.Context, in *sso.GetRoleCredentialsInput, fns ...func(*sso.Options)) (*sso.GetRoleCredentialsOutput, error) {
 	attrs := []slog.Attr{slog.String("account", aws.ToString(in.AccountId)), slog.String("role", aws.ToString(in.RoleName))}
-	err = p.caller.do(ctx, "sso:GetRoleCredentials", attrs, func(ctx context.Context) (middleware.Metadata, error) {
-		if out, err = p.c.GetRoleCredentials(ctx, in, fns...); err != nil {
-			return middleware.Metadata{}, err
-		}
-		return out.ResultMetadata, nil
-	})
+	out, err := timedCall(ctx, p.caller, "sso:GetRoleCredentials", attrs, func(ctx context.Context) (*sso.GetRoleCredentialsOutput, error) {
+		return p.c.GetRoleCredentials(ctx, in, fns...)
+	}, func(o *sso.GetRoleCredentialsOutput) middleware.Metadata { return o.ResultMetadata })
 	if err != nil {
 		return nil, portalRefused(p.session, &CallError{Call: "sso:GetRoleCredentials",
 			Layer: fmt.Sprintf("IAM Identity Center role %s in %s", aws.ToString(in.RoleName), aws.ToString(in.AccountId)), Err: err})
@@ -261,34 +224,23 @@ type oidcClient struct {
 	caller caller
 }
 
-func (o oidcClient) CreateToken(ctx context.Context, in *ssooidc.CreateTokenInput, fns ...func(*ssooidc.Options)) (out *ssooidc.CreateTokenOutput, err error) {
-	err = o.caller.do(ctx, "sso-oidc:CreateToken", nil, func(ctx context.Context) (middleware.Metadata, error) {
-		if out, err = o.c.CreateToken(ctx, in, fns...); err != nil {
-			return middleware.Metadata{}, err
-		}
-		return out.ResultMetadata, nil
-	})
-	return out, err
+func (o oidcClient) CreateToken(ctx context.Context, in *ssooidc.CreateTokenInput, fns ...func(*ssooidc.Options)) (*ssooidc.CreateTokenOutput, error) {
+	return timedCall(ctx, o.caller, "sso-oidc:CreateToken", nil, func(ctx context.Context) (*ssooidc.CreateTokenOutput, error) { return o.c.CreateToken(ctx, in, fns...) },
+		func(out *ssooidc.CreateTokenOutput) middleware.Metadata { return out.ResultMetadata })
 }
 
-func (o oidcClient) RegisterClient(ctx context.Context, in *ssooidc.RegisterClientInput, fns ...func(*ssooidc.Options)) (out *ssooidc.RegisterClientOutput, err error) {
-	err = o.caller.do(ctx, "sso-oidc:RegisterClient", nil, func(ctx context.Context) (middleware.Metadata, error) {
-		if out, err = o.c.RegisterClient(ctx, in, fns...); err != nil {
-			return middleware.Metadata{}, err
-		}
-		return out.ResultMetadata, nil
-	})
-	return out, err
+func (o oidcClient) RegisterClient(ctx context.Context, in *ssooidc.RegisterClientInput, fns ...func(*ssooidc.Options)) (*ssooidc.RegisterClientOutput, error) {
+	return timedCall(ctx, o.caller, "sso-oidc:RegisterClient", nil, func(ctx context.Context) (*ssooidc.RegisterClientOutput, error) {
+		return o.c.RegisterClient(ctx, in, fns...)
+	},
+		func(out *ssooidc.RegisterClientOutput) middleware.Metadata { return out.ResultMetadata })
 }
 
-func (o oidcClient) StartDeviceAuthorization(ctx context.Context, in *ssooidc.StartDeviceAuthorizationInput, fns ...func(*ssooidc.Options)) (out *ssooidc.StartDeviceAuthorizationOutput, err error) {
-	err = o.caller.do(ctx, "sso-oidc:StartDeviceAuthorization", nil, func(ctx context.Context) (middleware.Metadata, error) {
-		if out, err = o.c.StartDeviceAuthorization(ctx, in, fns...); err != nil {
-			return middleware.Metadata{}, err
-		}
-		return out.ResultMetadata, nil
-	})
-	return out, err
+func (o oidcClient) StartDeviceAuthorization(ctx context.Context, in *ssooidc.StartDeviceAuthorizationInput, fns ...func(*ssooidc.Options)) (*ssooidc.StartDeviceAuthorizationOutput, error) {
+	return timedCall(ctx, o.caller, "sso-oidc:StartDeviceAuthorization", nil, func(ctx context.Context) (*ssooidc.StartDeviceAuthorizationOutput, error) {
+		return o.c.StartDeviceAuthorization(ctx, in, fns...)
+	},
+		func(out *ssooidc.StartDeviceAuthorizationOutput) middleware.Metadata { return out.ResultMetadata })
 }
 
 // signinClient is AWS Sign-In with each request timed.
@@ -297,13 +249,10 @@ type signinClient struct {
 	caller caller
 }
 
-func (s signinClient) CreateOAuth2Token(ctx context.Context, in *signin.CreateOAuth2TokenInput, fns ...func(*signin.Options)) (out *signin.CreateOAuth2TokenOutput, err error) {
-	err = s.caller.do(ctx, "signin:CreateOAuth2Token", nil, func(ctx context.Context) (middleware.Metadata, error) {
-		if out, err = s.c.CreateOAuth2Token(ctx, in, fns...); err != nil {
-			return middleware.Metadata{}, err
-		}
-		return out.ResultMetadata, nil
-	})
+func (s signinClient) CreateOAuth2Token(ctx context.Context, in *signin.CreateOAuth2TokenInput, fns ...func(*signin.Options)) (*signin.CreateOAuth2TokenOutput, error) {
+	out, err := timedCall(ctx, s.caller, "signin:CreateOAuth2Token", nil, func(ctx context.Context) (*signin.CreateOAuth2TokenOutput, error) {
+		return s.c.CreateOAuth2Token(ctx, in, fns...)
+	}, func(o *signin.CreateOAuth2TokenOutput) middleware.Metadata { return o.ResultMetadata })
 	if err != nil {
 		cerr := &CallError{Call: "signin:CreateOAuth2Token", Layer: "the console sign-in session", Err: err}
 		var denied *signintypes.AccessDeniedException

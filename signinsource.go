@@ -1,13 +1,9 @@
 package awssession
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/sha1"
-	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -165,7 +161,7 @@ func readLoginCache(path string) tokenState {
 	}
 	t.expires = f.AccessToken.ExpiresAt
 	t.refreshable = f.RefreshToken != "" && f.ClientID != ""
-	t.pkcs8, t.problem = checkDPoPKey(f.DPoPKey)
+	t.pkcs8, t.problem = isignin.CheckDPoPKey(f.DPoPKey)
 	return t
 }
 
@@ -182,32 +178,6 @@ func readTokenFile(path string) (t tokenState, b []byte) {
 	}
 	t.exists = true
 	return t, b
-}
-
-// checkDPoPKey checks a console sign-in DPoP key: a PEM P-256 private key,
-// SEC 1 (what the AWS CLI writes) or PKCS#8 (what AWS's cross-SDK fixture
-// holds, and botocore reads).
-func checkDPoPKey(key string) (pkcs8 bool, problem string) {
-	block, _ := pem.Decode([]byte(key))
-	if block == nil {
-		return false, "holds no PEM DPoP key"
-	}
-	var k *ecdsa.PrivateKey
-	if ec, err := x509.ParseECPrivateKey(block.Bytes); err == nil {
-		k = ec
-	} else if any, err := x509.ParsePKCS8PrivateKey(block.Bytes); err == nil {
-		ec, ok := any.(*ecdsa.PrivateKey)
-		if !ok {
-			return false, "holds a DPoP key that is not an EC key"
-		}
-		k, pkcs8 = ec, true
-	} else {
-		return false, "holds a DPoP key that does not parse"
-	}
-	if k.Curve != elliptic.P256() {
-		return false, "holds a DPoP key that is not on P-256"
-	}
-	return pkcs8, ""
 }
 
 // planSSO checks an SSO base profile and plans its source.

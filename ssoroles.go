@@ -6,15 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
 	"github.com/aws/aws-sdk-go-v2/service/sso"
-	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	"github.com/aws/smithy-go/middleware"
+	isignin "github.com/awssession/awssession/internal/signin"
 	"github.com/awssession/awssession/internal/stsrules"
 )
 
@@ -61,10 +59,11 @@ func SSORoles(ctx context.Context, session string, opts ...Option) ([]SSORole, e
 
 // ssoListing is what SSORoles reads before its first request.
 type ssoListing struct {
-	session, region, tokenFile string
-	portal, oidc               endpoint
-	files                      sharedFiles
-	profile                    string // the profile whose settings the clients take; "" none
+	session, startURL, region string
+	tokenFile                 string
+	portal, oidc              endpoint
+	files                     sharedFiles
+	profile                   string // the profile whose settings the clients take; "" none
 }
 
 // ssoProbeProfile is the profile of the one-line config file through which
@@ -94,7 +93,7 @@ func planSSOListing(ctx context.Context, o *options, name string) (*ssoListing, 
 	if err != nil {
 		return nil, err
 	}
-	l := &ssoListing{session: name, region: ss.SSORegion, files: s.files, tokenFile: ssoTokenFile(s, name, ss.SSOStartURL)}
+	l := &ssoListing{session: name, startURL: ss.SSOStartURL, region: ss.SSORegion, files: s.files, tokenFile: ssoTokenFile(s, name, ss.SSOStartURL)}
 	if l.profile, err = settingsProfile(ctx, o, s); err != nil {
 		return nil, err
 	}
@@ -113,19 +112,7 @@ func planSSOListing(ctx context.Context, o *options, name string) (*ssoListing, 
 // readSSOSession reads [sso-session name] with the SDK's parser, through
 // one more config file that holds a profile naming it.
 func readSSOSession(ctx context.Context, name string, files sharedFiles) (*config.SSOSession, error) {
-	f, err := os.CreateTemp("", "awssession-sso-*")
-	if err != nil {
-		return nil, err
-	}
-	defer os.Remove(f.Name())
-	_, err = fmt.Fprintf(f, "[profile %s]\nsso_session = %s\n", ssoProbeProfile, name)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, err
-	}
-	sc, err := parseProfile(ctx, ssoProbeProfile, append(slices.Clone(files.config), f.Name()), files.credentials)
+	sc, err := parseWith(ctx, ssoProbeProfile, files, fmt.Sprintf("[profile %s]\nsso_session = %s\n", ssoProbeProfile, name), true)
 	switch {
 	case err != nil && strings.HasPrefix(err.Error(), "failed to find SSO session section, "):
 		return nil, invalid(namedAt("sso_session "+name), "is not in the shared config files %v: no [sso-session %s] section", files.config, name)
@@ -177,23 +164,24 @@ func settingsProfile(ctx context.Context, o *options, s *snapshot) (string, erro
 	return name, nil
 }
 
-// list makes the portal calls.
+// list makes the portal calls, with the token readied as a session's
+// source readies it (renewed under its lock when it expires soon).
 func (l *ssoListing) list(ctx context.Context, o *options) ([]SSORole, error) {
-	cfg, err := (&session{o: o, plan: &plan{files: l.files, region: l.region, profile: l.profile}}).loadConfig(ctx)
+	ses := &session{o: o, plan: &plan{files: l.files, region: l.region, profile: l.profile}}
+	ses.plan.configured[serviceSSO], ses.plan.configured[serviceSSOOIDC] = l.portal, l.oidc
+	b, err := ses.builder(ctx)
 	if err != nil {
 		return nil, err
 	}
-	c := caller{timeout: o.stsTimeout, log: o.logger}
-	oidc := ssooidc.NewFromConfig(cfg, func(op *ssooidc.Options) { op.BaseEndpoint, op.Region = endpointURL(l.oidc), l.region })
-	token, err := ssocreds.NewSSOTokenProvider(oidcClient{oidc, c}, l.tokenFile).RetrieveBearerToken(ctx)
+	src := &ssoSource{session: l.session, startURL: l.startURL, region: l.region, tokenFile: l.tokenFile}
+	if err := b.readySSO(ctx, src, b.oidcClient(l.region)); err != nil {
+		return nil, err
+	}
+	token, err := isignin.ReadSSOToken(l.tokenFile)
 	if err != nil {
-		if errors.Is(err, ErrSignInRequired) {
-			return nil, err
-		}
 		return nil, loginRequired("the token of IAM Identity Center session %s cannot be used (%v); run `awssession login`", l.session, err)
 	}
-	p := ssoPortal{client: sso.NewFromConfig(cfg, func(op *sso.Options) { op.BaseEndpoint, op.Region = endpointURL(l.portal), l.region }),
-		caller: c, token: &token.Value, session: l.session}
+	p := ssoPortal{client: b.ssoClient(l.region), caller: b.caller, token: &token.AccessToken, session: l.session}
 	accounts, err := p.accounts(ctx)
 	if err != nil {
 		return nil, err

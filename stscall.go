@@ -43,6 +43,20 @@ func (c caller) do(ctx context.Context, call string, attrs []slog.Attr, fn func(
 	return err
 }
 
+// timedCall is c.do for a call of an SDK client: meta reads the metadata of
+// its output (for the debug log).
+func timedCall[O any](ctx context.Context, c caller, call string, attrs []slog.Attr, fn func(context.Context) (O, error), meta func(O) middleware.Metadata) (O, error) {
+	var out O
+	err := c.do(ctx, call, attrs, func(ctx context.Context) (middleware.Metadata, error) {
+		var err error
+		if out, err = fn(ctx); err != nil {
+			return middleware.Metadata{}, err
+		}
+		return meta(out), nil
+	})
+	return out, err
+}
+
 // timeoutOf is the bound withTimeout applies for d.
 func timeoutOf(d time.Duration) time.Duration {
 	if d == 0 {
