@@ -73,13 +73,13 @@ func inputText(e *awssession.InputError, given *profileError) string {
 // library named.
 func inputSubject(e *awssession.InputError, given *profileError) string {
 	switch {
-	case e.Option == "WithProfile" && e.Param == "" && given != nil:
+	case e.Option == awssession.OptionWithProfile && e.Param == "" && given != nil:
 		return given.subject()
 	case e.Profile != "" && e.ProfileKey != "":
 		return fmt.Sprintf("profile %q: %s", e.Profile, e.ProfileKey)
 	case e.Profile != "":
 		return fmt.Sprintf("profile %q", e.Profile)
-	case e.Option == "AssumeRole":
+	case e.Option == awssession.OptionAssumeRole:
 		return roleSubject(e.Param, e.Index)
 	case e.Option != "":
 		return optionFlag(e.Option, e.Param)

@@ -135,8 +135,11 @@ func (c *cli) hint(err error) string {
 		return "run 'awssession --help' for usage"
 	case keyring.IsUnusable(err):
 		return keyringHint(err)
-	case c.profileHint(err) != "":
-		return c.profileHint(err)
+	}
+	if h := c.profileHint(err); h != "" { // reads the shared files: once
+		return h
+	}
+	switch {
 	case errors.As(err, &start) && start.notFound():
 		return c.commandHint(start.name)
 	case errors.Is(err, awssession.ErrSignInRequired):

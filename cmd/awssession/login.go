@@ -208,11 +208,11 @@ func (c *cli) forgetSessionsOn(ctx context.Context, src awssession.PlannedSource
 // its source has no usable token: as login does by default, on the
 // terminal, which is opened only then; where there is none (CI), the run
 // fails at once naming awssession login.
-func (c *cli) autoSignIn() (awssession.SignInOptions, bool) {
+func (c *cli) autoSignIn() awssession.SignInOptions {
 	t := &terminalIO{c: c}
 	how := c.signInFlow(loginFlags{}, t, t)
 	how.Available = t.open
-	return how, true
+	return how
 }
 
 // signInOptions are login's: on the terminal now (else stderr for the

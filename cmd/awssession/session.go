@@ -166,11 +166,10 @@ func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *session
 		// when no role takes the code (see WithDefaultMFASession).
 		opts = append(opts, awssession.WithDefaultMFASession(0))
 	}
-	if how, ok := c.autoSignIn(); ok {
-		// A source that needs a person to sign in (SSO, console
-		// sign-in) does it on this terminal, once for all processes.
-		opts = append(opts, awssession.WithSignIn(how))
-	}
+	// A source that needs a person to sign in (SSO, console sign-in)
+	// does it on this terminal, once for all processes.
+	opts = append(opts, awssession.WithSignIn(c.autoSignIn()))
+
 	if f.clampDurations {
 		opts = append(opts, awssession.ClampDurations)
 	}

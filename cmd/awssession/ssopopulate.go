@@ -129,9 +129,6 @@ func (c *cli) populate(ctx context.Context, f *populateFlags, names *profileName
 		opts = append(opts, awssession.WithRegion(f.region))
 	}
 	roles, err := awssession.SSORoles(ctx, f.session, opts...)
-	if errors.Is(err, awssession.ErrSignInRequired) {
-		return nil, signInNeeded{err}
-	}
 	var in *awssession.InputError
 	if errors.As(err, &in) && (in.Field == "sso_session" || in.Field == "sso_session "+f.session) {
 		// The library names the setting; here the flag gave it.
@@ -164,11 +161,3 @@ func (c *cli) populate(ctx context.Context, f *populateFlags, names *profileName
 	_, err = configfile.Edit(ctx, configFile, func(file *configfile.File) error { return p.apply(file, rep) })
 	return rep, err
 }
-
-// signInNeeded is a session without a usable token: for the command line
-// it is missing input (exit status 2), which a sign-in supplies.
-type signInNeeded struct{ err error }
-
-func (e signInNeeded) Error() string        { return e.err.Error() }
-func (e signInNeeded) Unwrap() error        { return e.err }
-func (e signInNeeded) Is(target error) bool { return target == awssession.ErrInvalidInput }

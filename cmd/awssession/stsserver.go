@@ -3,14 +3,14 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"net"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/awssession/awssession/internal/loopback"
+	"github.com/awssession/awssession/internal/safefile"
 	"github.com/awssession/awssession/internal/stsrules"
 	"github.com/awssession/awssession/ststest"
 	"github.com/spf13/cobra"
@@ -211,26 +211,13 @@ const maxUsersFile = 1 << 20
 // readUsersFile reads --users: a regular file of at most maxUsersFile
 // bytes (a FIFO would block the read, /dev/zero never end it).
 func readUsersFile(path string) (usersFile, error) {
-	fi, err := os.Stat(path)
+	data, err := safefile.Read(path, maxUsersFile)
+	var refused *safefile.Error
 	switch {
+	case errors.As(err, &refused): // the flag names the path already
+		return usersFile{}, errors.New(strings.TrimPrefix(refused.Problem, "is "))
 	case err != nil:
 		return usersFile{}, err
-	case !fi.Mode().IsRegular():
-		return usersFile{}, fmt.Errorf("not a regular file (%v)", fi.Mode().Type())
-	case fi.Size() > maxUsersFile:
-		return usersFile{}, fmt.Errorf("%d bytes; a users file is at most %d", fi.Size(), maxUsersFile)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return usersFile{}, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxUsersFile+1))
-	if err != nil {
-		return usersFile{}, err
-	}
-	if len(data) > maxUsersFile {
-		return usersFile{}, fmt.Errorf("larger than %d bytes", maxUsersFile)
 	}
 	var spec usersFile
 	dec := json.NewDecoder(bytes.NewReader(data))

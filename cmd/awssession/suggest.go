@@ -77,7 +77,7 @@ func orList(names []string) string {
 func (c *cli) profileHint(err error) string {
 	var given *profileError
 	if !errors.As(err, &given) || !slices.ContainsFunc(inputErrors(err), func(e *awssession.InputError) bool {
-		return e.Option == "WithProfile" && e.Param == "" && !errors.Is(e, awssession.ErrConflictingOptions)
+		return e.Option == awssession.OptionWithProfile && e.Param == "" && !errors.Is(e, awssession.ErrConflictingOptions)
 	}) {
 		return ""
 	}
