@@ -178,30 +178,13 @@ cache. The sessions awssession cached on it are removed too.`,
 // forgetSessionsOn removes the cached sessions of every profile whose
 // source is src's sign-in session, and says how many layers went.
 func (c *cli) forgetSessionsOn(ctx context.Context, src awssession.PlannedSource) int {
-	cache, err := c.fileCache("")
+	l, err := c.sessionsWhere(ctx, nil, func(p awssession.Plan) bool {
+		return p.SourceLayer.Kind == src.Kind && p.SourceLayer.Session == src.Session
+	})
 	if err != nil {
 		return 0
 	}
-	names, err := c.profileNames()
-	if err != nil {
-		return 0
-	}
-	plans, err := c.profilePlans(ctx, cache, names)
-	if err != nil {
-		return 0
-	}
-	n := 0
-	for _, p := range plans {
-		if p.Err != nil || p.Plan.SourceLayer.Kind != src.Kind || p.Plan.SourceLayer.Session != src.Session {
-			continue
-		}
-		for _, l := range p.Plan.Layers {
-			if l.Cached && cache.Delete(ctx, l.CacheKey) == nil {
-				n++
-			}
-		}
-	}
-	return n
+	return c.dropSessions(ctx, l)
 }
 
 // autoSignIn is how commands that need a session sign the person in when

@@ -66,7 +66,9 @@ without asking, as scripts need (without a terminal, remove refuses unless
 				return err
 			}
 			c.notef("removed the %s of profile %s from the keyring (%s)", strings.Join(removed, " and "), profile, kr.Backend())
-			c.dropSessions(cmd.Context(), drop)
+			if n := c.dropSessions(cmd.Context(), drop); n > 0 {
+				c.notef("dropped %d cached session(s) built on them", n)
+			}
 			return nil
 		}),
 	}
@@ -103,6 +105,12 @@ type cachedLayers struct {
 // read are an error; otherwise errors only mean less to drop: the
 // sessions expire on their own.
 func (c *cli) sessionsOn(ctx context.Context, profile string) (cachedLayers, error) {
+	return c.sessionsWhere(ctx, []string{profile}, func(p awssession.Plan) bool { return p.BaseProfile == profile })
+}
+
+// sessionsWhere finds the cached layers of the default session of every
+// profile (of the shared files, and extra) whose plan keep accepts.
+func (c *cli) sessionsWhere(ctx context.Context, extra []string, keep func(awssession.Plan) bool) (cachedLayers, error) {
 	names, err := c.profileNames()
 	if err != nil {
 		return cachedLayers{}, fmt.Errorf("read the shared files: %w", err)
@@ -111,13 +119,13 @@ func (c *cli) sessionsOn(ctx context.Context, profile string) (cachedLayers, err
 	if err != nil {
 		return cachedLayers{}, nil
 	}
-	plans, err := c.profilePlans(ctx, cache, uniqueSorted(append(names, profile)))
+	plans, err := c.profilePlans(ctx, cache, uniqueSorted(append(names, extra...)))
 	if err != nil {
 		return cachedLayers{}, err
 	}
 	out := cachedLayers{cache: cache}
 	for _, p := range plans {
-		if p.Err != nil || p.Plan.BaseProfile != profile {
+		if p.Err != nil || !keep(p.Plan) {
 			continue
 		}
 		for _, l := range p.Plan.Layers {
@@ -129,15 +137,14 @@ func (c *cli) sessionsOn(ctx context.Context, profile string) (cachedLayers, err
 	return out, nil
 }
 
-// dropSessions deletes the cache entries found by sessionsOn.
-func (c *cli) dropSessions(ctx context.Context, l cachedLayers) {
+// dropSessions deletes the cache entries found by sessionsWhere and
+// returns how many went.
+func (c *cli) dropSessions(ctx context.Context, l cachedLayers) int {
 	n := 0
 	for _, k := range l.keys {
 		if err := l.cache.Delete(ctx, k); err == nil {
 			n++
 		}
 	}
-	if n > 0 {
-		c.notef("dropped %d cached session(s) built on them", n)
-	}
+	return n
 }
