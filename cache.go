@@ -56,10 +56,16 @@ func HandedOutUntil(expires time.Time) time.Time { return handedOutUntil(expires
 // describe (which must include [WithCache]), so that its next use calls
 // STS afresh. Other sessions' entries stay. It makes no network call.
 func InvalidateSession(ctx context.Context, opts ...Option) error {
-	s, err := prepare(ctx, opts)
+	p, err := Prepare(ctx, opts...)
 	if err != nil {
 		return err
 	}
+	return p.Invalidate(ctx)
+}
+
+// Invalidate is [InvalidateSession] for the prepared session.
+func (p *Prepared) Invalidate(ctx context.Context) error {
+	s := p.s
 	if s.o.cache == nil {
 		return invalid(optionAt(OptionWithCache, ""), "the session has no cache to remove its entries from")
 	}

@@ -150,17 +150,18 @@ func (c *cli) clearProfile(cmd *cobra.Command, dir, profile string) error {
 	if err != nil {
 		return err
 	}
-	plan, err := awssession.Explain(ctx, setup.opts...)
+	prepared, err := awssession.Prepare(ctx, setup.opts...)
 	if err != nil {
 		return err
 	}
+	plan := prepared.Plan(ctx)
 	cached := 0
 	for _, l := range plan.Layers {
 		if l.Cached {
 			cached++
 		}
 	}
-	if err := awssession.InvalidateSession(ctx, setup.opts...); err != nil {
+	if err := prepared.Invalidate(ctx); err != nil {
 		return fmt.Errorf("clear profile %s's cached session: %w", profile, err)
 	}
 	switch {
