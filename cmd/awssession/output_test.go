@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -132,4 +133,18 @@ func TestHostileNamesOnTerminal(t *testing.T) {
 
 	typo := f.binary(t, env, "", "env", "ev")
 	assertTerminalSafe(t, "a misspelt profile's hint", typo.stderr)
+}
+
+// TestCachedEntriesOnTerminal: cache list's table escapes what a profile
+// name (the sessions column), a key or an account could bring: a name the
+// library can plan (no brackets or blanks) may still hold terminal
+// controls. (TestHostileNamesOnTerminal's name never gets that far.)
+func TestCachedEntriesOnTerminal(t *testing.T) {
+	t.Parallel()
+	name := "ev\x1bP\x07il\u009b2J\u202e"
+	var out bytes.Buffer
+	require.NoError(t, writeCachedEntries(&out, []cachedEntry{{Key: "role-\x1b[2Jk", Kind: "role", AccountID: "\x07",
+		Sessions: []string{name + ": AssumeRole[0]"}}}))
+	assertTerminalSafe(t, "cache list", out.String())
+	assert.Contains(t, out.String(), safeName(name+": AssumeRole[0]"))
 }
