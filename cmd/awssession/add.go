@@ -91,7 +91,7 @@ func (c *cli) addKeys(cmd *cobra.Command, profile string, f *addFlags) error {
 		return err
 	}
 	if !f.noVerify {
-		check := keyCheck{endpoint: f.stsEndpoint, region: f.region, profile: profile, timeout: time.Duration(f.stsTimeout)}
+		check := keyCheck{endpoint: f.stsEndpoint, region: f.region, env: c.profileEnv(profile), timeout: time.Duration(f.stsTimeout)}
 		if f.stsEndpoint != "" {
 			if err := loopback.CheckURL(f.stsEndpoint); err != nil {
 				return usageErrorf(cmd, "--sts-endpoint: %v", err)
@@ -138,12 +138,15 @@ func (c *cli) readKeys(cmd *cobra.Command, fromEnv bool) (keyring.AccessKey, err
 }
 
 // keyCheck says how a key is checked with STS: the endpoint and region
-// flags, the profile whose settings apply (its region, endpoint_url and
-// [services] section, when the shared files hold it), and --sts-timeout (0:
-// the default).
+// flags, the environment with the profile whose settings apply (its
+// region, endpoint_url and [services] section, when the shared files hold
+// it: profileEnv, worked out once for every check), and --sts-timeout (0:
+// the default). Without --region the library finds the region as for any
+// session, so an error names where it came from.
 type keyCheck struct {
-	endpoint, region, profile string
-	timeout                   time.Duration
+	endpoint, region string
+	env              []string // the run's, with the profile's settings (profileEnv)
+	timeout          time.Duration
 }
 
 // verifyKey asks STS whether it knows key (GetCallerIdentity).
@@ -159,19 +162,13 @@ func (c *cli) callerARN(ctx context.Context, key keyring.AccessKey, check keyChe
 	if timeout == 0 {
 		timeout = awssession.DefaultSTSTimeout
 	}
-	env := c.environ
-	if check.profile != "" && c.isSharedProfile(ctx, check.profile) {
-		// The profile's settings (endpoint_url, [services]), as the SDK
-		// takes them for keys: through AWS_PROFILE.
-		env = append(env[:len(env):len(env)], "AWS_PROFILE="+check.profile)
-	}
 	opts := []awssession.Option{
-		awssession.WithEnvironment(env),
+		awssession.WithEnvironment(check.env),
 		awssession.WithStaticCredentials(key.ID, key.Secret.Reveal(), ""),
 		awssession.WithSTSTimeout(timeout),
 	}
-	if region := firstNonEmpty(check.region, c.getenv("AWS_REGION"), c.getenv("AWS_DEFAULT_REGION")); region != "" {
-		opts = append(opts, awssession.WithRegion(region))
+	if check.region != "" {
+		opts = append(opts, awssession.WithRegion(check.region))
 	}
 	if check.endpoint != "" {
 		opts = append(opts, awssession.WithSTSEndpoint(check.endpoint))
@@ -184,10 +181,15 @@ func (c *cli) callerARN(ctx context.Context, key keyring.AccessKey, check keyChe
 	return id.ARN, err
 }
 
-// isSharedProfile reports whether the shared files hold profile.
-func (c *cli) isSharedProfile(ctx context.Context, profile string) bool {
-	names, err := awssession.Profiles(ctx, awssession.WithEnvironment(c.environ))
-	return err == nil && slices.Contains(names, profile)
+// profileEnv is the run's environment with AWS_PROFILE naming profile
+// when the shared files hold it: the profile's settings (endpoint_url,
+// [services], region) then apply, as the SDK takes them for keys.
+func (c *cli) profileEnv(profile string) []string {
+	names, err := c.profileNames()
+	if err != nil || !slices.Contains(names, profile) {
+		return c.environ
+	}
+	return append(c.environ[:len(c.environ):len(c.environ)], "AWS_PROFILE="+profile)
 }
 
 // addTOTPSeed reads, checks and stores a profile's TOTP seed.

@@ -126,3 +126,15 @@ func TestRemoveAsks(t *testing.T) {
 	assert.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 	assert.False(t, held(), "kept with --force")
 }
+
+// TestAddBlamesTheRegionsSource: a bad region from the environment is
+// named as the environment's, not as --region, which was not given.
+func TestAddBlamesTheRegionsSource(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	env := append(keyringEnv(t), "AWS_REGION=bogus_region")
+	r := f.run(t, env, f.alice.AccessKeyID+"\n"+f.alice.SecretAccessKey+"\n", "add", "dev", "--sts-endpoint", f.srv.URL)
+	assert.Equal(t, exitUsage, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, r.stderr, "AWS_REGION")
+	assert.NotContains(t, r.stderr, "--region")
+}

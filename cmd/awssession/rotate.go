@@ -89,7 +89,7 @@ func (c *cli) rotate(cmd *cobra.Command, profile string, f *rotateFlags) error {
 	if err != nil {
 		c.notef("warning: %v; it is replaced", err) // it only names a key left by an interrupted rotate
 	}
-	check := keyCheck{endpoint: f.stsEndpoint, region: f.region, profile: profile, timeout: time.Duration(f.stsTimeout)}
+	check := keyCheck{endpoint: f.stsEndpoint, region: f.region, env: c.profileEnv(profile), timeout: time.Duration(f.stsTimeout)}
 	if err := c.verifyKey(ctx, old, check); err != nil {
 		return fmt.Errorf("check the stored key %s with STS GetCallerIdentity before rotating (nothing changed): %w", old.ID, err)
 	}
@@ -129,15 +129,9 @@ func (c *cli) rotate(cmd *cobra.Command, profile string, f *rotateFlags) error {
 // (loopback.CheckURL): the calls carry a new long-term secret. Each call
 // is signed with the key it is given.
 func (c *cli) iamClient(cmd *cobra.Command, profile string, f *rotateFlags) (iamClient, error) {
-	env := c.environ
-	if c.isSharedProfile(cmd.Context(), profile) {
-		// The profile's settings (endpoint_url, [services]) for the IAM
-		// client, as the SDK takes them: through AWS_PROFILE.
-		env = append(env[:len(env):len(env)], "AWS_PROFILE="+profile)
-	}
-	opts := []awssession.Option{awssession.WithEnvironment(env), awssession.WithSource(aws.AnonymousCredentials{}, "rotate")}
-	if region := firstNonEmpty(f.region, c.getenv("AWS_REGION"), c.getenv("AWS_DEFAULT_REGION")); region != "" {
-		opts = append(opts, awssession.WithRegion(region))
+	opts := []awssession.Option{awssession.WithEnvironment(c.profileEnv(profile)), awssession.WithSource(aws.AnonymousCredentials{}, "rotate")}
+	if f.region != "" {
+		opts = append(opts, awssession.WithRegion(f.region))
 	}
 	cfg, err := awssession.CreateSession(cmd.Context(), opts...)
 	if err != nil {
