@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/awssession/awssession"
 	"github.com/awssession/awssession/internal/keyring"
 	"github.com/spf13/cobra"
 )
@@ -114,17 +115,9 @@ func (c *cli) readHidden(prompt string, tty bool) (string, bool, error) {
 	case c.stdinTerminal && isFile:
 		in = f
 	case tty:
-		open := c.openTTY
-		if open == nil {
-			open = func() (io.ReadCloser, error) { return os.Open("/dev/tty") }
-		}
-		t, err := open()
-		if err != nil {
-			return "", false, nil
-		}
-		c.closers = append(c.closers, t)
+		t, _, err := c.openTerminal()
 		tf, ok := t.(*os.File)
-		if !ok {
+		if err != nil || !ok {
 			return "", false, nil
 		}
 		in = tf
@@ -139,6 +132,29 @@ func (c *cli) readHidden(prompt string, tty bool) (string, bool, error) {
 	return line, true, err
 }
 
+// openTerminal opens the controlling terminal (awssession.OpenTerminal:
+// /dev/tty, or CONIN$ and CONOUT$ on Windows), or what openTTY returns
+// when tests set it (out is then stderr). It is closed when the run ends.
+func (c *cli) openTerminal() (in io.Reader, out io.Writer, err error) {
+	if c.openTTY != nil {
+		tty, err := c.openTTY()
+		if err != nil {
+			return nil, nil, err
+		}
+		c.closers = append(c.closers, tty)
+		return tty, c.stderr, nil
+	}
+	i, o, err := awssession.OpenTerminal()
+	if err != nil {
+		return nil, nil, err
+	}
+	c.closers = append(c.closers, i)
+	if o != i {
+		c.closers = append(c.closers, o)
+	}
+	return i, o, nil
+}
+
 // confirm asks question on a terminal (stdin when it is one, else the
 // controlling terminal) and reports whether the answer was yes; ok is
 // false when there is no terminal to ask on. The question goes to stderr.
@@ -147,15 +163,10 @@ func (c *cli) confirm(ctx context.Context, question string) (yes, ok bool, err e
 	if _, isFile := c.stdin.(*os.File); c.stdinTerminal && isFile {
 		in = c.stdinReader()
 	} else {
-		open := c.openTTY
-		if open == nil {
-			open = func() (io.ReadCloser, error) { return os.Open("/dev/tty") }
-		}
-		t, err := open()
+		t, _, err := c.openTerminal()
 		if err != nil {
 			return false, false, nil
 		}
-		c.closers = append(c.closers, t)
 		in = bufio.NewReader(t)
 	}
 	fmt.Fprintf(c.stderr, "%s [y/N] ", question)

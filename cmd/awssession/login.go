@@ -244,25 +244,11 @@ func (t *terminalIO) open() error {
 	if t.opened {
 		return t.err
 	}
-	t.opened, t.out = true, t.c.stderr
-	if t.c.openTTY != nil {
-		tty, err := t.c.openTTY()
-		if t.err = err; err == nil {
-			t.c.closers = append(t.c.closers, tty)
-			t.in = tty
-		}
-		return t.err
+	t.opened = true
+	if t.in, t.out, t.err = t.c.openTerminal(); t.err != nil {
+		t.out = t.c.stderr
 	}
-	in, out, err := awssession.OpenTerminal()
-	if t.err = err; err != nil {
-		return err
-	}
-	t.c.closers = append(t.c.closers, in)
-	if out != in {
-		t.c.closers = append(t.c.closers, out)
-	}
-	t.in, t.out = in, out
-	return nil
+	return t.err
 }
 
 func (t *terminalIO) Read(b []byte) (int, error) {
