@@ -64,7 +64,21 @@ func (c *cli) keyringNamed() bool {
 
 // openKeyring opens the keyring the settings name.
 func (c *cli) openKeyring() (*keyring.Keyring, error) {
-	return keyring.Open(c.keyringSettings())
+	if !c.keyrings.opened {
+		c.keyrings.opened = true
+		c.keyrings.kr, c.keyrings.err = keyring.Open(c.keyringSettings())
+	}
+	return c.keyrings.kr, c.keyrings.err
+}
+
+// keyringOfRun is the keyring as a run opened it, once, and the profiles
+// it holds keys for, listed once (list plans thousands of profiles, each
+// asking; an OS backend answers each over D-Bus).
+type keyringOfRun struct {
+	opened bool
+	kr     *keyring.Keyring
+	err    error
+	keys   map[string]bool // nil until listed
 }
 
 // keyringFileDir is $AWSSESSION_KEYRING_FILE_DIR, else awssession/keyring

@@ -28,9 +28,9 @@ import (
 // first run that needs the keys refuses it.
 func (c *cli) keyringSource(base string) (aws.CredentialsProvider, string, bool) {
 	s := c.keyringSettings()
-	kr, err := keyring.Open(s)
+	kr, err := c.openKeyring()
 	if !c.keyringNamed() {
-		if err != nil || !holdsKeys(kr, base) {
+		if err != nil || !c.keyringHolds(base) {
 			return nil, "", false
 		}
 		s.Backend = kr.Backend()
@@ -47,18 +47,20 @@ func noCodes(context.Context, string) (string, error) {
 	return "", errors.New("no MFA code while planning")
 }
 
-// holdsKeys reports whether kr lists keys for profile (reading no secret).
-func holdsKeys(kr *keyring.Keyring, profile string) bool {
-	held, err := kr.Profiles()
-	if err != nil {
-		return false
-	}
-	for _, h := range held {
-		if h.Profile == profile && h.Keys {
-			return true
+// keyringHolds reports whether the run's keyring lists keys for profile
+// (reading no secret), from one listing per run.
+func (c *cli) keyringHolds(profile string) bool {
+	if c.keyrings.keys == nil {
+		c.keyrings.keys = map[string]bool{}
+		if kr, err := c.openKeyring(); err == nil {
+			if held, err := kr.Profiles(); err == nil {
+				for _, h := range held {
+					c.keyrings.keys[h.Profile] = h.Keys
+				}
+			}
 		}
 	}
-	return false
+	return c.keyrings.keys[profile]
 }
 
 // keyringTokens returns MFA codes computed from the TOTP seed the keyring

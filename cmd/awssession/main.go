@@ -46,6 +46,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // cli is everything one run of the command sees of the outside world.
 // Nothing in this package reads os.Getenv, os.Stdin or os.Stdout directly.
 type cli struct {
+	keyrings       keyringOfRun
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	// environ is the environment as "NAME=value" entries; getenv reads it
