@@ -149,3 +149,20 @@ func (f *fixture) addBaseToKeyring(t *testing.T, env []string) {
 	r = f.run(t, env, f.mfa.Secret+"\n", "add", "base", "--totp-seed")
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 }
+
+// TestMFATokenFromEnvironmentWinsOverKeyringSeed: a code in
+// $AWSSESSION_MFA_TOKEN is the code sent, not one computed from a seed the
+// keyring holds for the profile (the seed replaces only a prompt). A code
+// STS refuses shows which one was sent.
+func TestMFATokenFromEnvironmentWinsOverKeyringSeed(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	env := keyringEnv(t)
+	f.addBaseToKeyring(t, env)
+	require.NoError(t, os.WriteFile(filepath.Join(f.dir, "config"), []byte("[profile base]\nmfa_serial = "+f.mfa.SerialNumber+"\n"+
+		"[profile admin]\nsource_profile = base\nrole_arn = "+f.admin.ARN+"\n"), 0o600))
+	r := f.run(t, append(env, envMFAToken+"=000000"), "", "whoami", "admin", "--sts-endpoint", f.srv.URL, "--no-cache")
+	assert.Equal(t, exitRefused, r.code, "stderr: %s", r.stderr)
+	r = f.run(t, env, "", "whoami", "admin", "--sts-endpoint", f.srv.URL, "--no-cache")
+	assert.Equal(t, 0, r.code, "without it, the seed: stderr: %s", r.stderr)
+}

@@ -74,8 +74,12 @@ func (c *cli) tokenSource(cmd *cobra.Command, f *sessionFlags, serial string, an
 		}
 		return tokens, "--mfa-process", nil
 	}
-	return c.promptTokens(cmd, f), "a prompt on the terminal", nil
+	return c.promptTokens(cmd, f), fromPrompt, nil
 }
+
+// fromPrompt is tokenSource's "from" for codes a person types (or picks
+// in a dialog): the one source a TOTP seed in the keyring replaces.
+const fromPrompt = "a prompt on the terminal"
 
 // processTokens runs command for each code, in the run's environment
 // without its secrets (helperEnv), its stderr on ours (a YubiKey's "touch

@@ -132,7 +132,7 @@ func (c *cli) sessionOptions(ctx context.Context, cmd *cobra.Command, f *session
 		// when the chain names none.
 		opts = append(opts, awssession.WithMFA("", tokens))
 	default:
-		if f.mfaToken == "" && f.totpEnv == "" { // only a prompt: a seed in the keyring wins
+		if mfaFrom == fromPrompt { // a seed in the keyring wins over a prompt, not over $AWSSESSION_MFA_TOKEN
 			tokens = c.keyringTokens(tokens, f.profile)
 		}
 		opts = append(opts, awssession.WithProfileMFA(tokens))
