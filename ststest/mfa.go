@@ -84,6 +84,15 @@ func (s *Server) ImportMFADevice(userName, serial, base32Secret string) MFADevic
 	return MFADevice{SerialNumber: serial, Secret: base32Secret}
 }
 
+// idcUserLocked is the IAM user name for a sign-in to IAM Identity
+// Center, or nil: the account's root is no Identity Center user.
+func (s *Server) idcUserLocked(name string) *userRecord {
+	if u := s.users[name]; u != nil && !u.root {
+		return u
+	}
+	return nil
+}
+
 func (s *Server) mustUserLocked(method, name string) *userRecord {
 	u := s.users[name]
 	if u == nil {

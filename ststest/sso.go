@@ -113,7 +113,9 @@ func (s *Server) AssignSSO(userName, accountID, permissionSet string) Role {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.mustUserLocked("AssignSSO", userName)
+	if s.idcUserLocked(userName) == nil {
+		panic(fmt.Sprintf("ststest: AssignSSO(%q): no such user (an AddUser name; the root is no Identity Center user)", userName))
+	}
 	role := s.ssoRoleLocked(accountID, permissionSet)
 	a := SSOAssignment{User: userName, Account: accountID, PermissionSet: permissionSet, RoleARN: role.arn}
 	if !slices.Contains(s.idc.assigned, a) {

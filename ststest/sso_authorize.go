@@ -87,6 +87,9 @@ func (s *Server) answerAuthRequestLocked(req *authRequest, now time.Time) reply 
 		return s.authorizePageLocked(req, now)
 	}
 	u := s.users[name]
+	if !req.signin {
+		u = s.idcUserLocked(name)
+	}
 	if u == nil {
 		return redirectError(req, "access_denied", "ststest: WithAutoApprove names no user "+name)
 	}

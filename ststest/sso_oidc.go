@@ -217,7 +217,7 @@ func (s *Server) startDeviceAuthorization(c *restCall) (any, *restError) {
 	s.idc.devices[d.deviceCode] = d
 	s.idc.userCodes[normalizeUserCode(d.userCode)] = d
 	if name := s.cfg.autoApprove; name != "" {
-		if u := s.users[name]; u != nil {
+		if u := s.idcUserLocked(name); u != nil {
 			d.user = u
 		} else {
 			d.denied = "ststest: WithAutoApprove names no user " + name

@@ -97,7 +97,9 @@ func TestSSODeviceFlowErrors(t *testing.T) {
 
 	denied, err := start(f.srv.SSOStartURL())
 	require.NoError(t, err)
-	assert.ErrorContains(t, f.srv.ApproveDevice(aws.ToString(denied.UserCode), "mallory"), `no user "mallory"`)
+	assert.ErrorContains(t, f.srv.ApproveDevice(aws.ToString(denied.UserCode), "mallory"), `no IAM Identity Center user "mallory"`)
+	assert.ErrorContains(t, f.srv.ApproveDevice(aws.ToString(denied.UserCode), "<root>"), `no IAM Identity Center user "<root>"`, "the root is no Identity Center user")
+	assert.Panics(t, func() { f.srv.AssignSSO("<root>", f.srv.Account(), "Admin") })
 	postDevicePage(t, f.srv, aws.ToString(denied.UserCode), "alice", "deny", http.StatusOK)
 	requireErrorType(t, token(secret, deviceGrant, aws.ToString(denied.DeviceCode)), "AccessDeniedException", http.StatusBadRequest)
 

@@ -206,6 +206,9 @@ func (s *Server) authorizeDecisionLocked(r *http.Request, now time.Time) reply {
 		return redirectError(f.auth, "access_denied", "The user denied the request")
 	}
 	u := s.users[r.PostFormValue("user")]
+	if !f.auth.signin {
+		u = s.idcUserLocked(r.PostFormValue("user"))
+	}
 	if u == nil {
 		return pageReply(http.StatusBadRequest, errorPage("No such user."))
 	}

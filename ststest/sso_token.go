@@ -178,9 +178,9 @@ func (s *Server) decideDeviceLocked(userCode, userName string, allow bool, now t
 	case d.used || d.denied != "":
 		return fmt.Errorf("ststest: user code %q was already used or denied", userCode)
 	}
-	u := s.users[userName]
+	u := s.idcUserLocked(userName)
 	if u == nil {
-		return fmt.Errorf("ststest: no user %q", userName)
+		return fmt.Errorf("ststest: no IAM Identity Center user %q (an AddUser name)", userName)
 	}
 	if !allow {
 		d.denied = "The user denied the authorization"
