@@ -7,9 +7,6 @@ import (
 	"time"
 )
 
-// maxBodyBytes bounds a request body; STS requests are a few kilobytes.
-const maxBodyBytes = 1 << 20
-
 // call is one authenticated operation being served.
 type call struct {
 	caller principal
@@ -159,8 +156,8 @@ func (s *Server) wait(r *http.Request, d time.Duration) bool {
 // POST.
 func readRequest(r *http.Request) ([]byte, url.Values, *apiError) {
 	params := r.URL.Query()
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
-	if err != nil || len(body) > maxBodyBytes {
+	body, err := io.ReadAll(r.Body) // guard has read it, within maxRequestBody
+	if err != nil {
 		return body, params, &apiError{http.StatusBadRequest, "MalformedQueryString", "The request body could not be read."}
 	}
 	if r.Method == http.MethodPost && len(body) > 0 {

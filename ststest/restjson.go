@@ -80,15 +80,15 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) bool {
 	if !ok {
 		return false
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	body, _ := io.ReadAll(r.Body) // guard has read it, within maxRequestBody
 	requestID := newRequestID()
 	idx := s.recordStart(r, loggedParams(r.URL.Query(), body), route.action, requestID)
-	status, code, fault := s.serveRESTCall(w, r, route, body, err != nil || len(body) > maxBodyBytes, requestID)
+	status, code, fault := s.serveRESTCall(w, r, route, body, requestID)
 	s.recordEnd(idx, requestID, status, code, fault)
 	return true
 }
 
-func (s *Server) serveRESTCall(w http.ResponseWriter, r *http.Request, route restRoute, body []byte, unreadable bool, requestID string) (int, string, bool) {
+func (s *Server) serveRESTCall(w http.ResponseWriter, r *http.Request, route restRoute, body []byte, requestID string) (int, string, bool) {
 	if f, ok := s.takeFault(route.action); ok {
 		if !s.wait(r, f.Latency) {
 			return 0, "", true
@@ -107,8 +107,6 @@ func (s *Server) serveRESTCall(w http.ResponseWriter, r *http.Request, route res
 	switch {
 	case r.Method != route.method:
 		e = &restError{http.StatusNotFound, "UnknownOperationException", map[string]string{"message": "Unknown operation"}}
-	case unreadable:
-		e = route.service.err(http.StatusBadRequest, "InvalidRequestException", "INVALID_REQUEST", "The request body could not be read.")
 	default:
 		out, e = route.op(s, c)
 	}

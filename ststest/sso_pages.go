@@ -92,9 +92,6 @@ func errorPage(message string) page {
 // one of them.
 func (s *Server) serveLoginPages(w http.ResponseWriter, r *http.Request) bool {
 	get, post := r.Method == http.MethodGet || r.Method == http.MethodHead, r.Method == http.MethodPost
-	if post {
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
-	}
 	switch path := r.URL.Path; {
 	case path == ssoStartPath && get:
 		s.serveStartPage(w, r)
