@@ -79,6 +79,10 @@ func incompleteSignature(message string) *apiError {
 
 // invalidAction is the answer for a served action with another Version;
 // its text is a guess (no record of STS's answer).
+func expiredToken(message string) *apiError {
+	return &apiError{http.StatusBadRequest, "ExpiredTokenException", message}
+}
+
 func invalidAction(action, version string) *apiError {
 	return &apiError{http.StatusBadRequest, "InvalidAction", "Could not find operation " + action + " for version " + version}
 }

@@ -95,7 +95,7 @@ func (s *Server) assumeRoleWithSAML(c *call) (any, *apiError) {
 		role == nil || !slices.Contains(role.trust.Principals, providerARN) {
 		return nil, accessDenied(msgSAMLDenied)
 	}
-	r, e := s.federatedRoleLocked(c.now, role, facts.sessionName, facts.sourceIdentity, seconds, hasPolicy, policy, arns)
+	r, e := s.federatedRoleLocked(c.now, role, facts.sessionName, seconds, hasPolicy, policy, arns)
 	if e != nil {
 		return nil, e
 	}
@@ -107,7 +107,6 @@ func (s *Server) assumeRoleWithSAML(c *call) (any, *apiError) {
 		SubjectType:      facts.subjectType,
 		PackedPolicySize: r.packed,
 		NameQualifier:    nameQualifier(facts.issuer, s.cfg.account, samlProviderName),
-		SourceIdentity:   facts.sourceIdentity,
 		Subject:          facts.subject,
 	}, nil
 }

@@ -61,7 +61,7 @@ func (s *Server) assumeRoleWithWebIdentity(c *call) (any, *apiError) {
 	if role == nil || !role.trust.admitsWebIdentity(s.OIDCProviderARN(), aud, claims.Subject) {
 		return nil, accessDenied(msgWebIdentityDenied)
 	}
-	r, e := s.federatedRoleLocked(c.now, role, sessionName, "", seconds, hasPolicy, policy, arns)
+	r, e := s.federatedRoleLocked(c.now, role, sessionName, seconds, hasPolicy, policy, arns)
 	if e != nil {
 		return nil, e
 	}

@@ -23,12 +23,6 @@ func (s *Server) getAccessKeyInfo(c *call) (any, *apiError) {
 	if e := p.err(); e != nil {
 		return nil, e
 	}
-	if s.keys[id] != nil {
-		return getAccessKeyInfoResult{Account: s.cfg.account}, nil
-	}
-	if sess := s.sessions[id]; sess != nil {
-		return getAccessKeyInfoResult{Account: sess.as.account()}, nil
-	}
 	account, ok := accountOfKeyID(id)
 	if !ok {
 		return nil, invalidParameterValue("The access key ID " + id + " is not valid.")

@@ -30,7 +30,6 @@ const (
 	samlAttrRole         = "https://aws.amazon.com/SAML/Attributes/Role"
 	samlAttrSessionName  = "https://aws.amazon.com/SAML/Attributes/RoleSessionName"
 	samlAttrDuration     = "https://aws.amazon.com/SAML/Attributes/SessionDuration"
-	samlAttrSourceID     = "https://aws.amazon.com/SAML/Attributes/SourceIdentity"
 	samlNameIDPersistent = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
 	samlNameIDPrefix     = "urn:oasis:names:tc:SAML:2.0:nameid-format:"
 	samlTimeFormat       = "2006-01-02T15:04:05.000Z"

@@ -3,7 +3,7 @@ package ststest
 import (
 	"crypto/x509"
 	"encoding/base64"
-	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,7 +14,7 @@ import (
 // samlFacts are what AssumeRoleWithSAML reads from a verified assertion.
 type samlFacts struct {
 	issuer, subject, subjectType, recipient string
-	sessionName, sourceIdentity             string
+	sessionName                             string
 	hasSessionName                          bool
 	rolePairs                               [][2]string // {role ARN, provider ARN}
 }
@@ -41,10 +41,6 @@ const (
 	msgSAMLNoSessionName  = "RoleSessionName is required in AuthnResponse"
 	msgSAMLBadSessionName = "RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}"
 )
-
-func expiredToken(message string) *apiError {
-	return &apiError{http.StatusBadRequest, "ExpiredTokenException", message}
-}
 
 // verifySAMLResponse checks a base64 SAMLResponse the way STS checks one
 // from an IAM SAML provider, in this order: a SAML response holding one
@@ -90,7 +86,7 @@ func (s *Server) verifySAMLResponse(encoded string, now time.Time) (samlFacts, *
 			audiences = append(audiences, strings.TrimSpace(aud.Text()))
 		}
 	}
-	if !containsAny(audiences, samlAWSEndpoint, samlAWSURN) {
+	if !slices.Contains(audiences, samlAWSEndpoint) && !slices.Contains(audiences, samlAWSURN) {
 		return facts, invalidIdentityToken(msgSAMLNoAudience)
 	}
 	subject := samlChild(a, "Subject")
@@ -159,10 +155,6 @@ func readSAMLAttributes(a *etree.Element, facts *samlFacts) {
 				if len(values) > 0 {
 					facts.sessionName, facts.hasSessionName = values[0], true
 				}
-			case samlAttrSourceID:
-				if len(values) > 0 {
-					facts.sourceIdentity = values[0]
-				}
 			}
 		}
 	}
@@ -200,15 +192,4 @@ func samlText(el *etree.Element, local string) string {
 		return strings.TrimSpace(c.Text())
 	}
 	return ""
-}
-
-func containsAny(list []string, want ...string) bool {
-	for _, l := range list {
-		for _, w := range want {
-			if l == w {
-				return true
-			}
-		}
-	}
-	return false
 }

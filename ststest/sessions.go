@@ -107,7 +107,7 @@ type federatedRole struct {
 // AssumeRoleWithSAML share once the identity is trusted (the duration
 // within the role's maximum, the session policy's size) and issues the
 // session. s.mu must be held.
-func (s *Server) federatedRoleLocked(now time.Time, role *roleRecord, sessionName, sourceIdentity string, seconds int, hasPolicy bool, policy string, arns []string) (federatedRole, *apiError) {
+func (s *Server) federatedRoleLocked(now time.Time, role *roleRecord, sessionName string, seconds int, hasPolicy bool, policy string, arns []string) (federatedRole, *apiError) {
 	d := time.Duration(seconds) * time.Second
 	if d > role.maxSession {
 		return federatedRole{}, validationError(msgRoleMaxDuration)
@@ -117,11 +117,10 @@ func (s *Server) federatedRoleLocked(now time.Time, role *roleRecord, sessionNam
 		return federatedRole{}, e
 	}
 	as := principal{
-		kind:           kindRole,
-		arn:            s.arn("sts", "assumed-role/"+role.name+"/"+sessionName),
-		userID:         role.id + ":" + sessionName,
-		role:           role,
-		sourceIdentity: sourceIdentity,
+		kind:   kindRole,
+		arn:    s.arn("sts", "assumed-role/"+role.name+"/"+sessionName),
+		userID: role.id + ":" + sessionName,
+		role:   role,
 	}
 	sess := s.issueLocked(as, now, d)
 	return federatedRole{user: assumedRoleUserXML{Arn: as.arn, AssumedRoleId: as.userID}, creds: sess.credentialsXML(), packed: packed}, nil

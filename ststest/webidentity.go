@@ -84,8 +84,7 @@ func (s *Server) verifyWebIdentityToken(token string, now time.Time) (webIdentit
 		return claims, invalidIdentityToken(msgBadTokenSignature)
 	}
 	if now.Unix() >= claims.ExpiresAt {
-		return claims, &apiError{http.StatusBadRequest, "ExpiredTokenException",
-			fmt.Sprintf("Token expired: current date/time %d must be before the expiration date/time %d", now.Unix(), claims.ExpiresAt)}
+		return claims, expiredToken(fmt.Sprintf("Token expired: current date/time %d must be before the expiration date/time %d", now.Unix(), claims.ExpiresAt))
 	}
 	return claims, nil
 }
