@@ -125,6 +125,13 @@ func TestSSOAuthorizeRefusals(t *testing.T) {
 	f := newSSOFixture(t, ststest.WithAutoApprove("alice"))
 	id := aws.ToString(f.pkceClient(t).ClientId)
 	deviceClient := aws.ToString(f.register(t).ClientId)
+	// A redirect URI registered, but not the authorization code grant.
+	noGrant, err := f.oidc.RegisterClient(ctxT(t), &ssooidc.RegisterClientInput{
+		ClientName: aws.String("device-only"), ClientType: aws.String("public"),
+		GrantTypes: []string{"urn:ietf:params:oauth:grant-type:device_code"}, RedirectUris: []string{"http://127.0.0.1/oauth/callback"},
+		IssuerUrl: aws.String(f.srv.SSOStartURL()), Scopes: []string{"sso:account:access"},
+	})
+	require.NoError(t, err)
 	_, challenge := pkce("a")
 	redirect := "http://127.0.0.1:5000/oauth/callback"
 	for _, tc := range []struct {
@@ -134,7 +141,8 @@ func TestSSOAuthorizeRefusals(t *testing.T) {
 		{"unregistered redirect", authorizeURL(f.srv, id, "http://127.0.0.1:5000/other", challenge), ""},
 		{"localhost for 127.0.0.1", authorizeURL(f.srv, id, "http://localhost:5000/oauth/callback", challenge), ""},
 		{"unknown client", authorizeURL(f.srv, "nobody", redirect, challenge), ""},
-		{"device-flow client", authorizeURL(f.srv, deviceClient, redirect, challenge), ""},
+		{"device-flow client (no redirect URI)", authorizeURL(f.srv, deviceClient, redirect, challenge), ""},
+		{"client without the authorization code grant", authorizeURL(f.srv, aws.ToString(noGrant.ClientId), redirect, challenge), "unauthorized_client"},
 		{"plain PKCE", authorizeURL(f.srv, id, redirect, challenge, "code_challenge_method", "plain"), "invalid_request"},
 		{"no challenge", authorizeURL(f.srv, id, redirect, challenge, "code_challenge", ""), "invalid_request"},
 		{"implicit flow", authorizeURL(f.srv, id, redirect, challenge, "response_type", "token"), "unsupported_response_type"},
